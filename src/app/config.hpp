@@ -1,0 +1,44 @@
+#pragma once
+// All settings: environment variables (the Lambda convention), overridden by flags.
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tenantd {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string data_dir = "./var";
+  std::string environment = "dev";  // dev | sit | prod
+  std::string store = "sqlite";
+  std::string auth_mode = "local";
+  std::string jwt_secret;  // empty: a key file in data_dir
+  std::string directory = "local";
+  std::vector<std::string> event_sinks = {"file"};
+  std::string provisioner = "simulated";
+  int threads = 0;  // 0: one per core
+  std::int64_t outbox_max_attempts = 10;
+  std::chrono::seconds invitation_ttl{7 * 24 * 3600};
+  int max_instances_per_tenant = 1;
+  double rate_limit_rps = 100;
+  double rate_limit_burst = 200;
+  std::string log_level = "info";  // debug | info | warn | error
+  std::chrono::seconds audit_retention{400 * 24 * 3600};
+
+  std::string database_path() const { return data_dir + "/tenantd.db"; }
+  std::string events_path() const { return data_dir + "/events.ndjson"; }
+  std::string key_path() const { return data_dir + "/jwt.key"; }
+};
+
+// Reads the environment, then applies `args` (flags such as --port 0, --data-dir DIR).
+// Returns a VALIDATION_ERROR naming every bad setting.
+Result<Config> load_config(const std::vector<std::string>& args);
+
+// The text of `tenantd serve --help`: every setting, its variable, flag and default.
+std::string config_help();
+
+}  // namespace tenantd

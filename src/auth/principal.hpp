@@ -1,0 +1,27 @@
+#pragma once
+// Who is calling: taken from verified token claims (SPEC section 3).
+#include <string>
+#include <vector>
+
+namespace tenantd {
+
+struct Principal {
+  std::string sub;    // the userId
+  std::string email;  // lower-case
+  std::vector<std::string> groups;
+
+  bool in_group(const std::string& group) const {
+    for (const auto& g : groups) {
+      if (g == group) {
+        return true;
+      }
+    }
+    return false;
+  }
+  bool platform_admin() const { return in_group("platform-admins"); }
+  bool platform_operator() const { return in_group("platform-operators"); }
+  bool platform_staff() const { return platform_admin() || platform_operator(); }
+  bool system() const { return in_group("system"); }
+};
+
+}  // namespace tenantd

@@ -1,0 +1,64 @@
+#include "core/ids.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstdio>
+#include <stdexcept>
+
+namespace tenantd {
+
+namespace {
+std::string format_uuid(const std::array<unsigned char, 16>& b) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      out += '-';
+    }
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0xF];
+  }
+  return out;
+}
+}  // namespace
+
+std::string RandomIds::uuid() {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  return format_uuid(b);
+}
+
+std::string SequentialIds::uuid() {
+  const std::uint64_t n = next_++;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012llx",
+                static_cast<unsigned long long>(n));
+  return buf;
+}
+
+bool is_id(std::string_view id, std::string_view prefix) {
+  if (id.size() != prefix.size() + 1 + 36 || id.substr(0, prefix.size()) != prefix ||
+      id[prefix.size()] != '-') {
+    return false;
+  }
+  const std::string_view u = id.substr(prefix.size() + 1);
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const char c = u[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') {
+        return false;
+      }
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace tenantd

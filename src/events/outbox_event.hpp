@@ -1,0 +1,41 @@
+#pragma once
+// An event as kept in the transactional outbox (SPEC section 9). The envelope is the
+// EventBridge shape; `detail` is the change itself, already serialised.
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::events {
+
+inline constexpr const char* kTenantSource = "bbws.tenant-management";
+inline constexpr const char* kInstanceSource = "bbws.instance-management";
+
+struct OutboxEvent {
+  std::string event_id;     // evt-<uuid>
+  std::string source;       // kTenantSource or kInstanceSource
+  std::string detail_type;  // TENANT_CREATED, ...
+  TimePoint time;
+  std::string tenant_id;    // for sink attributes (SNS eventType/tenantId)
+  std::string detail_json;  // {"eventId","tenantId","actor","requestId","occurredAt",...change}
+  // Dispatch state.
+  std::int64_t attempts = 0;
+  std::string status = "PENDING";  // PENDING | FAILED
+  TimePoint next_attempt_at;
+  std::string last_error;
+};
+
+// The envelope that sinks deliver:
+// {"version":"0","id","source","detail-type","time","region","resources":[],"detail":{...}}
+std::string envelope_json(const OutboxEvent& event, const std::string& region);
+
+// The store write that appends `event` to the outbox; put it in the same
+// transaction as the change it describes.
+store::WriteOp outbox_append(const OutboxEvent& event);
+
+// Item <-> event, for the dispatcher and `tenantd outbox`.
+store::Item outbox_item(const OutboxEvent& event);
+OutboxEvent outbox_event_from(const store::Item& item);
+
+}  // namespace tenantd::events
