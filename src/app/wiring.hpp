@@ -1,0 +1,48 @@
+#pragma once
+// Builds the application from a Config: the store, services, API and background work.
+// main.cpp uses only this, so every mode (serve, lambda, invoke, CLI) is wired the same way.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+#include "core/http_message.hpp"
+#include "core/result.hpp"
+
+namespace tenantd {
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  // The API: every door sends its requests here.
+  virtual RequestHandler& handler() = 0;
+  // Background work of `serve` (outbox dispatcher, TTL sweep); idempotent.
+  virtual void start_background() = 0;
+  // Stops background work after one last outbox flush.
+  virtual void stop_background() = 0;
+};
+
+// Opens the store (creating tables when missing) and wires everything.
+Result<std::unique_ptr<Runtime>> build_runtime(const Config& config);
+
+struct TokenRequest {
+  std::string email;
+  std::vector<std::string> groups;
+  std::optional<std::string> sub;  // default: the local directory's userId for the email
+  std::int64_t ttl_seconds = 3600;
+};
+// `tenantd token`: a JWT that `serve` with the same data dir / JWT_SECRET accepts.
+Result<std::string> mint_token(const Config& config, const TokenRequest& request);
+
+// `tenantd migrate`: creates tables and indexes of the configured backend.
+Status migrate(const Config& config);
+
+// `tenantd outbox list [--status PENDING|FAILED]`: one JSON line per event.
+Result<std::vector<std::string>> outbox_list(const Config& config, const std::string& status);
+// `tenantd outbox retry [EVENT_ID]`: FAILED events back to PENDING; returns how many.
+Result<std::size_t> outbox_retry(const Config& config, const std::optional<std::string>& event_id);
+// `tenantd outbox drain`: delivers everything due now; returns how many were delivered.
+Result<std::size_t> outbox_drain(const Config& config);
+
+}  // namespace tenantd
