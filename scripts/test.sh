@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# The test command (README): installs what is missing, builds and runs every check CI runs.
+#   1. release build + all ctest tests (unit, conformance, functional)
+#   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0)
+#   3. clang build (warning-free under -Werror)
+#   4. clang-format --dry-run --Werror over src/ tests/ bench/
+#   5. smoke run of the micro benchmarks and shellcheck of the scripts
+# Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
+# of the ctest counts, with one more failure for each non-ctest stage that failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+jobs=$(nproc)
+passed=0
+failed=0
+stage_report=()
+
+log() { printf '\n=== %s ===\n' "$*"; }
+
+# Records a non-ctest stage: ok adds nothing to the counts, a failure adds one failed.
+record_stage() {
+  local name=$1 status=$2
+  if [[ $status -eq 0 ]]; then
+    stage_report+=("ok      $name")
+  else
+    stage_report+=("FAILED  $name")
+    failed=$((failed + 1))
+  fi
+}
+
+# Runs ctest with the given arguments and adds its counts to the totals.
+run_ctest() {
+  local name=$1
+  shift
+  local out status=0
+  out=$(mktemp)
+  ctest "$@" 2>&1 | tee "$out" || status=$?
+  local summary total fails
+  summary=$(grep -E '[0-9]+ tests? failed out of [0-9]+' "$out" | tail -n 1 || true)
+  if [[ -n $summary ]]; then
+    fails=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+    total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$summary")
+    passed=$((passed + total - fails))
+    failed=$((failed + fails))
+    if [[ $fails -eq 0 && $status -eq 0 ]]; then
+      stage_report+=("ok      $name: $total tests")
+    else
+      stage_report+=("FAILED  $name: $fails of $total tests failed")
+      if [[ $fails -eq 0 ]]; then
+        failed=$((failed + 1))
+      fi
+    fi
+  else
+    # No summary line: ctest found no tests or could not run at all.
+    stage_report+=("FAILED  $name: ctest printed no summary (exit $status)")
+    failed=$((failed + 1))
+  fi
+  rm -f "$out"
+}
+
+# Configures and builds one preset; returns non-zero on failure without stopping the script.
+build_preset() {
+  local preset=$1
+  cmake --preset "$preset" -DPython3_EXECUTABLE="$python_bin" >/dev/null &&
+    cmake --build --preset "$preset" -j "$jobs"
+}
+
+log "setup"
+python_bin=$(scripts/setup.sh --print-python | tail -n 1)
+
+log "release build"
+release_ok=0
+build_preset release || release_ok=$?
+record_stage "release build" "$release_ok"
+if [[ $release_ok -eq 0 ]]; then
+  log "release tests"
+  run_ctest "release tests" --preset release -j "$jobs"
+fi
+echo "(elapsed ${SECONDS}s)"
+
+log "asan build"
+asan_ok=0
+build_preset asan || asan_ok=$?
+record_stage "asan build" "$asan_ok"
+if [[ $asan_ok -eq 0 ]]; then
+  log "asan tests"
+  asan_args=(--preset asan -j "$jobs")
+  if [[ ${TENANTD_ASAN_FUNCTIONAL:-1} == 0 ]]; then
+    asan_args+=(-E '^functional\.')
+  fi
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+    run_ctest "asan tests" "${asan_args[@]}"
+fi
+echo "(elapsed ${SECONDS}s)"
+
+log "clang build"
+clang_ok=0
+build_preset clang || clang_ok=$?
+record_stage "clang build (-Werror)" "$clang_ok"
+echo "(elapsed ${SECONDS}s)"
+
+log "clang-format"
+format_ok=0
+mapfile -t sources < <(find src tests bench -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
+if [[ ${#sources[@]} -gt 0 ]]; then
+  clang-format --dry-run --Werror "${sources[@]}" || format_ok=$?
+fi
+record_stage "clang-format (${#sources[@]} files)" "$format_ok"
+
+log "shellcheck"
+shell_ok=0
+mapfile -t shell_scripts < <(find scripts bench .ci -type f \( -name '*.sh' -o -name run \) | sort)
+if command -v shellcheck >/dev/null 2>&1; then
+  shellcheck "${shell_scripts[@]}" || shell_ok=$?
+  record_stage "shellcheck (${#shell_scripts[@]} scripts)" "$shell_ok"
+fi
+
+log "benchmark smoke run"
+bench_ok=0
+if [[ $release_ok -eq 0 && -x build/release/bench/micro_bench ]]; then
+  build/release/bench/micro_bench --benchmark_min_time=0.01 >/dev/null || bench_ok=$?
+  record_stage "micro_bench smoke run" "$bench_ok"
+else
+  record_stage "micro_bench smoke run (not built)" 1
+fi
+
+log "summary (${SECONDS}s)"
+printf '%s\n' "${stage_report[@]}"
+echo "$passed passed, $failed failed"
+if [[ $failed -ne 0 ]]; then
+  exit 1
+fi
