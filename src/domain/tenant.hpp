@@ -18,8 +18,8 @@ namespace tenantd::domain {
 
 enum class TenantStatus { Pending, Active, Suspended, Parked, Failed, Deprovisioned };
 inline constexpr std::array<TenantStatus, 6> kAllTenantStatuses = {
-    TenantStatus::Pending,  TenantStatus::Active, TenantStatus::Suspended,
-    TenantStatus::Parked,   TenantStatus::Failed, TenantStatus::Deprovisioned};
+    TenantStatus::Pending, TenantStatus::Active, TenantStatus::Suspended,
+    TenantStatus::Parked,  TenantStatus::Failed, TenantStatus::Deprovisioned};
 
 std::string_view to_string(TenantStatus status);  // "PENDING", ...
 std::optional<TenantStatus> parse_tenant_status(std::string_view text);
@@ -27,6 +27,11 @@ std::optional<TenantStatus> parse_tenant_status(std::string_view text);
 // What asks for a transition; each has exactly the (from -> to) pairs of SPEC section 4.
 enum class TenantAction { Activate, Fail, Retry, Suspend, Resume, Park, Unpark, Deprovision };
 std::string_view to_string(TenantAction action);  // "activate", "suspend", ...
+inline constexpr std::array<TenantAction, 8> kAllTenantActions = {
+    TenantAction::Activate, TenantAction::Fail, TenantAction::Retry,  TenantAction::Suspend,
+    TenantAction::Resume,   TenantAction::Park, TenantAction::Unpark, TenantAction::Deprovision};
+// Exact lower-case names only ("suspend"), as to_string writes them.
+std::optional<TenantAction> parse_tenant_action(std::string_view text);
 
 // The transition table: the target status when `action` is allowed from `from`.
 std::optional<TenantStatus> tenant_transition(TenantStatus from, TenantAction action);
@@ -40,6 +45,8 @@ Error invalid_transition(TenantStatus from, TenantStatus requested);
 enum class Environment { Dev, Sit, Prod };
 std::string_view to_string(Environment env);
 std::optional<Environment> parse_environment(std::string_view text);
+inline constexpr std::array<Environment, 3> kAllEnvironments = {Environment::Dev, Environment::Sit,
+                                                                Environment::Prod};
 
 // Metadata values are strings, numbers or booleans.
 using MetadataValue = std::variant<std::string, double, std::int64_t, bool>;
@@ -81,6 +88,9 @@ struct Tenant {
 std::string trim(std::string_view text);
 // Lower-cases ASCII letters.
 std::string to_lower(std::string_view text);
+// Number of Unicode code points when `text` is valid UTF-8 (no overlongs, no surrogates),
+// otherwise nullopt. Length limits in this API count code points, not bytes.
+std::optional<std::size_t> utf8_length(std::string_view text);
 
 // organizationName after trimming: 2..100 chars of letters, digits, spaces and -'.&,()
 void check_organization_name(std::string_view trimmed, std::vector<FieldError>& errors);
