@@ -1,0 +1,826 @@
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <thread>
+#include <utility>
+
+namespace tenantd::store::sqlite {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+constexpr int kSchemaVersion = 1;
+
+// Columns in the order every SELECT returns them and every INSERT binds them.
+constexpr const char* kColumns =
+    "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, gsi5pk, gsi5sk, "
+    "ttl, data";
+constexpr int kTtlColumn = 12;
+constexpr int kDataColumn = 13;
+
+// Query statement shapes: the sort key range has at most one lower and one upper term, one of
+// which may be the continuation cursor (see plan_bounds), so the index range is exact.
+enum class Lower { None, Inclusive, Cursor };
+enum class Upper { None, Inclusive, Exclusive, Cursor };
+constexpr std::size_t kLowerKinds = 3;
+constexpr std::size_t kUpperKinds = 4;
+constexpr std::size_t kQueryShapes =
+    static_cast<std::size_t>(kIndexCount + 1) * kLowerKinds * kUpperKinds * 2;
+
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    out += c;
+    if (c == '"') {
+      out += '"';
+    }
+  }
+  out += '"';
+  return out;
+}
+
+// The smallest string greater than every string that starts with `prefix` (bytewise), or
+// nullopt when there is none (prefix empty or all 0xFF).
+std::optional<std::string> prefix_successor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto last = static_cast<unsigned char>(prefix.back());
+    if (last != 0xFF) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return std::nullopt;
+}
+
+std::size_t table_slot(Table table) {
+  return static_cast<std::size_t>(table);
+}
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  const int code = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+  std::string message = "sqlite: ";
+  message += what;
+  message += ": ";
+  message += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+  const int primary = code & 0xFF;
+  const ErrorCode error_code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+                                   ? ErrorCode::ServiceUnavailable
+                                   : ErrorCode::InternalError;
+  return Error::make(error_code, std::move(message));
+}
+
+// A prepared statement that is prepared once and reused.
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  bool prepared() const { return stmt_ != nullptr; }
+  sqlite3_stmt* get() const { return stmt_; }
+  int prepare(sqlite3* db, const std::string& sql) {
+    return sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size() + 1),
+                              SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Resets a statement when the call is done with it, so that a pooled read connection never
+// holds a read transaction (and an old snapshot) open between calls.
+class Use {
+ public:
+  explicit Use(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  ~Use() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  sqlite3_stmt* operator*() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+void bind_text(sqlite3_stmt* stmt, int index, std::string_view text) {
+  sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string column_text(sqlite3_stmt* stmt, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, column));
+  if (text == nullptr) {
+    return {};
+  }
+  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
+}
+
+Item read_item(sqlite3_stmt* stmt) {
+  Item item;
+  item.pk = column_text(stmt, 0);
+  item.sk = column_text(stmt, 1);
+  for (int i = 0; i < kIndexCount; ++i) {
+    const int column = 2 + 2 * i;
+    if (sqlite3_column_type(stmt, column) != SQLITE_NULL) {
+      item.indexes[static_cast<std::size_t>(i)] =
+          IndexKey{column_text(stmt, column), column_text(stmt, column + 1)};
+    }
+  }
+  if (sqlite3_column_type(stmt, kTtlColumn) != SQLITE_NULL) {
+    item.ttl = sqlite3_column_int64(stmt, kTtlColumn);
+  }
+  item.data = column_text(stmt, kDataColumn);
+  return item;
+}
+
+struct TableStatements {
+  Statement get;
+  Statement put;
+  Statement remove;
+  Statement current;  // ttl and version of the stored item, for conditions
+  Statement purge;
+  std::array<Statement, kQueryShapes> queries;
+};
+
+struct QueryShape {
+  int index = 0;
+  Lower lower = Lower::None;
+  Upper upper = Upper::None;
+  bool forward = true;
+
+  std::size_t slot() const {
+    std::size_t s = static_cast<std::size_t>(index);
+    s = s * kLowerKinds + static_cast<std::size_t>(lower);
+    s = s * kUpperKinds + static_cast<std::size_t>(upper);
+    return s * 2 + (forward ? 1 : 0);
+  }
+};
+
+// Parameters: ?1 partition key, ?2 now, ?3 limit, ?4 lower bound, ?5 upper bound,
+// ?6..?8 cursor (index sort key, pk, sk).
+std::string query_sql(const std::string& table, const QueryShape& shape) {
+  const bool gsi = shape.index > 0;
+  const std::string n = std::to_string(shape.index);
+  const std::string pk_col = gsi ? "gsi" + n + "pk" : "pk";
+  const std::string sk_col = gsi ? "gsi" + n + "sk" : "sk";
+  const std::string cursor_cols = gsi ? "(" + sk_col + ", pk, sk)" : "sk";
+  const std::string cursor_vals = gsi ? "(?6, ?7, ?8)" : "?8";
+
+  std::string sql = "SELECT ";
+  sql += kColumns;
+  sql += " FROM " + table;
+  if (gsi) {
+    // Names the partial index so the planner never considers anything else.
+    sql += " INDEXED BY " + quote_identifier(table.substr(1, table.size() - 2) + "-gsi" + n);
+  }
+  sql += " WHERE " + pk_col + " = ?1";
+  switch (shape.lower) {
+    case Lower::None:
+      break;
+    case Lower::Inclusive:
+      sql += " AND " + sk_col + " >= ?4";
+      break;
+    case Lower::Cursor:
+      sql += " AND " + cursor_cols + " > " + cursor_vals;
+      break;
+  }
+  switch (shape.upper) {
+    case Upper::None:
+      break;
+    case Upper::Inclusive:
+      sql += " AND " + sk_col + " <= ?5";
+      break;
+    case Upper::Exclusive:
+      sql += " AND " + sk_col + " < ?5";
+      break;
+    case Upper::Cursor:
+      sql += " AND " + cursor_cols + " < " + cursor_vals;
+      break;
+  }
+  sql += " AND (ttl IS NULL OR ttl > ?2) ORDER BY ";
+  const char* dir = shape.forward ? " ASC" : " DESC";
+  if (gsi) {
+    sql += sk_col + dir + ", pk" + dir + ", sk" + dir;
+  } else {
+    sql += std::string("sk") + dir;
+  }
+  sql += " LIMIT ?3";
+  return sql;
+}
+
+// What a query binds besides the partition key.
+struct QueryPlan {
+  QueryShape shape;
+  std::string lower;
+  std::string upper;
+};
+
+// Turns a sort condition and a cursor into at most one lower and one upper term. A cursor and a
+// bound on the same side are never both needed: whichever is tighter implies the other.
+QueryPlan plan_bounds(const Query& query) {
+  QueryPlan plan;
+  plan.shape.index = query.index;
+  plan.shape.forward = query.forward;
+  const SortCondition& sc = query.sk;
+  switch (sc.kind) {
+    case SortCondition::Kind::Any:
+      break;
+    case SortCondition::Kind::BeginsWith: {
+      plan.shape.lower = Lower::Inclusive;
+      plan.lower = sc.low;
+      if (auto next = prefix_successor(sc.low)) {
+        plan.shape.upper = Upper::Exclusive;
+        plan.upper = std::move(*next);
+      }
+      break;
+    }
+    case SortCondition::Kind::Between:
+      plan.shape.lower = Lower::Inclusive;
+      plan.lower = sc.low;
+      plan.shape.upper = Upper::Inclusive;
+      plan.upper = sc.high;
+      break;
+    case SortCondition::Kind::AtLeast:
+      plan.shape.lower = Lower::Inclusive;
+      plan.lower = sc.low;
+      break;
+    case SortCondition::Kind::AtMost:
+      plan.shape.upper = Upper::Inclusive;
+      plan.upper = sc.high;
+      break;
+  }
+  if (!query.start_after) {
+    return plan;
+  }
+  const std::string& c = query.index > 0 ? query.start_after->index_sk : query.start_after->sk;
+  if (query.forward) {
+    // Rows after the cursor have a sort key >= c: the cursor implies the bound when c >= low;
+    // otherwise every row in the range already lies after the cursor.
+    if (plan.shape.lower == Lower::None || c >= plan.lower) {
+      plan.shape.lower = Lower::Cursor;
+    }
+  } else {
+    const bool cursor_tighter = plan.shape.upper == Upper::None ||
+                                (plan.shape.upper == Upper::Inclusive && c <= plan.upper) ||
+                                (plan.shape.upper == Upper::Exclusive && c < plan.upper);
+    if (cursor_tighter) {
+      plan.shape.upper = Upper::Cursor;
+    }
+  }
+  return plan;
+}
+
+void bind_query(sqlite3_stmt* stmt, const Query& query, const QueryPlan& plan, std::int64_t now) {
+  bind_text(stmt, 1, query.pk);
+  sqlite3_bind_int64(stmt, 2, now);
+  sqlite3_bind_int(stmt, 3, query.limit);
+  if (plan.shape.lower == Lower::Inclusive) {
+    bind_text(stmt, 4, plan.lower);
+  }
+  if (plan.shape.upper == Upper::Inclusive || plan.shape.upper == Upper::Exclusive) {
+    bind_text(stmt, 5, plan.upper);
+  }
+  if (plan.shape.lower == Lower::Cursor || plan.shape.upper == Upper::Cursor) {
+    const Cursor& c = *query.start_after;
+    if (query.index > 0) {
+      bind_text(stmt, 6, c.index_sk);
+      bind_text(stmt, 7, c.pk);
+    }
+    bind_text(stmt, 8, c.sk);
+  }
+}
+
+struct KeyView {
+  std::string_view pk;
+  std::string_view sk;
+};
+
+// The key an op touches, without copying it (Item::key() copies).
+KeyView op_key(const WriteOp& op) {
+  if (const auto* put = std::get_if<Put>(&op)) {
+    return {put->item.pk, put->item.sk};
+  }
+  if (const auto* del = std::get_if<Delete>(&op)) {
+    return {del->key.pk, del->key.sk};
+  }
+  const Key& key = std::get<Check>(op).key;
+  return {key.pk, key.sk};
+}
+
+Table op_table(const WriteOp& op) {
+  return std::visit([](const auto& o) { return o.table; }, op);
+}
+
+const Condition& op_condition(const WriteOp& op) {
+  return std::visit([](const auto& o) -> const Condition& { return o.condition; }, op);
+}
+
+// DynamoDB rejects these; rejecting them here too keeps repository bugs from passing on SQLite.
+std::optional<std::string> validate(const std::vector<WriteOp>& ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const KeyView key = op_key(ops[i]);
+    if (key.pk.empty() || key.sk.empty()) {
+      return "op " + std::to_string(i) + ": empty pk or sk";
+    }
+    if (const auto* put = std::get_if<Put>(&ops[i])) {
+      for (const auto& index_key : put->item.indexes) {
+        if (index_key && (index_key->pk.empty() || index_key->sk.empty())) {
+          return "op " + std::to_string(i) + ": empty index key";
+        }
+      }
+    }
+  }
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Table ti = op_table(ops[i]);
+    const KeyView ki = op_key(ops[i]);
+    for (std::size_t j = i + 1; j < ops.size(); ++j) {
+      const KeyView kj = op_key(ops[j]);
+      if (op_table(ops[j]) == ti && kj.pk == ki.pk && kj.sk == ki.sk) {
+        return "ops " + std::to_string(i) + " and " + std::to_string(j) + " touch the same item";
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct SqliteStore::Connection {
+  sqlite3* db = nullptr;
+  Statement begin;
+  Statement commit;
+  Statement rollback;
+  Statement ping;
+  std::array<TableStatements, kAllTables.size()> tables;
+
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  // close_v2 defers the close until the member statements below have been finalised.
+  ~Connection() { sqlite3_close_v2(db); }
+
+  // The cached statement; `make_sql` runs only on first use, so hot paths build no strings.
+  template <class MakeSql>
+  Result<sqlite3_stmt*> statement(Statement& slot, MakeSql&& make_sql) {
+    if (!slot.prepared()) {
+      if (slot.prepare(db, make_sql()) != SQLITE_OK) {
+        return sqlite_error(db, "prepare");
+      }
+    }
+    return slot.get();
+  }
+
+  int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
+};
+
+// Exclusive use of one connection: either a pooled reader (returned on destruction) or the
+// writer connection under its mutex.
+class SqliteStore::Lease {
+ public:
+  Lease(SqliteStore* store, std::unique_ptr<Connection> pooled)
+      : store_(store), pooled_(std::move(pooled)), connection_(pooled_.get()) {}
+  Lease(std::unique_lock<std::mutex> lock, Connection* connection)
+      : lock_(std::move(lock)), connection_(connection) {}
+  Lease(Lease&& other) noexcept
+      : store_(std::exchange(other.store_, nullptr)),
+        pooled_(std::move(other.pooled_)),
+        lock_(std::move(other.lock_)),
+        connection_(std::exchange(other.connection_, nullptr)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (store_ != nullptr && pooled_) {
+      store_->give_back(std::move(pooled_));
+    }
+  }
+  Connection& operator*() const { return *connection_; }
+  Connection* operator->() const { return connection_; }
+
+ private:
+  SqliteStore* store_ = nullptr;
+  std::unique_ptr<Connection> pooled_;
+  std::unique_lock<std::mutex> lock_;
+  Connection* connection_ = nullptr;
+};
+
+SqliteStore::SqliteStore(std::string path, std::string environment, const Clock& clock,
+                         bool in_memory)
+    : path_(std::move(path)),
+      environment_(std::move(environment)),
+      clock_(clock),
+      in_memory_(in_memory) {
+  for (Table table : kAllTables) {
+    table_names_.push_back(quote_identifier(table_name(table, environment_)));
+  }
+}
+
+SqliteStore::~SqliteStore() {
+  // Readers first: the writer's close checkpoints the WAL.
+  idle_readers_.clear();
+  writer_.reset();
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
+                                                       std::string environment,
+                                                       const Clock& clock) {
+  const bool in_memory = path == ":memory:";
+  if (!in_memory && path.rfind("file:", 0) != 0) {
+    const auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        return Error::make(ErrorCode::InternalError,
+                           "sqlite: cannot create " + parent.string() + ": " + ec.message());
+      }
+    }
+  }
+  std::unique_ptr<SqliteStore> store(
+      new SqliteStore(path, std::move(environment), clock, in_memory));
+  auto writer = store->connect(false);
+  if (!writer) {
+    return std::move(writer).error();
+  }
+  store->writer_ = std::move(writer.value());
+  if (Status migrated = store->migrate(); !migrated) {
+    return std::move(migrated).error();
+  }
+  return store;
+}
+
+Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_only) const {
+  auto connection = std::make_unique<Connection>();
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  flags |= read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int rc = sqlite3_open_v2(path_.c_str(), &connection->db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(connection->db, "open " + path_);
+    return error;
+  }
+  sqlite3_extended_result_codes(connection->db, 1);
+  sqlite3_busy_timeout(connection->db, kBusyTimeoutMs);
+  // WAL lets readers run beside the writer; NORMAL syncs only at checkpoints, which keeps every
+  // committed transaction across a process crash (not across power loss).
+  const char* pragmas =
+      "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
+      "PRAGMA mmap_size=268435456;";
+  if (!in_memory_ && !read_only) {
+    if (connection->exec("PRAGMA journal_mode=WAL;") != SQLITE_OK) {
+      return sqlite_error(connection->db, "journal_mode");
+    }
+  }
+  if (connection->exec(pragmas) != SQLITE_OK) {
+    return sqlite_error(connection->db, "pragmas");
+  }
+  return connection;
+}
+
+Result<SqliteStore::Lease> SqliteStore::reader() {
+  if (in_memory_) {
+    return writer();
+  }
+  {
+    std::lock_guard lock(pool_mutex_);
+    if (!idle_readers_.empty()) {
+      auto connection = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return Lease(this, std::move(connection));
+    }
+  }
+  auto connection = connect(true);
+  if (!connection) {
+    return std::move(connection).error();
+  }
+  return Lease(this, std::move(connection.value()));
+}
+
+SqliteStore::Lease SqliteStore::writer() {
+  return Lease(std::unique_lock(writer_mutex_), writer_.get());
+}
+
+void SqliteStore::give_back(std::unique_ptr<Connection> connection) {
+  std::lock_guard lock(pool_mutex_);
+  idle_readers_.push_back(std::move(connection));
+}
+
+std::int64_t SqliteStore::now_seconds() const {
+  return epoch_seconds(clock_.now());
+}
+
+Status SqliteStore::migrate() {
+  Lease lease = writer();
+  std::string sql = "BEGIN IMMEDIATE;";
+  for (std::size_t t = 0; t < table_names_.size(); ++t) {
+    const std::string& name = table_names_[t];
+    const std::string bare = table_name(kAllTables[t], environment_);
+    sql += "CREATE TABLE IF NOT EXISTS " + name +
+           " (pk TEXT NOT NULL, sk TEXT NOT NULL, "
+           "gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT, gsi3pk TEXT, gsi3sk TEXT, "
+           "gsi4pk TEXT, gsi4sk TEXT, gsi5pk TEXT, gsi5sk TEXT, ttl INTEGER, "
+           "data TEXT NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID;";
+    for (int i = 1; i <= kIndexCount; ++i) {
+      const std::string n = std::to_string(i);
+      sql += "CREATE INDEX IF NOT EXISTS " + quote_identifier(bare + "-gsi" + n) + " ON " + name +
+             " (gsi" + n + "pk, gsi" + n + "sk, pk, sk) WHERE gsi" + n + "pk IS NOT NULL;";
+    }
+    sql += "CREATE INDEX IF NOT EXISTS " + quote_identifier(bare + "-ttl") + " ON " + name +
+           " (ttl) WHERE ttl IS NOT NULL;";
+  }
+  sql += "PRAGMA user_version=" + std::to_string(kSchemaVersion) + ";COMMIT;";
+  if (lease->exec(sql.c_str()) != SQLITE_OK) {
+    Error error = sqlite_error(lease->db, "migrate");
+    lease->exec("ROLLBACK;");
+    return error;
+  }
+  return {};
+}
+
+Status SqliteStore::ping() {
+  auto lease = reader();
+  if (!lease) {
+    return std::move(lease).error();
+  }
+  Connection& c = **lease;
+  auto stmt = c.statement(c.ping, [] { return std::string("SELECT 1"); });
+  if (!stmt) {
+    return std::move(stmt).error();
+  }
+  Use use(*stmt);
+  if (sqlite3_step(*use) != SQLITE_ROW) {
+    return sqlite_error(c.db, "ping");
+  }
+  return {};
+}
+
+Result<std::optional<Item>> SqliteStore::get(Table table, const Key& key) {
+  auto lease = reader();
+  if (!lease) {
+    return std::move(lease).error();
+  }
+  Connection& c = **lease;
+  const std::string& name = table_names_[table_slot(table)];
+  auto stmt = c.statement(c.tables[table_slot(table)].get, [&name] {
+    return std::string("SELECT ") + kColumns + " FROM " + name +
+           " WHERE pk = ?1 AND sk = ?2 AND (ttl IS NULL OR ttl > ?3)";
+  });
+  if (!stmt) {
+    return std::move(stmt).error();
+  }
+  Use use(*stmt);
+  bind_text(*use, 1, key.pk);
+  bind_text(*use, 2, key.sk);
+  sqlite3_bind_int64(*use, 3, now_seconds());
+  const int rc = sqlite3_step(*use);
+  if (rc == SQLITE_ROW) {
+    return std::optional<Item>(read_item(*use));
+  }
+  if (rc == SQLITE_DONE) {
+    return std::optional<Item>();
+  }
+  return sqlite_error(c.db, "get");
+}
+
+Result<std::vector<Item>> SqliteStore::query(const Query& query) {
+  if (query.index < 0 || query.index > kIndexCount) {
+    return Error::make(ErrorCode::InternalError, "sqlite: no index " + std::to_string(query.index));
+  }
+  std::vector<Item> items;
+  if (query.limit <= 0) {
+    return items;
+  }
+  auto lease = reader();
+  if (!lease) {
+    return std::move(lease).error();
+  }
+  Connection& c = **lease;
+  const QueryPlan plan = plan_bounds(query);
+  Statement& slot = c.tables[table_slot(query.table)].queries[plan.shape.slot()];
+  auto stmt = c.statement(
+      slot, [&] { return query_sql(table_names_[table_slot(query.table)], plan.shape); });
+  if (!stmt) {
+    return std::move(stmt).error();
+  }
+  Use use(*stmt);
+  bind_query(*use, query, plan, now_seconds());
+  items.reserve(static_cast<std::size_t>(std::min(query.limit, 100)));
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(*use)) == SQLITE_ROW) {
+    items.push_back(read_item(*use));
+  }
+  if (rc != SQLITE_DONE) {
+    return sqlite_error(c.db, "query");
+  }
+  return items;
+}
+
+Result<std::string> SqliteStore::query_plan(const Query& query) {
+  if (query.index < 0 || query.index > kIndexCount) {
+    return Error::make(ErrorCode::InternalError, "sqlite: no index " + std::to_string(query.index));
+  }
+  auto lease = reader();
+  if (!lease) {
+    return std::move(lease).error();
+  }
+  Connection& c = **lease;
+  const QueryPlan plan = plan_bounds(query);
+  const std::string sql =
+      "EXPLAIN QUERY PLAN " + query_sql(table_names_[table_slot(query.table)], plan.shape);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(c.db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    return sqlite_error(c.db, "explain");
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
+  bind_query(raw, query, plan, now_seconds());
+  std::string out;
+  int rc = SQLITE_OK;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    out += column_text(raw, 3);
+    out += '\n';
+  }
+  if (rc != SQLITE_DONE) {
+    return sqlite_error(c.db, "explain");
+  }
+  return out;
+}
+
+WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
+  WriteResult result;
+  if (ops.empty()) {
+    return result;
+  }
+  if (auto invalid = validate(ops)) {
+    result.status = WriteResult::Status::Failed;
+    result.message = "sqlite: " + *invalid;
+    return result;
+  }
+  auto fail = [&result](sqlite3* db, std::string_view what) {
+    result.status = WriteResult::Status::Failed;
+    result.message = sqlite_error(db, what).message;
+    return result;
+  };
+
+  Lease lease = writer();
+  Connection& c = *lease;
+  auto begin = c.statement(c.begin, [] { return std::string("BEGIN IMMEDIATE"); });
+  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
+  auto rollback = c.statement(c.rollback, [] { return std::string("ROLLBACK"); });
+  if (!begin || !commit || !rollback) {
+    return fail(c.db, "prepare");
+  }
+  {
+    Use use(*begin);
+    int rc = sqlite3_step(*use);
+    // Another process may hold the write lock past the busy timeout; give it a few more goes.
+    for (int attempt = 0; (rc & 0xFF) == SQLITE_BUSY && attempt < 3; ++attempt) {
+      sqlite3_reset(*use);
+      rc = sqlite3_step(*use);
+    }
+    if (rc != SQLITE_DONE) {
+      return fail(c.db, "begin");
+    }
+  }
+  auto abort = [&](std::string_view what) {
+    WriteResult r = fail(c.db, what);
+    Use use(*rollback);
+    sqlite3_step(*use);
+    return r;
+  };
+
+  const std::int64_t now = now_seconds();
+  // Every condition is checked against the state before this transaction, as DynamoDB does.
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Condition& condition = op_condition(ops[i]);
+    if (condition.kind == Condition::Kind::None) {
+      continue;
+    }
+    const Table table = op_table(ops[i]);
+    const KeyView key = op_key(ops[i]);
+    auto stmt = c.statement(c.tables[table_slot(table)].current, [&] {
+      return "SELECT ttl, json_extract(data, '$.version') FROM " + table_names_[table_slot(table)] +
+             " WHERE pk = ?1 AND sk = ?2";
+    });
+    if (!stmt) {
+      return abort("prepare");
+    }
+    bool exists = false;
+    bool version_matches = false;
+    {
+      Use use(*stmt);
+      bind_text(*use, 1, key.pk);
+      bind_text(*use, 2, key.sk);
+      const int rc = sqlite3_step(*use);
+      if (rc == SQLITE_ROW) {
+        exists = sqlite3_column_type(*use, 0) == SQLITE_NULL || sqlite3_column_int64(*use, 0) > now;
+        version_matches = exists && sqlite3_column_type(*use, 1) == SQLITE_INTEGER &&
+                          sqlite3_column_int64(*use, 1) == condition.version;
+      } else if (rc != SQLITE_DONE) {
+        return abort("condition");
+      }
+    }
+    bool holds = true;
+    switch (condition.kind) {
+      case Condition::Kind::None:
+        break;
+      case Condition::Kind::NotExists:
+        holds = !exists;
+        break;
+      case Condition::Kind::Exists:
+        holds = exists;
+        break;
+      case Condition::Kind::VersionIs:
+        holds = version_matches;
+        break;
+    }
+    if (!holds) {
+      Use use(*rollback);
+      sqlite3_step(*use);
+      result.status = WriteResult::Status::ConditionFailed;
+      result.failed_op = i;
+      return result;
+    }
+  }
+
+  for (const WriteOp& op : ops) {
+    const Table table = op_table(op);
+    TableStatements& statements = c.tables[table_slot(table)];
+    const std::string& name = table_names_[table_slot(table)];
+    if (const auto* put = std::get_if<Put>(&op)) {
+      auto stmt = c.statement(statements.put, [&name] {
+        return "INSERT OR REPLACE INTO " + name + " (" + kColumns +
+               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+      });
+      if (!stmt) {
+        return abort("prepare");
+      }
+      Use use(*stmt);
+      const Item& item = put->item;
+      bind_text(*use, 1, item.pk);
+      bind_text(*use, 2, item.sk);
+      for (int i = 0; i < kIndexCount; ++i) {
+        const auto& index_key = item.indexes[static_cast<std::size_t>(i)];
+        if (index_key) {
+          bind_text(*use, 3 + 2 * i, index_key->pk);
+          bind_text(*use, 4 + 2 * i, index_key->sk);
+        }
+      }
+      if (item.ttl) {
+        sqlite3_bind_int64(*use, 13, *item.ttl);
+      }
+      bind_text(*use, 14, item.data);
+      if (sqlite3_step(*use) != SQLITE_DONE) {
+        return abort("put");
+      }
+    } else if (const auto* del = std::get_if<Delete>(&op)) {
+      auto stmt = c.statement(statements.remove, [&name] {
+        return "DELETE FROM " + name + " WHERE pk = ?1 AND sk = ?2";
+      });
+      if (!stmt) {
+        return abort("prepare");
+      }
+      Use use(*stmt);
+      bind_text(*use, 1, del->key.pk);
+      bind_text(*use, 2, del->key.sk);
+      if (sqlite3_step(*use) != SQLITE_DONE) {
+        return abort("delete");
+      }
+    }
+  }
+  {
+    Use use(*commit);
+    if (sqlite3_step(*use) != SQLITE_DONE) {
+      return abort("commit");
+    }
+  }
+  return result;
+}
+
+Result<std::size_t> SqliteStore::purge_expired(Table table, std::size_t max_items) {
+  if (max_items == 0) {
+    return std::size_t{0};
+  }
+  Lease lease = writer();
+  Connection& c = *lease;
+  const std::string& name = table_names_[table_slot(table)];
+  auto stmt = c.statement(c.tables[table_slot(table)].purge, [&name] {
+    return "DELETE FROM " + name + " WHERE (pk, sk) IN (SELECT pk, sk FROM " + name +
+           " WHERE ttl <= ?1 LIMIT ?2)";
+  });
+  if (!stmt) {
+    return std::move(stmt).error();
+  }
+  Use use(*stmt);
+  sqlite3_bind_int64(*use, 1, now_seconds());
+  sqlite3_bind_int64(*use, 2, static_cast<std::int64_t>(max_items));
+  if (sqlite3_step(*use) != SQLITE_DONE) {
+    return sqlite_error(c.db, "purge");
+  }
+  return static_cast<std::size_t>(sqlite3_changes(c.db));
+}
+
+}  // namespace tenantd::store::sqlite

@@ -1,0 +1,68 @@
+#pragma once
+// The SQLite adapter of the item store port (see docs/storage.md for the layout and why).
+// One file in WAL mode: reads run in parallel on pooled read-only connections, writes are
+// serialised on one writer connection inside BEGIN IMMEDIATE transactions.
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "store/item_store.hpp"
+
+struct sqlite3;
+
+namespace tenantd::store::sqlite {
+
+class SqliteStore final : public ItemStore {
+ public:
+  // Opens (creating when missing) the database at `path` and migrates it. ":memory:" gives a
+  // private in-memory database served by a single connection. `clock` must outlive the store;
+  // it decides when ttl has passed.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, std::string environment,
+                                                   const Clock& clock);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Result<std::optional<Item>> get(Table table, const Key& key) override;
+  Result<std::vector<Item>> query(const Query& query) override;
+  WriteResult write(std::vector<WriteOp> ops) override;
+  Result<std::size_t> purge_expired(Table table, std::size_t max_items) override;
+  Status migrate() override;
+  Status ping() override;
+
+  // SQLite's EXPLAIN QUERY PLAN of the statement `query` would run, one line per step;
+  // lets tests prove that no query scans a table.
+  Result<std::string> query_plan(const Query& query);
+
+  struct Connection;  // a sqlite3 handle with its prepared statements
+
+ private:
+  class Lease;  // exclusive use of a connection for one call
+
+  SqliteStore(std::string path, std::string environment, const Clock& clock, bool in_memory);
+
+  Result<Lease> reader();
+  Lease writer();
+  Result<std::unique_ptr<Connection>> connect(bool read_only) const;
+  void give_back(std::unique_ptr<Connection> connection);
+  std::int64_t now_seconds() const;
+
+  std::string path_;
+  std::string environment_;
+  const Clock& clock_;
+  bool in_memory_;
+  std::vector<std::string> table_names_;  // quoted, indexed by Table
+
+  // Writes (and, for ":memory:", everything) go through this one connection.
+  std::mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_;
+  // Idle read-only connections; a reading thread borrows one and returns it.
+  std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+}  // namespace tenantd::store::sqlite
