@@ -526,8 +526,8 @@ void check_metadata(const Metadata& metadata, std::size_t serialised_size,
     add(errors, "metadata", "TOO_MANY",
         "metadata must have at most " + std::to_string(kMaxKeys) + " keys");
   }
-  for (const auto& [key, value] : metadata) {
-    (void)value;
+  for (const auto& entry : metadata) {
+    const std::string& key = entry.first;
     const auto length = utf8_length(key);
     if (!length || *length < 1 || *length > kMaxKeyLength) {
       add(errors, "metadata." + key, "INVALID_VALUE",
