@@ -1,0 +1,85 @@
+#pragma once
+// The API application: one Request in, one Response out, whatever door it came through.
+// Cross-cutting steps (request id, auth, rate limit, body rules, idempotency, logging, metrics)
+// happen here once; handlers in api/handlers/ are thin adapters onto the services.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/query_params.hpp"
+#include "api/router.hpp"
+#include "auth/principal.hpp"
+#include "core/clock.hpp"
+#include "core/http_message.hpp"
+#include "core/ids.hpp"
+#include "service/context.hpp"
+#include "service/tenant_service.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::obs {
+class Logger;
+class Metrics;
+}  // namespace tenantd::obs
+
+namespace tenantd::api {
+
+class PageTokens;
+class RateLimiter;
+class Idempotency;
+
+using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;
+
+struct ApiDeps {
+  store::ItemStore& store;
+  const Clock& clock;
+  Ids& ids;
+  TokenVerifier verify_token;
+  const PageTokens& page_tokens;
+  RateLimiter& rate_limiter;
+  obs::Logger& logger;
+  obs::Metrics& metrics;
+  service::TenantService& tenants;
+};
+
+struct ApiOptions {
+  std::string environment = "dev";
+  std::size_t max_body_bytes = 64 * 1024;
+};
+
+// One request in flight, as handlers see it.
+struct Call {
+  Request& request;
+  service::Context ctx;
+  std::vector<std::string_view> params;
+  QueryParams query;
+  std::string_view route;  // the matched pattern, for logs and metrics
+  std::string tenant_id;   // set by handlers that act on a tenant, for logs
+  std::string_view param(std::size_t i) const { return i < params.size() ? params[i] : ""; }
+};
+
+class Api final : public RequestHandler {
+ public:
+  Api(ApiDeps deps, ApiOptions options);
+  ~Api() override;
+
+  Response handle(Request& request) override;
+
+  ApiDeps& deps() { return deps_; }
+  const ApiOptions& options() const { return options_; }
+  TimePoint started_at() const { return started_at_; }
+
+ private:
+  Response dispatch(Request& request, Call& call, const RouteMatch& match);
+
+  ApiDeps deps_;
+  ApiOptions options_;
+  Router router_;
+  std::unique_ptr<Idempotency> idempotency_;
+  TimePoint started_at_;
+};
+
+// The route table (api/routes.cpp).
+std::vector<Route> route_table();
+
+}  // namespace tenantd::api

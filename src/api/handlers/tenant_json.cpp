@@ -1,0 +1,213 @@
+#include "api/handlers/tenant_json.hpp"
+
+#include "service/tenant_record.hpp"
+
+namespace tenantd::api {
+
+namespace {
+
+using domain::Metadata;
+using domain::MetadataValue;
+
+// metadata values must be strings, numbers or booleans (null only where `null_removes`).
+std::vector<std::pair<std::string, std::optional<MetadataValue>>> read_metadata(
+    BodyReader& body, const JsonValue& object, bool null_removes) {
+  std::vector<std::pair<std::string, std::optional<MetadataValue>>> out;
+  for (const auto& m : object.GetObject()) {
+    std::string key(as_view(m.name));
+    const JsonValue& v = m.value;
+    if (v.IsString()) {
+      out.emplace_back(std::move(key), MetadataValue(std::string(as_view(v))));
+    } else if (v.IsBool()) {
+      out.emplace_back(std::move(key), MetadataValue(v.GetBool()));
+    } else if (v.IsInt64()) {
+      out.emplace_back(std::move(key), MetadataValue(v.GetInt64()));
+    } else if (v.IsNumber()) {
+      out.emplace_back(std::move(key), MetadataValue(v.GetDouble()));
+    } else if (v.IsNull() && null_removes) {
+      out.emplace_back(std::move(key), std::nullopt);
+    } else {
+      body.error("metadata." + key, "INVALID_TYPE",
+                 "metadata values must be strings, numbers or booleans");
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> read_node(BodyReader& body, const char* field) {
+  auto value = body.string(field, false);
+  if (value) {
+    domain::check_node_name(field, *value, body.errors());
+  }
+  return value;
+}
+
+std::string normalised_email(BodyReader& body, const char* field, bool required) {
+  auto value = body.string(field, required);
+  if (!value) {
+    return {};
+  }
+  std::string email = domain::to_lower(*value);
+  domain::check_email(field, email, body.errors());
+  return email;
+}
+
+}  // namespace
+
+Result<service::CreateTenantInput> decode_create_tenant(std::string_view text) {
+  auto parsed = BodyReader::parse(text, false);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  BodyReader& body = *parsed;
+  service::CreateTenantInput in;
+  if (auto name = body.string("organizationName", true)) {
+    domain::check_organization_name(*name, body.errors());
+    in.organization_name = std::move(*name);
+  }
+  in.contact_email = normalised_email(body, "contactEmail", true);
+  if (auto env = body.string("environment", true)) {
+    if (auto parsed_env = domain::parse_environment(*env)) {
+      in.environment = *parsed_env;
+    } else {
+      body.error("environment", "INVALID_VALUE", "environment must be one of dev, sit, prod");
+    }
+  }
+  in.division = read_node(body, "division");
+  in.group = read_node(body, "group");
+  in.team = read_node(body, "team");
+  domain::check_placement(in.division, in.group, in.team, body.errors());
+  if (const JsonValue* metadata = body.object("metadata", false)) {
+    for (auto& [key, value] : read_metadata(body, *metadata, false)) {
+      in.metadata.emplace(std::move(key), std::move(*value));
+    }
+    domain::check_metadata(in.metadata, to_json(*metadata).size(), body.errors());
+  }
+  if (auto done = body.finish(); !done) {
+    return std::move(done).error();
+  }
+  return in;
+}
+
+Result<service::UpdateTenantInput> decode_update_tenant(std::string_view text) {
+  auto parsed = BodyReader::parse(text, false);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  BodyReader& body = *parsed;
+  service::UpdateTenantInput in;
+  if (body.has("environment")) {
+    body.error("environment", "IMMUTABLE", "environment cannot be changed");
+  }
+  if (body.has("organizationName")) {
+    if (body.is_null("organizationName")) {
+      body.error("organizationName", "INVALID_TYPE", "organizationName cannot be removed");
+    } else if (auto name = body.string("organizationName", false)) {
+      domain::check_organization_name(*name, body.errors());
+      in.organization_name = std::move(*name);
+    }
+  }
+  if (body.has("contactEmail")) {
+    if (body.is_null("contactEmail")) {
+      body.error("contactEmail", "INVALID_TYPE", "contactEmail cannot be removed");
+    } else {
+      std::string email = normalised_email(body, "contactEmail", false);
+      if (!email.empty()) {
+        in.contact_email = std::move(email);
+      }
+    }
+  }
+  for (auto [field, patch] : {std::pair{"division", &in.division}, std::pair{"group", &in.group},
+                              std::pair{"team", &in.team}}) {
+    if (body.has(field)) {
+      patch->present = true;
+      patch->value = read_node(body, field);
+    }
+  }
+  if (body.has("metadata")) {
+    if (const JsonValue* metadata = body.object("metadata", false)) {
+      in.metadata = read_metadata(body, *metadata, true);
+    }
+  }
+  if (auto done = body.finish(); !done) {
+    return std::move(done).error();
+  }
+  return in;
+}
+
+void write_tenant_links(JsonWriter& out, const domain::Tenant& t) {
+  const std::string base = "/v1.0/tenants/" + t.tenant_id;
+  auto link = [&out](std::string_view name, const std::string& href) {
+    out.key(name).begin_object().field("href", href).end_object();
+  };
+  out.key("_links").begin_object();
+  link("self", base);
+  link("audit", base + "/audit");
+  bool status_linked = false;
+  for (const auto action : domain::kAllTenantActions) {
+    if (!domain::tenant_transition(t.status, action)) {
+      continue;
+    }
+    switch (action) {
+      case domain::TenantAction::Park:
+        link("park", base + "/park");
+        break;
+      case domain::TenantAction::Unpark:
+        link("unpark", base + "/unpark");
+        break;
+      case domain::TenantAction::Suspend:
+        link("suspend", base + "/suspend");
+        break;
+      case domain::TenantAction::Resume:
+        link("resume", base + "/resume");
+        break;
+      case domain::TenantAction::Deprovision:
+        link("delete", base);
+        break;
+      case domain::TenantAction::Activate:
+      case domain::TenantAction::Fail:
+      case domain::TenantAction::Retry:
+        if (!status_linked) {
+          link("status", base + "/status");
+          status_linked = true;
+        }
+        break;
+    }
+  }
+  out.end_object();
+}
+
+std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
+                        std::string_view warning) {
+  JsonWriter out;
+  out.begin_object();
+  service::write_tenant_attributes(out, tenant);
+  write_tenant_links(out, tenant);
+  if (!message.empty()) {
+    out.field("message", message);
+  }
+  if (!warning.empty()) {
+    out.field("warning", warning);
+  }
+  out.end_object();
+  return out.str();
+}
+
+void write_tenant_summary(JsonWriter& out, const domain::Tenant& t) {
+  out.begin_object()
+      .field("tenantId", t.tenant_id)
+      .field("organizationName", t.organization_name)
+      .field("status", domain::to_string(t.status))
+      .field("environment", domain::to_string(t.environment))
+      .field("createdAt", format_time(t.created_at))
+      .key("_links")
+      .begin_object()
+      .key("self")
+      .begin_object()
+      .field("href", "/v1.0/tenants/" + t.tenant_id)
+      .end_object()
+      .end_object()
+      .end_object();
+}
+
+}  // namespace tenantd::api

@@ -1,0 +1,31 @@
+// The route table: every route of the API in one place (served at / and under /v1.0).
+#include "api/handlers/handlers.hpp"
+
+namespace tenantd::api {
+
+std::vector<Route> route_table() {
+  using namespace handlers;  // NOLINT(google-build-using-namespace): the table reads best so
+  return {
+      {"GET", "/health", health, false},
+      {"GET", "/openapi.json", openapi, false},
+      {"GET", "/metrics", metrics},
+
+      {"POST", "/tenants", create_tenant},
+      {"GET", "/tenants", list_tenants},
+      {"GET", "/tenants/{tenantId}", get_tenant},
+      {"PUT", "/tenants/{tenantId}", update_tenant},
+      {"DELETE", "/tenants/{tenantId}", delete_tenant},
+      {"POST", "/tenants/{tenantId}/park", park_tenant},
+      {"POST", "/tenants/{tenantId}/unpark", unpark_tenant},
+      {"POST", "/tenants/{tenantId}/suspend", suspend_tenant},
+      {"POST", "/tenants/{tenantId}/resume", resume_tenant},
+      {"POST", "/tenants/{tenantId}/lifecycle/park", park_tenant},
+      {"POST", "/tenants/{tenantId}/lifecycle/unpark", unpark_tenant},
+      {"POST", "/tenants/{tenantId}/lifecycle/suspend", suspend_tenant},
+      {"POST", "/tenants/{tenantId}/lifecycle/resume", resume_tenant},
+      {"PATCH", "/tenants/{tenantId}/status", patch_tenant_status},
+      {"GET", "/tenants/{tenantId}/audit", tenant_audit},
+  };
+}
+
+}  // namespace tenantd::api

@@ -1,0 +1,36 @@
+#pragma once
+// Every change writes an audit entry and an outbox event in the same transaction as the change
+// itself (SPEC sections 4 and 9). This builds those two writes.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.hpp"
+#include "service/context.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::service {
+
+struct Change {
+  std::string event_type;  // TENANT_CREATED, TENANT_PARKED, ...
+  std::string source;      // events::kTenantSource or kInstanceSource
+  std::string tenant_id;
+  std::string before_json;  // a JSON object, or empty when there is no "before"
+  std::string after_json;   // a JSON object, or empty
+  std::optional<std::string> reason;
+};
+
+struct ChangeLogOptions {
+  std::chrono::seconds audit_retention{400 * 24 * 3600};
+};
+
+// Appends the audit entry put and the outbox append for `change` to `ops`.
+void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& ids,
+                   const ChangeLogOptions& options, const Change& change);
+
+// The audit trail of a tenant, newest first; each entry is the stored JSON object.
+Result<Page<std::string>> read_audit(store::ItemStore& store, std::string_view tenant_id,
+                                     const PageRequest& page);
+
+}  // namespace tenantd::service

@@ -1,0 +1,60 @@
+#include "service/local_directory.hpp"
+
+#include "core/json.hpp"
+#include "domain/tenant.hpp"
+
+namespace tenantd::service {
+
+namespace {
+store::Key user_email_key(const std::string& email) {
+  return {"USER#EMAIL#" + email, "USER"};
+}
+
+Result<User> user_from(const store::Item& item) {
+  const auto doc = parse_json(item.data);
+  if (!doc || !doc->IsObject() || !doc->HasMember("userId") || !doc->HasMember("email")) {
+    return Error::make(ErrorCode::InternalError, "stored user is unreadable");
+  }
+  return User{std::string(as_view((*doc)["userId"])), std::string(as_view((*doc)["email"]))};
+}
+}  // namespace
+
+LocalDirectory::LocalDirectory(store::ItemStore& store, Ids& ids, const Clock& clock)
+    : store_(store), ids_(ids), clock_(clock) {}
+
+Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
+  const std::string email = domain::to_lower(domain::trim(raw_email));
+  const store::Key key = user_email_key(email);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto existing = store_.get(store::Table::Control, key);
+    if (!existing) {
+      return std::move(existing).error();
+    }
+    if (existing->has_value()) {
+      return user_from(**existing);
+    }
+    User user{ids_.make("user"), email};
+    JsonWriter out;
+    out.begin_object()
+        .field("userId", user.user_id)
+        .field("email", user.email)
+        .field("createdAt", format_time(clock_.now()))
+        .end_object();
+    store::Item item;
+    item.pk = key.pk;
+    item.sk = key.sk;
+    item.data = out.str();
+    const auto written = store_.write(
+        {store::Put{store::Table::Control, std::move(item), store::Condition::not_exists()}});
+    if (written.ok()) {
+      return user;
+    }
+    if (!written.condition_failed()) {
+      return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the user");
+    }
+    // Someone created the user first: read theirs.
+  }
+  return Error::make(ErrorCode::InternalError, "could not resolve the user");
+}
+
+}  // namespace tenantd::service

@@ -1,0 +1,35 @@
+#pragma once
+// Tenants as store items (SPEC section 10: PK=TENANT#{id}, SK=METADATA, attributes named as in
+// the API) and the secondary-index keys that make every tenant list a key-ordered query.
+#include <string>
+
+#include "core/json.hpp"
+#include "domain/tenant.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::service {
+
+// GSI use on the tenants table (see docs/storage.md).
+inline constexpr int kTenantsAllIndex = 1;          // "TENANTS" / createdAt#id
+inline constexpr int kTenantsByStatusIndex = 2;     // "TENANTS#STATUS#<s>" / createdAt#id
+inline constexpr int kTenantsByEnvIndex = 3;        // "TENANTS#ENV#<e>" / createdAt#id
+inline constexpr int kTenantsByStatusEnvIndex = 4;  // "TENANTS#STATUS_ENV#<s>#<e>" / createdAt#id
+inline constexpr int kTenantsByNameIndex = 5;       // "TENANTS#NAME" / lower(name)#id
+
+std::string tenant_pk(std::string_view tenant_id);  // "TENANT#<id>"
+store::Key tenant_key(std::string_view tenant_id);
+// The uniqueness guard of an organisation name (case-insensitive).
+store::Key org_name_key(std::string_view organization_name);
+store::Item org_name_item(const domain::Tenant& tenant);
+// Sort key that orders tenants by creation time.
+std::string created_sort_key(const domain::Tenant& tenant);
+
+// Every attribute of the tenant (API names), without _links; shared by the store and the API.
+void write_tenant_attributes(JsonWriter& out, const domain::Tenant& tenant);
+store::Item tenant_item(const domain::Tenant& tenant);
+Result<domain::Tenant> tenant_from_item(const store::Item& item);
+Result<domain::Tenant> tenant_from_json(const JsonValue& value);
+
+void write_metadata(JsonWriter& out, const domain::Metadata& metadata);
+
+}  // namespace tenantd::service

@@ -1,0 +1,498 @@
+#include "service/tenant_service.hpp"
+
+#include "core/json.hpp"
+#include "events/outbox_event.hpp"
+#include "service/access.hpp"
+#include "service/tenant_record.hpp"
+
+namespace tenantd::service {
+
+using domain::Tenant;
+using domain::TenantAction;
+using domain::TenantStatus;
+
+namespace {
+
+// How many index entries one page may examine when a filter cannot be served by an index
+// alone (organizationName prefix with status/environment): bounds the cost of a page.
+constexpr int kMaxExaminedPerPage = 1000;
+
+std::string_view event_type_for(TenantAction action) {
+  switch (action) {
+    case TenantAction::Activate:
+      return "TENANT_ACTIVATED";
+    case TenantAction::Fail:
+      return "TENANT_FAILED";
+    case TenantAction::Retry:
+      return "TENANT_UPDATED";
+    case TenantAction::Suspend:
+      return "TENANT_SUSPENDED";
+    case TenantAction::Resume:
+      return "TENANT_RESUMED";
+    case TenantAction::Park:
+      return "TENANT_PARKED";
+    case TenantAction::Unpark:
+      return "TENANT_UNPARKED";
+    case TenantAction::Deprovision:
+      return "TENANT_DEPROVISIONED";
+  }
+  return "TENANT_UPDATED";
+}
+
+std::string status_object(TenantStatus status) {
+  JsonWriter out;
+  out.begin_object().field("status", domain::to_string(status)).end_object();
+  return out.str();
+}
+
+std::string tenant_object(const Tenant& tenant) {
+  JsonWriter out;
+  out.begin_object();
+  write_tenant_attributes(out, tenant);
+  out.end_object();
+  return out.str();
+}
+
+const std::string& actor_of(const Context& ctx) {
+  return ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
+}
+
+Status check_if_match(const Context& ctx, const Tenant& tenant) {
+  if (ctx.if_match && *ctx.if_match != tenant.version) {
+    return Error::make(
+        ErrorCode::PreconditionFailed,
+        "If-Match does not match the current version " + std::to_string(tenant.version));
+  }
+  return {};
+}
+
+Error deprovisioned_error(const Tenant& tenant) {
+  return domain::invalid_transition(tenant.status, tenant.status);
+}
+
+bool matches(const TenantFilter& filter, const Tenant& tenant) {
+  if (filter.status && tenant.status != *filter.status) {
+    return false;
+  }
+  if (filter.environment && tenant.environment != *filter.environment) {
+    return false;
+  }
+  if (filter.name_prefix) {
+    const std::string lower = domain::to_lower(tenant.organization_name);
+    const std::string prefix = domain::to_lower(*filter.name_prefix);
+    if (lower.compare(0, prefix.size(), prefix) != 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The index that serves `filter` best: exact for status/environment, by name for a prefix.
+store::Query query_for(const TenantFilter& filter) {
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.forward = false;  // newest first
+  if (filter.name_prefix) {
+    q.index = kTenantsByNameIndex;
+    q.pk = "TENANTS#NAME";
+    q.sk = store::SortCondition::begins_with(domain::to_lower(*filter.name_prefix));
+    q.forward = true;  // by name
+  } else if (filter.status && filter.environment) {
+    q.index = kTenantsByStatusEnvIndex;
+    q.pk = "TENANTS#STATUS_ENV#" + std::string(domain::to_string(*filter.status)) + "#" +
+           std::string(domain::to_string(*filter.environment));
+  } else if (filter.status) {
+    q.index = kTenantsByStatusIndex;
+    q.pk = "TENANTS#STATUS#" + std::string(domain::to_string(*filter.status));
+  } else if (filter.environment) {
+    q.index = kTenantsByEnvIndex;
+    q.pk = "TENANTS#ENV#" + std::string(domain::to_string(*filter.environment));
+  } else {
+    q.index = kTenantsAllIndex;
+    q.pk = "TENANTS";
+  }
+  return q;
+}
+
+}  // namespace
+
+TenantService::TenantService(store::ItemStore& store, Ids& ids, ChangeLogOptions options,
+                             TenantEvents events)
+    : store_(store), ids_(ids), options_(options), events_(std::move(events)) {}
+
+Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput& input) {
+  if (!platform_allows(ctx.principal, Action::CreateTenant)) {
+    return Error::make(ErrorCode::Forbidden, "Only platform staff can create tenants");
+  }
+  Tenant t;
+  t.tenant_id = ids_.make("tenant");
+  t.organization_name = input.organization_name;
+  t.contact_email = input.contact_email;
+  t.environment = input.environment;
+  t.status = TenantStatus::Pending;
+  t.division = input.division;
+  t.group = input.group;
+  t.team = input.team;
+  t.metadata = input.metadata;
+  t.created_at = ctx.now;
+  t.created_by = actor_of(ctx);
+  t.updated_at = ctx.now;
+  t.updated_by = t.created_by;
+  t.version = 1;
+
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(
+      store::Put{store::Table::Tenants, tenant_item(t), store::Condition::not_exists()});
+  ops.emplace_back(
+      store::Put{store::Table::Tenants, org_name_item(t), store::Condition::not_exists()});
+  record_change(ops, ctx, ids_, options_,
+                Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "", tenant_object(t),
+                       std::nullopt});
+  const auto written = store_.write(std::move(ops));
+  if (written.condition_failed()) {
+    if (written.failed_op == 1) {
+      return Error::make(ErrorCode::Conflict,
+                         "An organisation named '" + t.organization_name + "' already exists")
+          .with("organizationName", t.organization_name);
+    }
+    return Error::make(ErrorCode::VersionConflict, "The tenant id is already taken; retry");
+  }
+  if (!written.ok()) {
+    return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the tenant");
+  }
+  if (events_.committed) {
+    events_.committed();
+  }
+  if (events_.counted) {
+    events_.counted("TENANT_CREATED");
+  }
+  return t;
+}
+
+Result<Tenant> TenantService::get(const Context& ctx, std::string_view tenant_id) {
+  return load_tenant_for(store_, ctx, tenant_id, Action::ReadTenant);
+}
+
+Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter& filter,
+                                         const PageRequest& page) {
+  if (!platform_allows(ctx.principal, Action::ReadTenant)) {
+    return list_for_member(ctx, filter, page);
+  }
+  store::Query q = query_for(filter);
+  q.start_after = page.after;
+  Page<Tenant> out;
+  int examined = 0;
+  std::optional<store::Cursor> last_examined;
+  while (examined < kMaxExaminedPerPage) {
+    q.limit = std::min(page.limit + 1, kMaxExaminedPerPage - examined);
+    auto items = store_.query(q);
+    if (!items) {
+      return std::move(items).error();
+    }
+    for (const auto& item : *items) {
+      ++examined;
+      auto tenant = tenant_from_item(item);
+      if (!tenant) {
+        return std::move(tenant).error();
+      }
+      if (matches(filter, *tenant)) {
+        if (static_cast<int>(out.items.size()) == page.limit) {
+          out.next = last_examined;  // continue right after the last item returned
+          return out;
+        }
+        out.items.push_back(std::move(*tenant));
+      }
+      last_examined = store::cursor_after(item, q.index);
+    }
+    if (static_cast<int>(items->size()) < q.limit) {
+      return out;  // the index has nothing more
+    }
+    q.start_after = last_examined;
+  }
+  out.next = last_examined;  // examined budget spent: the next page continues from here
+  return out;
+}
+
+Result<Page<Tenant>> TenantService::list_for_member(const Context& ctx, const TenantFilter& filter,
+                                                    const PageRequest& page) {
+  // Memberships are indexed by user (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>").
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.index = 1;
+  q.pk = "MEMBER#" + ctx.principal.sub;
+  q.start_after = page.after;
+  Page<Tenant> out;
+  int examined = 0;
+  std::optional<store::Cursor> last_examined;
+  while (examined < kMaxExaminedPerPage) {
+    q.limit = std::min(page.limit + 1, kMaxExaminedPerPage - examined);
+    auto memberships = store_.query(q);
+    if (!memberships) {
+      return std::move(memberships).error();
+    }
+    for (const auto& membership : *memberships) {
+      ++examined;
+      const std::string tenant_id = membership.pk.substr(std::string_view("TENANT#").size());
+      auto item = store_.get(store::Table::Tenants, tenant_key(tenant_id));
+      if (!item) {
+        return std::move(item).error();
+      }
+      if (item->has_value()) {
+        auto tenant = tenant_from_item(**item);
+        if (!tenant) {
+          return std::move(tenant).error();
+        }
+        if (matches(filter, *tenant)) {
+          if (static_cast<int>(out.items.size()) == page.limit) {
+            out.next = last_examined;
+            return out;
+          }
+          out.items.push_back(std::move(*tenant));
+        }
+      }
+      last_examined = store::cursor_after(membership, q.index);
+    }
+    if (static_cast<int>(memberships->size()) < q.limit) {
+      return out;
+    }
+    q.start_after = last_examined;
+  }
+  out.next = last_examined;
+  return out;
+}
+
+Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant_id,
+                                     const UpdateTenantInput& input) {
+  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::UpdateTenant);
+  if (!loaded) {
+    return loaded;
+  }
+  const Tenant& before = *loaded;
+  if (auto ok = check_if_match(ctx, before); !ok) {
+    return std::move(ok).error();
+  }
+  if (before.status == TenantStatus::Deprovisioned) {
+    return deprovisioned_error(before);
+  }
+  Tenant after = before;
+  if (input.organization_name) {
+    after.organization_name = *input.organization_name;
+  }
+  if (input.contact_email) {
+    after.contact_email = *input.contact_email;
+  }
+  if (input.division.present) {
+    after.division = input.division.value;
+  }
+  if (input.group.present) {
+    after.group = input.group.value;
+  }
+  if (input.team.present) {
+    after.team = input.team.value;
+  }
+  for (const auto& [key, value] : input.metadata) {
+    if (value) {
+      after.metadata[key] = *value;
+    } else {
+      after.metadata.erase(key);
+    }
+  }
+  std::vector<FieldError> errors;
+  domain::check_placement(after.division, after.group, after.team, errors);
+  if (after.metadata.size() > 50) {
+    errors.push_back({"metadata", "TOO_MANY", "metadata must have at most 50 keys"});
+  } else {
+    JsonWriter size_probe;
+    write_metadata(size_probe, after.metadata);
+    domain::check_metadata(after.metadata, size_probe.view().size(), errors);
+  }
+  if (!errors.empty()) {
+    return Error::validation(std::move(errors));
+  }
+
+  std::vector<store::WriteOp> extra;
+  const bool renamed =
+      domain::to_lower(after.organization_name) != domain::to_lower(before.organization_name);
+  if (renamed) {
+    extra.emplace_back(
+        store::Put{store::Table::Tenants, org_name_item(after), store::Condition::not_exists()});
+    extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+                                     store::Condition::none()});
+  }
+  return commit(ctx, before, std::move(after), std::move(extra),
+                Change{"TENANT_UPDATED", events::kTenantSource, before.tenant_id,
+                       tenant_object(before), "", std::nullopt});
+}
+
+Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_id,
+                                    TenantAction action, std::optional<std::string> reason) {
+  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::TenantLifecycle);
+  if (!loaded) {
+    return loaded;
+  }
+  const Tenant& before = *loaded;
+  if (auto ok = check_if_match(ctx, before); !ok) {
+    return std::move(ok).error();
+  }
+  const auto target = domain::tenant_transition(before.status, action);
+  if (!target) {
+    if (events_.counted) {
+      events_.counted("STATUS_TRANSITION_ERROR");
+      if (action == TenantAction::Park) {
+        events_.counted("PARK_FAILED");
+      } else if (action == TenantAction::Unpark) {
+        events_.counted("UNPARK_FAILED");
+      }
+    }
+    // Name the status the action would have led to, as the caller asked for it.
+    TenantStatus requested = TenantStatus::Active;
+    for (const auto status : domain::kAllTenantStatuses) {
+      for (const auto from : domain::kAllTenantStatuses) {
+        if (domain::tenant_transition(from, action) == status) {
+          requested = status;
+        }
+      }
+    }
+    return domain::invalid_transition(before.status, requested);
+  }
+  if ((action == TenantAction::Park || action == TenantAction::Suspend) && !reason) {
+    return Error::validation({{"reason", "REQUIRED", "reason is required (10..500 characters)"}});
+  }
+  Tenant after = before;
+  after.status = *target;
+  switch (action) {
+    case TenantAction::Park:
+      after.parked_at = ctx.now;
+      after.parked_by = actor_of(ctx);
+      after.park_reason = reason;
+      break;
+    case TenantAction::Unpark:
+      after.parked_at.reset();
+      after.parked_by.reset();
+      after.park_reason.reset();
+      break;
+    case TenantAction::Suspend:
+      after.suspended_at = ctx.now;
+      after.suspended_by = actor_of(ctx);
+      after.suspend_reason = reason;
+      break;
+    case TenantAction::Resume:
+      after.suspended_at.reset();
+      after.suspended_by.reset();
+      after.suspend_reason.reset();
+      break;
+    default:
+      break;
+  }
+  return commit(ctx, before, std::move(after), {},
+                Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
+                       status_object(before.status), status_object(*target), std::move(reason)});
+}
+
+Result<Tenant> TenantService::set_status(const Context& ctx, std::string_view tenant_id,
+                                         TenantStatus target, std::optional<std::string> reason) {
+  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::TenantLifecycle);
+  if (!loaded) {
+    return loaded;
+  }
+  if (target == TenantStatus::Deprovisioned && loaded->status != TenantStatus::Deprovisioned) {
+    return deprovision(ctx, tenant_id, false);
+  }
+  const auto action = domain::tenant_action_for(loaded->status, target);
+  if (!action) {
+    if (events_.counted) {
+      events_.counted("STATUS_TRANSITION_ERROR");
+    }
+    return domain::invalid_transition(loaded->status, target);
+  }
+  return apply(ctx, tenant_id, *action, std::move(reason));
+}
+
+Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view tenant_id,
+                                          bool force) {
+  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::TenantLifecycle);
+  if (!loaded) {
+    return loaded;
+  }
+  const Tenant& before = *loaded;
+  if (auto ok = check_if_match(ctx, before); !ok) {
+    return std::move(ok).error();
+  }
+  if (!domain::tenant_transition(before.status, TenantAction::Deprovision)) {
+    return domain::invalid_transition(before.status, TenantStatus::Deprovisioned);
+  }
+  if (before.instance_count > 0 && !force) {
+    return Error::make(ErrorCode::InvalidStatusTransition,
+                       "The tenant still has instances; delete them first or use ?force=true")
+        .with("currentStatus", std::string(domain::to_string(before.status)))
+        .with("requestedStatus", std::string("DEPROVISIONED"))
+        .with("instanceCount", before.instance_count);
+  }
+  Tenant after = before;
+  after.status = TenantStatus::Deprovisioned;
+  after.deprovisioned_at = ctx.now;
+  after.deprovisioned_by = actor_of(ctx);
+  std::vector<store::WriteOp> extra;
+  // The name becomes free for new tenants once this one is gone.
+  extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+                                   store::Condition::none()});
+  auto result = commit(ctx, before, std::move(after), std::move(extra),
+                       Change{"TENANT_DEPROVISIONED", events::kTenantSource, before.tenant_id,
+                              status_object(before.status),
+                              status_object(TenantStatus::Deprovisioned), std::nullopt});
+  return result;
+}
+
+Result<Page<std::string>> TenantService::audit(const Context& ctx, std::string_view tenant_id,
+                                               const PageRequest& page) {
+  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
+  if (!loaded) {
+    return std::move(loaded).error();
+  }
+  return read_audit(store_, tenant_id, page);
+}
+
+Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, Tenant after,
+                                     std::vector<store::WriteOp> extra_ops, Change change) {
+  after.version = before.version + 1;
+  after.updated_at = ctx.now;
+  after.updated_by = actor_of(ctx);
+  if (change.after_json.empty()) {
+    change.after_json = tenant_object(after);
+  }
+  std::vector<store::WriteOp> ops;
+  ops.reserve(extra_ops.size() + 3);
+  ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(after),
+                              store::Condition::version_is(before.version)});
+  for (auto& op : extra_ops) {
+    ops.push_back(std::move(op));
+  }
+  const std::string event_type = change.event_type;
+  record_change(ops, ctx, ids_, options_, change);
+  const auto written = store_.write(std::move(ops));
+  if (written.condition_failed()) {
+    if (written.failed_op == 0) {
+      if (ctx.if_match) {
+        return Error::make(ErrorCode::PreconditionFailed,
+                           "The tenant changed since the version given in If-Match");
+      }
+      return Error::make(ErrorCode::VersionConflict,
+                         "The tenant was changed by another request; read it again and retry");
+    }
+    return Error::make(ErrorCode::Conflict,
+                       "An organisation named '" + after.organization_name + "' already exists")
+        .with("organizationName", after.organization_name);
+  }
+  if (!written.ok()) {
+    return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the tenant");
+  }
+  if (events_.committed) {
+    events_.committed();
+  }
+  if (events_.counted) {
+    events_.counted(event_type);
+  }
+  return after;
+}
+
+}  // namespace tenantd::service

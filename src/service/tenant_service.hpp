@@ -1,0 +1,90 @@
+#pragma once
+// Tenant use cases (SPEC section 4): each is one atomic store transaction that writes the
+// tenant, its audit entry and its outbox event together.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.hpp"
+#include "domain/tenant.hpp"
+#include "service/change_log.hpp"
+#include "service/context.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::service {
+
+// Already validated and normalised by the API's request decoding.
+struct CreateTenantInput {
+  std::string organization_name;
+  std::string contact_email;
+  domain::Environment environment = domain::Environment::Dev;
+  std::optional<std::string> division;
+  std::optional<std::string> group;
+  std::optional<std::string> team;
+  domain::Metadata metadata;
+};
+
+// A field that an update may set, clear (null) or leave alone (absent).
+template <class T>
+struct Patch {
+  bool present = false;
+  std::optional<T> value;  // nullopt with present == true clears the field
+};
+
+struct UpdateTenantInput {
+  std::optional<std::string> organization_name;
+  std::optional<std::string> contact_email;
+  Patch<std::string> division;
+  Patch<std::string> group;
+  Patch<std::string> team;
+  // key -> new value, or nullopt to remove the key
+  std::vector<std::pair<std::string, std::optional<domain::MetadataValue>>> metadata;
+};
+
+struct TenantFilter {
+  std::optional<domain::TenantStatus> status;
+  std::optional<domain::Environment> environment;
+  std::optional<std::string> name_prefix;  // case-insensitive
+};
+
+struct TenantEvents {
+  std::function<void()> committed;                // wakes the outbox dispatcher; may be empty
+  std::function<void(std::string_view)> counted;  // business metric by event type; may be empty
+};
+
+class TenantService {
+ public:
+  TenantService(store::ItemStore& store, Ids& ids, ChangeLogOptions options, TenantEvents events);
+
+  Result<domain::Tenant> create(const Context& ctx, const CreateTenantInput& input);
+  Result<domain::Tenant> get(const Context& ctx, std::string_view tenant_id);
+  Result<Page<domain::Tenant>> list(const Context& ctx, const TenantFilter& filter,
+                                    const PageRequest& page);
+  Result<domain::Tenant> update(const Context& ctx, std::string_view tenant_id,
+                                const UpdateTenantInput& input);
+  // park / unpark / suspend / resume / activate / fail / retry.
+  Result<domain::Tenant> apply(const Context& ctx, std::string_view tenant_id,
+                               domain::TenantAction action, std::optional<std::string> reason);
+  // PATCH /tenants/{id}/status: the action is derived from (current, target).
+  Result<domain::Tenant> set_status(const Context& ctx, std::string_view tenant_id,
+                                    domain::TenantStatus target, std::optional<std::string> reason);
+  Result<domain::Tenant> deprovision(const Context& ctx, std::string_view tenant_id, bool force);
+  Result<Page<std::string>> audit(const Context& ctx, std::string_view tenant_id,
+                                  const PageRequest& page);
+
+ private:
+  Result<domain::Tenant> commit(const Context& ctx, const domain::Tenant& before,
+                                domain::Tenant after, std::vector<store::WriteOp> extra_ops,
+                                Change change);
+  Result<Page<domain::Tenant>> list_for_member(const Context& ctx, const TenantFilter& filter,
+                                               const PageRequest& page);
+
+  store::ItemStore& store_;
+  Ids& ids_;
+  ChangeLogOptions options_;
+  TenantEvents events_;
+};
+
+}  // namespace tenantd::service
