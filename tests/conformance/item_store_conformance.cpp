@@ -357,6 +357,22 @@ TEST_P(ItemStoreConformance, TwoOpsOnOneItemAreRejected) {
   EXPECT_FALSE(ops.get(Table::Tenants, {"P", "S"}).has_value());
 }
 
+TEST_P(ItemStoreConformance, TransactionsOfUpToAHundredOpsWorkAndLargerOnesAreRejected) {
+  // 100 is DynamoDB's TransactWriteItems limit.
+  Ops ops(*store_);
+  std::vector<WriteOp> hundred;
+  for (int i = 0; i < 100; ++i) {
+    hundred.emplace_back(
+        Put{Table::Tenants, make_item("BULK", "ITEM#" + std::to_string(i)), Condition::none()});
+  }
+  std::vector<WriteOp> too_many = hundred;
+  too_many.emplace_back(Put{Table::Tenants, make_item("BULK", "ITEM#100"), Condition::none()});
+  EXPECT_EQ(store_->write(std::move(too_many)).status, WriteResult::Status::Failed);
+  EXPECT_TRUE(ops.query(table_query("BULK")).empty());
+  ASSERT_TRUE(store_->write(std::move(hundred)).ok());
+  EXPECT_EQ(ops.query(table_query("BULK", SortCondition::any(), true, 1000)).size(), 100U);
+}
+
 TEST_P(ItemStoreConformance, CheckGuardsTheOtherOpsWithoutWriting) {
   Ops ops(*store_);
   std::vector<WriteOp> guarded;

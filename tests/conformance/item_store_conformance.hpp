@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "core/clock.hpp"
@@ -32,6 +33,11 @@ struct BackendParam {
   std::string name;  // letters, digits and '_' only (it becomes part of the test name)
   std::function<std::unique_ptr<Backend>()> make;
 };
+
+// Test output names the backend instead of dumping the struct's bytes.
+inline void PrintTo(const BackendParam& param, std::ostream* os) {
+  *os << param.name;
+}
 
 inline std::string backend_param_name(const ::testing::TestParamInfo<BackendParam>& info) {
   return info.param.name;

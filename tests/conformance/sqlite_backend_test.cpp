@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "conformance/item_store_conformance.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -80,6 +82,146 @@ INSTANTIATE_TEST_SUITE_P(
                       BackendParam{"memory",
                                    [] { return std::make_unique<SqliteMemoryBackend>(); }}),
     backend_param_name);
+
+// ---- SQLite only ----
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  ManualClock clock_{TimePoint(std::chrono::seconds(1769337000))};
+  TempDbFile file_;
+};
+
+TEST_F(SqliteStoreTest, EveryQueryShapeSearchesAnIndexAndNeverSortsOrScans) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  const std::vector<store::SortCondition> conditions = {
+      store::SortCondition::any(),           store::SortCondition::begins_with("USER#"),
+      store::SortCondition::begins_with(""), store::SortCondition::between("a", "m"),
+      store::SortCondition::at_least("c"),   store::SortCondition::at_most("x")};
+  const std::vector<std::optional<store::Cursor>> cursors = {
+      std::nullopt, store::Cursor{"G", "b", "P", "S"}, store::Cursor{"G", "zz", "P", "zz"}};
+  int checked = 0;
+  for (store::Table table : store::kAllTables) {
+    for (int index = 0; index <= store::kIndexCount; ++index) {
+      for (const auto& condition : conditions) {
+        for (const auto& cursor : cursors) {
+          for (bool forward : {true, false}) {
+            store::Query q;
+            q.table = table;
+            q.index = index;
+            q.pk = "P";
+            q.sk = condition;
+            q.forward = forward;
+            q.start_after = cursor;
+            auto plan = store->query_plan(q);
+            ASSERT_TRUE(plan.ok()) << plan.error().message;
+            const std::string index_name =
+                index == 0
+                    ? "PRIMARY KEY"
+                    : "INDEX " + store::table_name(table, "test") + "-gsi" + std::to_string(index);
+            EXPECT_NE(
+                plan->find("SEARCH " + store::table_name(table, "test") + " USING " + index_name),
+                std::string::npos)
+                << *plan;
+            EXPECT_EQ(plan->find("SCAN"), std::string::npos) << *plan;
+            EXPECT_EQ(plan->find("TEMP B-TREE"), std::string::npos) << *plan;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 4 * 6 * 6 * 3 * 2);
+}
+
+TEST_F(SqliteStoreTest, CursorAndRangeBoundCollapseToOneIndexRange) {
+  // A cursor inside the range replaces the range's lower bound, so a deep page starts its
+  // index search at the cursor instead of filtering everything before it.
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  store::Query q;
+  q.index = 1;
+  q.pk = "G";
+  q.sk = store::SortCondition::begins_with("A#");
+  q.start_after = store::Cursor{"G", "A#5", "P", "S"};
+  auto plan = store->query_plan(q);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_NE(plan->find("(gsi1sk,pk,sk)>(?,?,?) AND gsi1sk<?"), std::string::npos) << *plan;
+}
+
+TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Tenants, store::Item{"P", "S", {}, {}, "{}"},
+                              store::Condition::none()});
+  ASSERT_TRUE(store->write(std::move(ops)).ok());
+  EXPECT_TRUE(std::filesystem::exists(file_.path() + "-wal"));
+}
+
+TEST_F(SqliteStoreTest, OpenReportsAnUnusablePathAsAnError) {
+  auto opened = SqliteStore::open("/proc/no-such-dir/tenantd.db", "test", clock_);
+  EXPECT_FALSE(opened.ok());
+}
+
+TEST_F(SqliteStoreTest, CreatesTheParentDirectory) {
+  const std::string dir = file_.path() + ".d";
+  auto store = open_or_die(dir + "/nested/tenantd.db", clock_);
+  EXPECT_NE(store, nullptr);
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKillDashNine) {
+  int acks[2];
+  ASSERT_EQ(::pipe(acks), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child writes forever, acknowledging each committed write on the pipe.
+    ::close(acks[0]);
+    SystemClock system_clock;
+    auto opened = SqliteStore::open(file_.path(), "test", system_clock);
+    if (!opened) {
+      ::_exit(2);
+    }
+    for (std::uint32_t i = 0;; ++i) {
+      std::vector<store::WriteOp> ops;
+      ops.emplace_back(store::Put{store::Table::Tenants,
+                                  store::Item{"KILL", "ITEM#" + std::to_string(i), {}, {}, "{}"},
+                                  store::Condition::not_exists()});
+      if (!(*opened)->write(std::move(ops)).ok()) {
+        ::_exit(3);
+      }
+      if (::write(acks[1], &i, sizeof i) != static_cast<ssize_t>(sizeof i)) {
+        ::_exit(4);
+      }
+    }
+  }
+  ::close(acks[1]);
+  std::uint32_t last = 0;
+  std::uint32_t received = 0;
+  while (received < 500) {
+    if (::read(acks[0], &last, sizeof last) != static_cast<ssize_t>(sizeof last)) {
+      break;
+    }
+    ++received;
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(acks[0]);
+  ASSERT_EQ(received, 500U) << "child stopped early, status " << status;
+  EXPECT_TRUE(WIFSIGNALED(status));
+
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  for (std::uint32_t i = 0; i <= last; ++i) {
+    auto got = store->get(store::Table::Tenants, {"KILL", "ITEM#" + std::to_string(i)});
+    ASSERT_TRUE(got.ok());
+    ASSERT_TRUE(got->has_value()) << "acknowledged write " << i << " lost";
+  }
+}
 
 }  // namespace
 }  // namespace tenantd::conformance

@@ -324,6 +324,10 @@ const Condition& op_condition(const WriteOp& op) {
 
 // DynamoDB rejects these; rejecting them here too keeps repository bugs from passing on SQLite.
 std::optional<std::string> validate(const std::vector<WriteOp>& ops) {
+  if (ops.size() > kMaxWriteOps) {
+    return std::to_string(ops.size()) + " ops in one transaction (at most " +
+           std::to_string(kMaxWriteOps) + ")";
+  }
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const KeyView key = op_key(ops[i]);
     if (key.pk.empty() || key.sk.empty()) {
@@ -430,6 +434,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        std::string environment,
                                                        const Clock& clock) {
   const bool in_memory = path == ":memory:";
+  if (path.empty()) {
+    // SQLite would give every connection its own private temporary database.
+    return Error::make(ErrorCode::InternalError, "sqlite: empty database path");
+  }
   if (!in_memory && path.rfind("file:", 0) != 0) {
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {

@@ -2,6 +2,7 @@
 // The SQLite adapter of the item store port (see docs/storage.md for the layout and why).
 // One file in WAL mode: reads run in parallel on pooled read-only connections, writes are
 // serialised on one writer connection inside BEGIN IMMEDIATE transactions.
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -14,6 +15,10 @@
 struct sqlite3;
 
 namespace tenantd::store::sqlite {
+
+// DynamoDB's TransactWriteItems limit; enforced here too so that code which passes on SQLite
+// also runs on DynamoDB.
+inline constexpr std::size_t kMaxWriteOps = 100;
 
 class SqliteStore final : public ItemStore {
  public:
