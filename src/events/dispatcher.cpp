@@ -1,0 +1,431 @@
+#include "events/dispatcher.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "events/outbox_keys.hpp"
+#include "obs/logger.hpp"
+#include "obs/metrics.hpp"
+
+namespace tenantd::events {
+
+namespace {
+
+constexpr std::size_t kMaxErrorLength = 1000;
+constexpr std::size_t kMaxOpsPerWrite = 100;  // DynamoDB's transaction limit
+constexpr int kPageSize = 1000;
+constexpr std::size_t kPendingGaugeCap = 10000;  // the gauge saturates instead of reading on
+constexpr Millis kPendingGaugeRefresh{5000};
+
+std::string sink_error(std::string_view sink, std::string_view message) {
+  std::string text(sink);
+  text += ": ";
+  text += message;
+  return text;
+}
+
+void append_error(std::string& errors, std::string_view error) {
+  if (!errors.empty()) {
+    errors += "; ";
+  }
+  errors += error;
+  if (errors.size() > kMaxErrorLength) {
+    errors.resize(kMaxErrorLength);
+  }
+}
+
+// The event as the pending or failed item, keeping the sort key it was stored under.
+store::Item item_like(const OutboxEvent& event, const store::Item& original) {
+  store::Item item = outbox_item(event);
+  item.sk = original.sk;
+  return item;
+}
+
+bool well_formed(const OutboxEvent& event) {
+  return !event.event_id.empty() && !event.source.empty() && !event.detail_type.empty();
+}
+
+}  // namespace
+
+Millis backoff_delay(const DispatcherOptions& options, std::int64_t attempts) {
+  Millis delay = options.base_backoff;
+  for (std::int64_t i = 1; i < attempts && delay < options.max_backoff; ++i) {
+    delay *= 2;
+  }
+  return std::min(delay, options.max_backoff);
+}
+
+OutboxDispatcher::OutboxDispatcher(store::ItemStore& store,
+                                   std::vector<std::unique_ptr<EventSink>> sinks,
+                                   const Clock& clock, DispatcherOptions options)
+    : store_(store),
+      sinks_(std::move(sinks)),
+      clock_(clock),
+      options_(std::move(options)),
+      random_(std::random_device{}()) {
+  options_.batch = std::clamp<std::size_t>(options_.batch, 1, 1000);
+  options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
+}
+
+OutboxDispatcher::~OutboxDispatcher() {
+  stop();
+}
+
+Millis OutboxDispatcher::jittered_delay(std::int64_t attempts) {
+  const Millis delay = backoff_delay(options_, attempts);
+  if (options_.jitter <= 0) {
+    return delay;
+  }
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const double factor = 1.0 - std::min(options_.jitter, 1.0) * unit(random_);
+  return std::max(Millis(1),
+                  Millis(static_cast<std::int64_t>(static_cast<double>(delay.count()) * factor)));
+}
+
+Result<std::size_t> OutboxDispatcher::dispatch_due() {
+  const std::lock_guard pass(pass_mutex_);
+  const TimePoint now = clock_.now();
+
+  store::Query query;
+  query.table = store::Table::Control;
+  query.index = kDueIndex;
+  query.pk = kDuePk;
+  // Due index keys are "<ms>#<id>": everything up to now sorts below "<now + 1 ms>".
+  query.sk = store::SortCondition::at_most(padded_epoch_ms(now + Millis(1)));
+  query.forward = true;
+  query.limit = static_cast<int>(options_.batch);
+
+  std::size_t delivered = 0;
+  std::size_t touched = 0;
+  for (;;) {
+    auto page = store_.query(query);
+    if (!page.ok()) {
+      return std::move(page).error();
+    }
+    if (page->empty()) {
+      break;
+    }
+    const Outcome outcome = handle_batch(*page, now);
+    delivered += outcome.delivered;
+    touched += outcome.progressed;
+    if (outcome.progressed == 0) {
+      // Nothing could be recorded: stop before delivering more that we cannot account for.
+      return Error::make(ErrorCode::InternalError, "outbox: no delivery outcome could be stored");
+    }
+    if (page->size() < options_.batch) {
+      break;
+    }
+    // Rescheduled events moved past `now`; continue after this page rather than rereading it.
+    query.start_after = store::cursor_after(page->back(), kDueIndex);
+  }
+  // Counting is a read of the pending partition: do it when something changed, else rarely.
+  if (options_.metrics != nullptr &&
+      (touched > 0 || now - last_gauge_refresh_ >= kPendingGaugeRefresh)) {
+    last_gauge_refresh_ = now;
+    refresh_pending_gauge();
+  }
+  return delivered;
+}
+
+OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store::Item>& items,
+                                                         TimePoint now) {
+  Outcome outcome;
+  std::vector<OutboxEvent> events;
+  std::vector<const store::Item*> originals;
+  std::vector<store::WriteOp> dead_ops;
+  events.reserve(items.size());
+  for (const auto& item : items) {
+    OutboxEvent event = outbox_event_from(item);
+    if (well_formed(event)) {
+      events.push_back(std::move(event));
+      originals.push_back(&item);
+      continue;
+    }
+    // Unreadable items cannot be delivered; park them so that they stop blocking the queue.
+    event.status = kStatusFailed;
+    if (event.last_error.empty()) {
+      event.last_error = "outbox item lacks eventId, source or detailType";
+    }
+    const auto result = store_.write(
+        {store::Delete{store::Table::Control, item.key(), store::Condition::exists()},
+         store::Put{store::Table::Control, item_like(event, item), store::Condition::none()}});
+    if (result.ok() || result.condition_failed()) {
+      ++outcome.progressed;
+    }
+  }
+  if (events.empty()) {
+    return outcome;
+  }
+
+  std::vector<std::string> errors(events.size());
+  std::vector<bool> accepted(events.size(), true);
+  for (const auto& sink : sinks_) {
+    const std::vector<Status> statuses = sink->deliver(events);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (statuses.size() != events.size()) {
+        accepted[i] = false;
+        append_error(errors[i], sink_error(sink->name(),
+                                           "returned a status count that does not "
+                                           "match the batch"));
+      } else if (!statuses[i].ok()) {
+        accepted[i] = false;
+        append_error(errors[i], sink_error(sink->name(), statuses[i].error().message));
+      }
+    }
+  }
+
+  // Delivered events: delete them, in as few transactions as the store allows.
+  std::vector<store::WriteOp> deletes;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (accepted[i]) {
+      ++outcome.delivered;
+      deletes.push_back(
+          store::Delete{store::Table::Control, originals[i]->key(), store::Condition::exists()});
+    }
+  }
+  for (std::size_t start = 0; start < deletes.size(); start += kMaxOpsPerWrite) {
+    const std::size_t end = std::min(deletes.size(), start + kMaxOpsPerWrite);
+    std::vector<store::WriteOp> chunk(deletes.begin() + static_cast<std::ptrdiff_t>(start),
+                                      deletes.begin() + static_cast<std::ptrdiff_t>(end));
+    if (store_.write(chunk).ok()) {
+      outcome.progressed += chunk.size();
+      continue;
+    }
+    // One event was already gone (another dispatcher) or the write failed: go one by one.
+    for (auto& op : chunk) {
+      const auto result = store_.write({std::move(op)});
+      if (result.ok() || result.condition_failed()) {
+        ++outcome.progressed;
+      }
+    }
+  }
+
+  // Failed events: back off, or give up after the last attempt.
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (accepted[i]) {
+      continue;
+    }
+    OutboxEvent& event = events[i];
+    event.attempts += 1;
+    event.last_error = errors[i];
+    store::WriteResult result;
+    const bool dead = event.attempts >= options_.max_attempts;
+    if (dead) {
+      event.status = kStatusFailed;
+      result = store_.write(
+          {store::Delete{store::Table::Control, originals[i]->key(), store::Condition::exists()},
+           store::Put{store::Table::Control, item_like(event, *originals[i]),
+                      store::Condition::none()}});
+    } else {
+      event.next_attempt_at = now + jittered_delay(event.attempts);
+      result = store_.write({store::Put{store::Table::Control, item_like(event, *originals[i]),
+                                        store::Condition::exists()}});
+    }
+    if (result.ok() || result.condition_failed()) {
+      ++outcome.progressed;
+    }
+    if (!result.ok()) {
+      continue;
+    }
+    if (dead) {
+      if (options_.metrics != nullptr) {
+        options_.metrics->outbox_failed().inc();
+      }
+      if (options_.logger != nullptr) {
+        options_.logger->error("outbox event failed permanently",
+                               {{"eventId", event.event_id},
+                                {"detailType", event.detail_type},
+                                {"tenantId", event.tenant_id},
+                                {"attempts", event.attempts},
+                                {"lastError", event.last_error}});
+      }
+    } else if (options_.logger != nullptr) {
+      options_.logger->warn("outbox delivery failed; will retry",
+                            {{"eventId", event.event_id},
+                             {"detailType", event.detail_type},
+                             {"attempts", event.attempts},
+                             {"nextAttemptAt", format_time(event.next_attempt_at)},
+                             {"lastError", event.last_error}});
+    }
+  }
+  return outcome;
+}
+
+void OutboxDispatcher::refresh_pending_gauge() {
+  store::Query query;
+  query.table = store::Table::Control;
+  query.pk = kPendingPk;
+  query.limit = kPageSize;
+  std::size_t pending = 0;
+  while (pending < kPendingGaugeCap) {
+    auto page = store_.query(query);
+    if (!page.ok()) {
+      return;  // keep the last known value
+    }
+    pending += page->size();
+    if (page->size() < static_cast<std::size_t>(kPageSize)) {
+      break;
+    }
+    query.start_after = store::cursor_after(page->back(), 0);
+  }
+  options_.metrics->outbox_pending().set(static_cast<double>(pending));
+}
+
+void OutboxDispatcher::start() {
+  const std::lock_guard lock(wake_mutex_);
+  if (thread_.joinable()) {
+    return;
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxDispatcher::stop() {
+  {
+    const std::lock_guard lock(wake_mutex_);
+    if (!thread_.joinable()) {
+      return;
+    }
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  // The flush on shutdown: whatever was committed while the last pass ran.
+  const auto flushed = dispatch_due();
+  if (!flushed.ok() && options_.logger != nullptr) {
+    options_.logger->error("outbox flush on shutdown failed", {{"error", flushed.error().message}});
+  }
+}
+
+void OutboxDispatcher::notify() {
+  {
+    const std::lock_guard lock(wake_mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+void OutboxDispatcher::run() {
+  for (;;) {
+    // The thread's outermost frame: nothing may escape it, but nothing is swallowed silently.
+    try {
+      const auto result = dispatch_due();
+      if (!result.ok() && options_.logger != nullptr) {
+        options_.logger->error("outbox dispatch failed", {{"error", result.error().message}});
+      }
+    } catch (const std::exception& e) {
+      if (options_.logger != nullptr) {
+        options_.logger->error("outbox dispatch threw", {{"error", e.what()}});
+      }
+    }
+    std::unique_lock lock(wake_mutex_);
+    wake_.wait_for(lock, options_.poll_interval, [this] { return notified_ || stopping_; });
+    if (stopping_) {
+      return;
+    }
+    notified_ = false;
+  }
+}
+
+Result<std::vector<OutboxEvent>> list_outbox(store::ItemStore& store, std::string_view status,
+                                             std::size_t limit) {
+  if (status != kStatusPending && status != kStatusFailed) {
+    return Error::validation({{"status", "INVALID_VALUE", "status must be PENDING or FAILED"}});
+  }
+  store::Query query;
+  query.table = store::Table::Control;
+  query.pk = status == kStatusPending ? kPendingPk : kFailedPk;
+  std::vector<OutboxEvent> events;
+  while (events.size() < limit) {
+    query.limit = static_cast<int>(std::min<std::size_t>(limit - events.size(), kPageSize));
+    auto page = store.query(query);
+    if (!page.ok()) {
+      return std::move(page).error();
+    }
+    for (const auto& item : *page) {
+      events.push_back(outbox_event_from(item));
+    }
+    if (page->size() < static_cast<std::size_t>(query.limit)) {
+      break;
+    }
+    query.start_after = store::cursor_after(page->back(), 0);
+  }
+  return events;
+}
+
+namespace {
+
+// FAILED -> PENDING in one transaction; false when another process moved it first.
+Result<bool> revive(store::ItemStore& store, const store::Item& failed, TimePoint now) {
+  OutboxEvent event = outbox_event_from(failed);
+  event.status = kStatusPending;
+  event.attempts = 0;
+  event.next_attempt_at = now;
+  const auto result =
+      store.write({store::Delete{store::Table::Control, failed.key(), store::Condition::exists()},
+                   store::Put{store::Table::Control, item_like(event, failed),
+                              store::Condition::not_exists()}});
+  if (result.condition_failed()) {
+    return false;
+  }
+  if (!result.ok()) {
+    return Error::make(ErrorCode::InternalError, "outbox retry failed: " + result.message);
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::size_t> retry_failed(store::ItemStore& store, const Clock& clock,
+                                 std::optional<std::string> event_id) {
+  const TimePoint now = clock.now();
+  if (event_id) {
+    store::Query query;
+    query.table = store::Table::Control;
+    query.index = kFailedIdIndex;
+    query.pk = kFailedPk;
+    query.sk = store::SortCondition::begins_with(*event_id);
+    query.limit = 10;
+    auto page = store.query(query);
+    if (!page.ok()) {
+      return std::move(page).error();
+    }
+    for (const auto& item : *page) {
+      if (item.indexes[kFailedIdIndex - 1] && item.indexes[kFailedIdIndex - 1]->sk == *event_id) {
+        auto moved = revive(store, item, now);
+        if (!moved.ok()) {
+          return std::move(moved).error();
+        }
+        return std::size_t{*moved ? 1u : 0u};
+      }
+    }
+    return Error::make(ErrorCode::NotFound, "no FAILED outbox event " + *event_id);
+  }
+
+  store::Query query;
+  query.table = store::Table::Control;
+  query.pk = kFailedPk;
+  query.limit = kPageSize;
+  std::size_t moved_count = 0;
+  for (;;) {
+    auto page = store.query(query);
+    if (!page.ok()) {
+      return std::move(page).error();
+    }
+    for (const auto& item : *page) {
+      auto moved = revive(store, item, now);
+      if (!moved.ok()) {
+        return std::move(moved).error();
+      }
+      moved_count += *moved ? 1 : 0;
+    }
+    if (page->size() < static_cast<std::size_t>(kPageSize)) {
+      break;
+    }
+    query.start_after = store::cursor_after(page->back(), 0);
+  }
+  return moved_count;
+}
+
+}  // namespace tenantd::events

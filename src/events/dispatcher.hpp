@@ -1,0 +1,104 @@
+#pragma once
+// Delivers outbox events to the configured sinks, at least once (SPEC section 9).
+// An event is deleted only after every sink accepted it, so a crash between delivery and
+// delete redelivers it. Failures back off exponentially (with jitter); after max_attempts the
+// event is moved to OUTBOX#FAILED, counted and logged, until `tenantd outbox retry`.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "events/event_sink.hpp"
+#include "events/outbox_event.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::obs {
+class Logger;
+class MetricsRegistry;
+}  // namespace tenantd::obs
+
+namespace tenantd::events {
+
+struct DispatcherOptions {
+  std::int64_t max_attempts = 10;
+  std::size_t batch = 100;  // events read and handed to the sinks at once
+  Millis base_backoff{1000};
+  Millis max_backoff{5 * 60 * 1000};
+  Millis poll_interval{200};         // the background thread's sleep when nothing notifies it
+  std::string region = "eu-west-1";  // the envelope's region
+  // A retry waits base * 2^(attempts-1) capped at max_backoff, shortened by up to this fraction
+  // at random so that failures of many events do not retry in lockstep. 0 is deterministic.
+  double jitter = 0.2;
+  obs::MetricsRegistry* metrics = nullptr;  // optional: outbox_failed, outbox_pending
+  const obs::Logger* logger = nullptr;      // optional: failures and dead letters
+};
+
+// The delay before attempt `attempts + 1` after `attempts` failed ones, before jitter.
+Millis backoff_delay(const DispatcherOptions& options, std::int64_t attempts);
+
+class OutboxDispatcher {
+ public:
+  // `store`, `clock` and the optional logger / metrics must outlive the dispatcher.
+  OutboxDispatcher(store::ItemStore& store, std::vector<std::unique_ptr<EventSink>> sinks,
+                   const Clock& clock, DispatcherOptions options = {});
+  ~OutboxDispatcher();  // stops the background thread (with its final flush)
+  OutboxDispatcher(const OutboxDispatcher&) = delete;
+  OutboxDispatcher& operator=(const OutboxDispatcher&) = delete;
+
+  // One pass: delivers every event due now, oldest due first; returns how many were
+  // delivered (and deleted). Passes of one dispatcher never overlap.
+  Result<std::size_t> dispatch_due();
+
+  // Background delivery for `serve`: a thread that runs dispatch_due every poll_interval,
+  // or sooner after notify(). stop() lets the current pass finish, then flushes once more.
+  // Both are idempotent.
+  void start();
+  void stop();
+  // Called after a commit that appended events, so that delivery starts at once.
+  void notify();
+
+ private:
+  struct Outcome {
+    std::size_t delivered = 0;
+    std::size_t progressed = 0;  // events whose item was successfully deleted or rescheduled
+  };
+  Outcome handle_batch(const std::vector<store::Item>& items, TimePoint now);
+  Millis jittered_delay(std::int64_t attempts);
+  void refresh_pending_gauge();
+  void run();
+
+  store::ItemStore& store_;
+  std::vector<std::unique_ptr<EventSink>> sinks_;
+  const Clock& clock_;
+  DispatcherOptions options_;
+
+  std::mutex pass_mutex_;           // one pass at a time
+  std::mt19937_64 random_;          // guarded by pass_mutex_
+  TimePoint last_gauge_refresh_{};  // guarded by pass_mutex_
+
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// `tenantd outbox list`: up to `limit` events of `status` (PENDING | FAILED), oldest first.
+Result<std::vector<OutboxEvent>> list_outbox(store::ItemStore& store, std::string_view status,
+                                             std::size_t limit);
+
+// `tenantd outbox retry [EVENT_ID]`: moves FAILED events (all, or the one named) back to
+// PENDING with attempts reset and due now; returns how many moved. An unknown id is NOT_FOUND.
+Result<std::size_t> retry_failed(store::ItemStore& store, const Clock& clock,
+                                 std::optional<std::string> event_id);
+
+}  // namespace tenantd::events
