@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Load benchmark of `tenantd serve` on this machine, against nginx as the reference.
+#   bench/run.sh
+# Builds the release preset, starts tenantd on a free port with a scratch data dir and measures:
+#   - GET /v1.0/tenants/{id}: requests/s and p99 with wrk, then the same wrk against nginx serving
+#     the very same body bytes (bench/load/nginx.sh), and the ratio of the two;
+#   - POST /v1.0/tenants throughput (bench/load/post_tenants.lua, unique names);
+#   - GET /v1.0/tenants?limit=20 with BENCH_TENANTS tenants in the table (seeded by POSTs);
+#   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
+#   - idle RSS (VmRSS) after start and after the load.
+# Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
+# BENCH_TENANTS [100000]. The results are printed and written to bench/results/ (not committed);
+# copy the table into docs/performance.md with the machine line.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$(pwd)
+
+duration=${BENCH_DURATION:-10s}
+threads=${BENCH_THREADS:-2}
+connections=${BENCH_CONNECTIONS:-64}
+tenants_target=${BENCH_TENANTS:-100000}
+
+log() { echo "bench: $*" >&2; }
+
+python_bin=$(scripts/setup.sh --print-python | tail -n 1)
+cmake --preset release -DPython3_EXECUTABLE="$python_bin" >/dev/null
+cmake --build --preset release -j "$(nproc)" --target tenantd >&2
+bin=$repo/build/release/tenantd
+
+work=$(mktemp -d /tmp/tenantd-bench.XXXXXX)
+tenantd_pid=""
+nginx_pid=""
+cleanup() {
+  if [[ -n $nginx_pid ]]; then
+    kill "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+  fi
+  if [[ -n $tenantd_pid ]]; then
+    kill "$tenantd_pid" 2>/dev/null || true
+    wait "$tenantd_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+rss_kib() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
+}
+
+# Converts wrk's latency figure (e.g. 812.00us, 1.53ms, 1.02s) to milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) { n = n / 1000 } else if (v ~ /ms$/) { n = n } else if (v ~ /s$/) { n = n * 1000 }
+    printf "%.2f", n
+  }'
+}
+
+# run_wrk NAME URL [wrk args...]: runs wrk, keeps its output in $work/wrk-NAME.txt and sets
+# rps, p99_ms and bad (non-2xx/3xx responses plus socket errors) from it.
+run_wrk() {
+  local name=$1 url=$2
+  shift 2
+  local out="$work/wrk-$name.txt"
+  log "wrk $name: $url"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" "$url" >"$out"
+  cat "$out" >&2
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  local non2xx socket_errors
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
+  socket_errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
+  bad=$((${non2xx:-0} + ${socket_errors:-0}))
+}
+
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) { printf "%.2f", a / b } else { print "n/a" } }'
+}
+
+# ---------------------------------------------------------------- tenantd
+mkdir -p "$work/data"
+log "starting tenantd"
+RATE_LIMIT_RPS=${RATE_LIMIT_RPS:-100000000} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000000} \
+  "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$work/data" >"$work/tenantd.log" 2>&1 &
+tenantd_pid=$!
+base=""
+for _ in $(seq 1 300); do
+  base=$(grep -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/tenantd.log" | sed 's/.* on //' || true)
+  if [[ -n $base ]]; then
+    break
+  fi
+  if ! kill -0 "$tenantd_pid" 2>/dev/null; then
+    cat "$work/tenantd.log" >&2
+    log "tenantd exited before listening"
+    exit 1
+  fi
+  sleep 0.1
+done
+if [[ -z $base ]]; then
+  log "tenantd did not start listening within 30 s"
+  exit 1
+fi
+log "tenantd at $base (pid $tenantd_pid)"
+sleep 1
+rss_start=$(rss_kib "$tenantd_pid")
+
+token=$("$bin" token --email bench@example.com --groups platform-admins --data-dir "$work/data")
+auth="Authorization: Bearer $token"
+export TOKEN=$token
+
+tenant_id=$(curl -sf -X POST -H "$auth" -H 'Content-Type: application/json' \
+  -d '{"organizationName":"Acme Widgets (Europe) Ltd.","contactEmail":"ops@acme-widgets.example","environment":"prod","division":"Retail","group":"Online Stores","team":"Checkout","metadata":{"costCentre":"CC-1042","plan":"business","seats":25,"trial":false,"region":"eu-west-1"}}' \
+  "$base/v1.0/tenants" | jq -r .tenantId)
+curl -sf -H "$auth" "$base/v1.0/tenants/$tenant_id" -o "$work/body.json"
+body_bytes=$(stat -c %s "$work/body.json")
+log "tenant $tenant_id, GET body $body_bytes bytes"
+
+run_wrk get "$base/v1.0/tenants/$tenant_id" -H "$auth"
+get_rps=$rps get_p99=$p99_ms get_bad=$bad
+
+# ---------------------------------------------------------------- nginx, same body
+nginx_port=$(free_port)
+bench/load/nginx.sh "$work/nginx" "$work/body.json" "$nginx_port" >"$work/nginx.log" 2>&1 &
+nginx_pid=$!
+for _ in $(seq 1 100); do
+  if curl -sf "http://127.0.0.1:$nginx_port/body" -o "$work/nginx-body.json"; then
+    break
+  fi
+  sleep 0.1
+done
+cmp -s "$work/body.json" "$work/nginx-body.json" || {
+  log "nginx does not serve the same body"
+  exit 1
+}
+run_wrk nginx "http://127.0.0.1:$nginx_port/body" -H "$auth"
+nginx_rps=$rps nginx_p99=$p99_ms
+kill "$nginx_pid"
+wait "$nginx_pid" 2>/dev/null || true
+nginx_pid=""
+
+# ---------------------------------------------------------------- writes and a big table
+run_wrk post "$base/v1.0/tenants" -s bench/load/post_tenants.lua -- "p$(date +%s)"
+post_rps=$rps post_p99=$p99_ms
+created=$(awk '/tenants created \(201\):/ {print $NF}' "$work/wrk-post.txt")
+post_bad=$bad
+tenants=$((created + 1))
+
+log "seeding to $tenants_target tenants"
+seed_start=$SECONDS
+round=0
+while [[ $tenants -lt $tenants_target ]]; do
+  round=$((round + 1))
+  wrk -t"$threads" -c"$connections" -d5s -s bench/load/post_tenants.lua "$base/v1.0/tenants" \
+    -- "s$(date +%s)r$round" >"$work/seed.txt"
+  n=$(awk '/tenants created \(201\):/ {print $NF}' "$work/seed.txt")
+  if [[ ${n:-0} -eq 0 ]]; then
+    cat "$work/seed.txt" >&2
+    log "seeding created nothing"
+    exit 1
+  fi
+  tenants=$((tenants + n))
+  log "  $tenants tenants"
+done
+seed_seconds=$((SECONDS - seed_start))
+
+run_wrk list "$base/v1.0/tenants?limit=20" -H "$auth"
+list_rps=$rps list_p99=$p99_ms list_bad=$bad
+# The page really has 20 items (not an error body that is cheap to serve).
+list_count=$(curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" | jq '.items | length')
+
+sleep 2
+rss_after=$(rss_kib "$tenantd_pid")
+kill "$tenantd_pid"
+wait "$tenantd_pid" 2>/dev/null || true
+tenantd_pid=""
+
+# ---------------------------------------------------------------- start-up
+log "start-up time, empty data dir"
+startup_fresh=$(bench/load/startup_time.py "$bin" --runs 10)
+log "start-up time, data dir with $tenants tenants"
+startup_full=$(bench/load/startup_time.py "$bin" --runs 10 --data-dir "$work/data")
+
+# ---------------------------------------------------------------- report
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+report=$(
+  cat <<MD
+Machine: $(nproc) cores, $cpu, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+Date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git rev-parse --short HEAD)
+Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENCH_TENANTS=$tenants_target)
+
+| measurement | tenantd | nginx (same $body_bytes-byte body) | ratio tenantd/nginx |
+|---|---|---|---|
+| GET /v1.0/tenants/{id} requests/s | $get_rps | $nginx_rps | $(ratio "$get_rps" "$nginx_rps") |
+| GET /v1.0/tenants/{id} p99 ms | $get_p99 | $nginx_p99 | $(ratio "$get_p99" "$nginx_p99") |
+| POST /v1.0/tenants requests/s (201s: $created) | $post_rps | | |
+| POST /v1.0/tenants p99 ms | $post_p99 | | |
+| GET /v1.0/tenants?limit=20 with $tenants tenants, requests/s ($list_count items/page) | $list_rps | | |
+| GET /v1.0/tenants?limit=20 p99 ms | $list_p99 | | |
+| start-up, exec to first 200 from /health, empty data dir (best of 10) | $startup_fresh | | |
+| start-up, data dir with $tenants tenants (best of 10) | $startup_full | | |
+| idle RSS after start | $((rss_start / 1024)) MiB ($rss_start KiB) | | |
+| idle RSS after the load | $((rss_after / 1024)) MiB ($rss_after KiB) | | |
+
+Errors (non-2xx responses + socket errors): GET $get_bad, POST $post_bad, list $list_bad. Seeding took ${seed_seconds}s.
+MD
+)
+mkdir -p bench/results
+result_file="bench/results/load-$(date -u +%Y%m%dT%H%M%SZ).md"
+printf '%s\n' "$report" >"$result_file"
+printf '%s\n' "$report"
+log "written to $result_file"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The run command (README): installs what is missing, builds the release preset and serves the API
+# on the embedded defaults (SQLite + local auth in ./var, simulated provisioner, port 8080).
+# Extra arguments go to `tenantd serve` (e.g. scripts/run.sh --port 9090).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+python_bin=$(scripts/setup.sh --print-python | tail -n 1)
+cmake --preset release -DPython3_EXECUTABLE="$python_bin" >/dev/null
+cmake --build --preset release -j "$(nproc)" --target tenantd
+
+bin=build/release/tenantd
+data_dir=./var
+mkdir -p "$data_dir"
+token=$("$bin" token --email admin@example.com --groups platform-admins --data-dir "$data_dir")
+
+cat <<MSG
+
+A platform-admin token for this data dir (valid for the token's default lifetime):
+
+  export TOKEN='$token'
+
+Try it from another shell once the server says it is listening:
+
+  curl -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:8080/v1.0/tenants
+
+Settings: $bin serve --help    Stop: Ctrl-C
+
+MSG
+
+exec "$bin" serve --data-dir "$data_dir" "$@"
