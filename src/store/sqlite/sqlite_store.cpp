@@ -479,7 +479,10 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_
       "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
       "PRAGMA mmap_size=268435456;";
   if (!in_memory_ && !read_only) {
-    if (connection->exec("PRAGMA journal_mode=WAL;") != SQLITE_OK) {
+    // journal_size_limit truncates the WAL after a checkpoint resets it, so a burst of writes
+    // does not leave a large file behind.
+    if (connection->exec("PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864;") !=
+        SQLITE_OK) {
       return sqlite_error(connection->db, "journal_mode");
     }
   }
