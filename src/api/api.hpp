@@ -19,7 +19,7 @@
 
 namespace tenantd::obs {
 class Logger;
-class Metrics;
+class MetricsRegistry;
 }  // namespace tenantd::obs
 
 namespace tenantd::api {
@@ -38,7 +38,7 @@ struct ApiDeps {
   const PageTokens& page_tokens;
   RateLimiter& rate_limiter;
   obs::Logger& logger;
-  obs::Metrics& metrics;
+  obs::MetricsRegistry& metrics;
   service::TenantService& tenants;
 };
 
