@@ -1,0 +1,316 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "core/clock.hpp"
+
+namespace tenantd {
+
+namespace {
+
+// A setter validates one textual value and stores it; it returns a message when the value is bad.
+using Setter = std::optional<std::string> (*)(Config& config, std::string_view value);
+
+// One row per setting: `config_help()` and `load_config()` both read this table, so a setting
+// cannot be parsed without being documented (or the other way round).
+struct Setting {
+  std::string_view env;
+  std::string_view flag;  // without the leading "--"
+  std::string_view metavar;
+  std::string_view default_text;
+  std::string_view help;
+  Setter set;
+};
+
+std::optional<std::string> parse_int(std::string_view text, std::int64_t min, std::int64_t max,
+                                     std::int64_t& out) {
+  std::int64_t n = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+    return "must be an integer";
+  }
+  if (n < min || n > max) {
+    return "must be between " + std::to_string(min) + " and " + std::to_string(max);
+  }
+  out = n;
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_positive_double(std::string_view text, double& out) {
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) {
+    return "must be a number";
+  }
+  if (v <= 0) {
+    return "must be greater than 0";
+  }
+  out = v;
+  return std::nullopt;
+}
+
+std::optional<std::string> one_of(std::string_view text,
+                                  std::initializer_list<std::string_view> allowed,
+                                  std::string& out) {
+  for (const auto a : allowed) {
+    if (text == a) {
+      out = std::string(text);
+      return std::nullopt;
+    }
+  }
+  std::string message = "must be one of";
+  const char* sep = " ";
+  for (const auto a : allowed) {
+    message += sep;
+    message += a;
+    sep = ", ";
+  }
+  return message;
+}
+
+std::optional<std::string> non_empty(std::string_view text, std::string& out) {
+  if (text.empty()) {
+    return "must not be empty";
+  }
+  out = std::string(text);
+  return std::nullopt;
+}
+
+std::optional<std::string> duration(std::string_view text, std::chrono::seconds& out) {
+  const auto d = parse_duration(text);
+  if (!d) {
+    return "must be a positive duration such as 90s, 15m, 48h or 7d";
+  }
+  out = *d;
+  return std::nullopt;
+}
+
+std::optional<std::string> event_sinks(std::string_view text, std::vector<std::string>& out) {
+  static constexpr std::string_view kKnown[] = {"file", "eventbridge", "sns", "webhook"};
+  std::vector<std::string> sinks;
+  std::string bad;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && item.back() == ' ') {
+      item.remove_suffix(1);
+    }
+    if (item.empty()) {
+      continue;
+    }
+    bool known = false;
+    for (const auto k : kKnown) {
+      known = known || item == k;
+    }
+    if (!known) {
+      bad += bad.empty() ? "" : ", ";
+      bad += item;
+      continue;
+    }
+    bool seen = false;
+    for (const auto& s : sinks) {
+      seen = seen || s == item;
+    }
+    if (!seen) {
+      sinks.emplace_back(item);
+    }
+  }
+  if (!bad.empty()) {
+    return "unknown sink(s) " + bad + "; known: file, eventbridge, sns, webhook";
+  }
+  if (sinks.empty()) {
+    return "must name at least one sink (file, eventbridge, sns, webhook)";
+  }
+  out = std::move(sinks);
+  return std::nullopt;
+}
+
+const Setting kSettings[] = {
+    {"HOST", "host", "HOST", "127.0.0.1", "address `serve` listens on",
+     [](Config& c, std::string_view v) { return non_empty(v, c.host); }},
+    {"PORT", "port", "PORT", "8080", "TCP port of `serve`; 0 takes a free port",
+     [](Config& c, std::string_view v) {
+       std::int64_t n = 0;
+       auto e = parse_int(v, 0, 65535, n);
+       c.port = static_cast<int>(n);
+       return e;
+     }},
+    {"DATA_DIR", "data-dir", "DIR", "./var",
+     "directory of the SQLite file, the local JWT key file and events.ndjson",
+     [](Config& c, std::string_view v) { return non_empty(v, c.data_dir); }},
+    {"ENVIRONMENT", "environment", "ENV", "dev",
+     "dev, sit or prod; part of every AWS resource name",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"dev", "sit", "prod"}, c.environment);
+     }},
+    {"STORE", "store", "BACKEND", "sqlite", "item store backend: sqlite or dynamodb",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"sqlite", "dynamodb"}, c.store);
+     }},
+    {"AUTH_MODE", "auth-mode", "MODE", "local",
+     "token verification: local (HS256), cognito (RS256 via JWKS) or apigw (trust the authoriser)",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
+     }},
+    {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
+     "HS256 secret of AUTH_MODE=local",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       c.jwt_secret = std::string(v);
+       return std::nullopt;
+     }},
+    {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"local", "cognito"}, c.directory);
+     }},
+    {"EVENT_SINKS", "event-sinks", "LIST", "file",
+     "comma-separated event sinks: file, eventbridge, sns, webhook",
+     [](Config& c, std::string_view v) { return event_sinks(v, c.event_sinks); }},
+    {"PROVISIONER", "provisioner", "DRIVER", "simulated",
+     "instance driver: simulated, events, ecs, gitops or gitops+ecs",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"simulated", "events", "ecs", "gitops", "gitops+ecs"}, c.provisioner);
+     }},
+    {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
+     [](Config& c, std::string_view v) {
+       std::int64_t n = 0;
+       auto e = parse_int(v, 0, 1024, n);
+       c.threads = static_cast<int>(n);
+       return e;
+     }},
+    {"OUTBOX_MAX_ATTEMPTS", "outbox-max-attempts", "N", "10",
+     "delivery attempts before an outbox event is parked as FAILED",
+     [](Config& c, std::string_view v) { return parse_int(v, 1, 1000, c.outbox_max_attempts); }},
+    {"INVITATION_TTL", "invitation-ttl", "DURATION", "7d",
+     "how long an invitation stays valid (90s, 15m, 48h, 7d)",
+     [](Config& c, std::string_view v) { return duration(v, c.invitation_ttl); }},
+    {"MAX_INSTANCES_PER_TENANT", "max-instances-per-tenant", "N", "1",
+     "instances a tenant may have that are not DEPROVISIONED",
+     [](Config& c, std::string_view v) {
+       std::int64_t n = 0;
+       auto e = parse_int(v, 1, 1000, n);
+       c.max_instances_per_tenant = static_cast<int>(n);
+       return e;
+     }},
+    {"RATE_LIMIT_RPS", "rate-limit-rps", "X", "100", "requests per second per principal",
+     [](Config& c, std::string_view v) { return parse_positive_double(v, c.rate_limit_rps); }},
+    {"RATE_LIMIT_BURST", "rate-limit-burst", "X", "200", "token bucket size per principal",
+     [](Config& c, std::string_view v) { return parse_positive_double(v, c.rate_limit_burst); }},
+    {"LOG_LEVEL", "log-level", "LEVEL", "info", "debug, info, warn or error",
+     [](Config& c, std::string_view v) {
+       return one_of(v, {"debug", "info", "warn", "error"}, c.log_level);
+     }},
+    {"AUDIT_RETENTION", "audit-retention", "DURATION", "400d",
+     "how long audit entries are kept (ttl of the audit items)",
+     [](Config& c, std::string_view v) { return duration(v, c.audit_retention); }},
+};
+
+constexpr std::size_t kSettingCount = sizeof(kSettings) / sizeof(kSettings[0]);
+
+std::optional<std::size_t> find_flag(std::string_view name) {
+  for (std::size_t i = 0; i < kSettingCount; ++i) {
+    if (kSettings[i].flag == name) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Config> load_config(const std::vector<std::string>& args) {
+  std::vector<FieldError> errors;
+  // Flags first (the last occurrence wins), so that an environment variable a flag overrides
+  // is neither applied nor reported.
+  std::vector<std::optional<std::string>> from_flags(kSettingCount);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg.size() < 3 || arg.substr(0, 2) != "--") {
+      errors.push_back({std::string(arg), "UNEXPECTED_ARGUMENT", "is not a flag"});
+      continue;
+    }
+    std::string_view name = arg.substr(2);
+    std::optional<std::string_view> value;
+    if (const auto eq = name.find('='); eq != std::string_view::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const std::string flag = "--" + std::string(name);
+    const auto index = find_flag(name);
+    if (!index) {
+      errors.push_back({flag, "UNKNOWN_FLAG", "is not a known setting (see --help)"});
+      if (!value && i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+        ++i;  // skip its value so that it is not reported a second time
+      }
+      continue;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        errors.push_back({flag, "MISSING_VALUE", "needs a value"});
+        continue;
+      }
+      value = args[++i];
+    }
+    from_flags[*index] = std::string(*value);
+  }
+
+  Config config;
+  for (std::size_t i = 0; i < kSettingCount; ++i) {
+    const Setting& s = kSettings[i];
+    std::string field;
+    std::string_view value;
+    if (from_flags[i]) {
+      field = "--" + std::string(s.flag);
+      value = *from_flags[i];
+    } else {
+      const char* env = std::getenv(std::string(s.env).c_str());
+      if (env == nullptr || *env == '\0') {
+        continue;  // an empty variable counts as unset, as in most shells' `VAR= cmd`
+      }
+      field = std::string(s.env);
+      value = env;
+    }
+    if (auto problem = s.set(config, value)) {
+      errors.push_back({std::move(field), "INVALID_VALUE", std::move(*problem)});
+    }
+  }
+
+  if (!errors.empty()) {
+    return Error{ErrorCode::ValidationError, "invalid configuration", std::move(errors), {}};
+  }
+  return config;
+}
+
+std::string config_help() {
+  std::string out =
+      "Usage: tenantd serve [flags]\n"
+      "\n"
+      "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
+      "--flag=VALUE) overrides it.\n"
+      "\n";
+  for (const Setting& s : kSettings) {
+    out += "  --";
+    out += s.flag;
+    out += ' ';
+    out += s.metavar;
+    out += "  (env ";
+    out += s.env;
+    out += ", default ";
+    out += s.default_text;
+    out += ")\n      ";
+    out += s.help;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace tenantd

@@ -1,0 +1,230 @@
+#include "app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tenantd {
+namespace {
+
+const char* const kVariables[] = {
+    "HOST",           "PORT",
+    "DATA_DIR",       "ENVIRONMENT",
+    "STORE",          "AUTH_MODE",
+    "JWT_SECRET",     "DIRECTORY",
+    "EVENT_SINKS",    "PROVISIONER",
+    "THREADS",        "OUTBOX_MAX_ATTEMPTS",
+    "INVITATION_TTL", "MAX_INSTANCES_PER_TENANT",
+    "RATE_LIMIT_RPS", "RATE_LIMIT_BURST",
+    "LOG_LEVEL",      "AUDIT_RETENTION",
+};
+
+// Clears every setting variable for the test and restores the caller's environment afterwards.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : kVariables) {
+      if (const char* v = std::getenv(name)) {
+        saved_[name] = v;
+      }
+      ::unsetenv(name);
+    }
+  }
+  void TearDown() override {
+    for (const char* name : kVariables) {
+      ::unsetenv(name);
+    }
+    for (const auto& [name, value] : saved_) {
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+  }
+  static void set_env(const char* name, const char* value) { ::setenv(name, value, 1); }
+
+  static std::vector<std::string> fields_of(const Error& e) {
+    std::vector<std::string> out;
+    for (const auto& f : e.errors) {
+      out.push_back(f.field);
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::string, std::string> saved_;
+};
+
+TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
+  const auto c = load_config({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->port, 8080);
+  EXPECT_EQ(c->data_dir, "./var");
+  EXPECT_EQ(c->environment, "dev");
+  EXPECT_EQ(c->store, "sqlite");
+  EXPECT_EQ(c->auth_mode, "local");
+  EXPECT_EQ(c->event_sinks, std::vector<std::string>{"file"});
+  EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
+  EXPECT_EQ(c->outbox_max_attempts, 10);
+}
+
+TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
+  set_env("HOST", "0.0.0.0");
+  set_env("PORT", "9000");
+  set_env("DATA_DIR", "/tmp/x");
+  set_env("ENVIRONMENT", "prod");
+  set_env("STORE", "dynamodb");
+  set_env("AUTH_MODE", "cognito");
+  set_env("JWT_SECRET", "s3cret");
+  set_env("DIRECTORY", "cognito");
+  set_env("EVENT_SINKS", "eventbridge, sns");
+  set_env("PROVISIONER", "gitops+ecs");
+  set_env("THREADS", "4");
+  set_env("OUTBOX_MAX_ATTEMPTS", "3");
+  set_env("INVITATION_TTL", "48h");
+  set_env("MAX_INSTANCES_PER_TENANT", "2");
+  set_env("RATE_LIMIT_RPS", "12.5");
+  set_env("RATE_LIMIT_BURST", "25");
+  set_env("LOG_LEVEL", "debug");
+  set_env("AUDIT_RETENTION", "30d");
+  const auto c = load_config({});
+  ASSERT_TRUE(c.ok()) << c.error().errors.size();
+  EXPECT_EQ(c->host, "0.0.0.0");
+  EXPECT_EQ(c->port, 9000);
+  EXPECT_EQ(c->data_dir, "/tmp/x");
+  EXPECT_EQ(c->environment, "prod");
+  EXPECT_EQ(c->store, "dynamodb");
+  EXPECT_EQ(c->auth_mode, "cognito");
+  EXPECT_EQ(c->jwt_secret, "s3cret");
+  EXPECT_EQ(c->directory, "cognito");
+  EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"eventbridge", "sns"}));
+  EXPECT_EQ(c->provisioner, "gitops+ecs");
+  EXPECT_EQ(c->threads, 4);
+  EXPECT_EQ(c->outbox_max_attempts, 3);
+  EXPECT_EQ(c->invitation_ttl, std::chrono::hours(48));
+  EXPECT_EQ(c->max_instances_per_tenant, 2);
+  EXPECT_DOUBLE_EQ(c->rate_limit_rps, 12.5);
+  EXPECT_DOUBLE_EQ(c->rate_limit_burst, 25);
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->audit_retention, std::chrono::hours(24 * 30));
+}
+
+TEST_F(ConfigTest, FlagsOverrideEnvironmentInBothSpellings) {
+  set_env("PORT", "9000");
+  set_env("DATA_DIR", "/from/env");
+  set_env("LOG_LEVEL", "warn");
+  const auto c = load_config({"--port", "0", "--data-dir=/from/flag", "--invitation-ttl", "90s"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->port, 0);
+  EXPECT_EQ(c->data_dir, "/from/flag");
+  EXPECT_EQ(c->log_level, "warn");  // not overridden: the environment still applies
+  EXPECT_EQ(c->invitation_ttl, std::chrono::seconds(90));
+}
+
+TEST_F(ConfigTest, LastFlagWins) {
+  const auto c = load_config({"--port=1", "--port=2"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->port, 2);
+}
+
+TEST_F(ConfigTest, BadEnvironmentValueOverriddenByAFlagIsNotAnError) {
+  set_env("PORT", "not-a-port");
+  const auto c = load_config({"--port", "81"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->port, 81);
+}
+
+TEST_F(ConfigTest, EmptyEnvironmentVariableCountsAsUnset) {
+  set_env("PORT", "");
+  const auto c = load_config({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->port, 8080);
+}
+
+TEST_F(ConfigTest, EveryProblemIsReportedAtOnceNamingTheFlagOrVariable) {
+  set_env("ENVIRONMENT", "staging");
+  set_env("INVITATION_TTL", "soon");
+  const auto c =
+      load_config({"--port", "65536", "--bogus", "1", "--store=mongo", "stray", "--auth-mode=basic",
+                   "--event-sinks", "file,kafka", "--threads=-1", "--outbox-max-attempts=0",
+                   "--max-instances-per-tenant=x", "--rate-limit-rps=0", "--rate-limit-burst=abc",
+                   "--log-level=trace", "--audit-retention=0d", "--directory=ldap",
+                   "--provisioner=k8s", "--host="});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::ValidationError);
+  const std::vector<std::string> expected = {
+      "stray",
+      "--bogus",
+      "--host",
+      "--port",
+      "ENVIRONMENT",
+      "--store",
+      "--auth-mode",
+      "--directory",
+      "--event-sinks",
+      "--provisioner",
+      "--threads",
+      "--outbox-max-attempts",
+      "INVITATION_TTL",
+      "--max-instances-per-tenant",
+      "--rate-limit-rps",
+      "--rate-limit-burst",
+      "--log-level",
+      "--audit-retention",
+  };
+  auto fields = fields_of(c.error());
+  std::sort(fields.begin(), fields.end());
+  auto want = expected;
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(fields, want);
+}
+
+TEST_F(ConfigTest, PortBoundsAreInclusive) {
+  EXPECT_TRUE(load_config({"--port=0"}).ok());
+  EXPECT_TRUE(load_config({"--port=65535"}).ok());
+  EXPECT_FALSE(load_config({"--port=-1"}).ok());
+  EXPECT_FALSE(load_config({"--port=8080x"}).ok());
+}
+
+TEST_F(ConfigTest, FlagWithoutValueIsReported) {
+  const auto c = load_config({"--data-dir"});
+  ASSERT_FALSE(c.ok());
+  ASSERT_EQ(c.error().errors.size(), 1u);
+  EXPECT_EQ(c.error().errors[0].field, "--data-dir");
+  EXPECT_EQ(c.error().errors[0].code, "MISSING_VALUE");
+}
+
+TEST_F(ConfigTest, DurationsAcceptEveryUnit) {
+  EXPECT_EQ(load_config({"--invitation-ttl=15m"})->invitation_ttl, std::chrono::minutes(15));
+  EXPECT_EQ(load_config({"--invitation-ttl=2d"})->invitation_ttl, std::chrono::hours(48));
+  EXPECT_EQ(load_config({"--audit-retention=3600"})->audit_retention, std::chrono::hours(1));
+}
+
+TEST_F(ConfigTest, EventSinksAreTrimmedAndDeduplicated) {
+  const auto c = load_config({"--event-sinks= file ,webhook,file,"});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"file", "webhook"}));
+}
+
+TEST_F(ConfigTest, HelpListsEveryVariableAndFlag) {
+  const std::string help = config_help();
+  for (const char* name : kVariables) {
+    EXPECT_NE(help.find(std::string("env ") + name + ","), std::string::npos) << name;
+  }
+  for (const char* flag :
+       {"--host", "--port", "--data-dir", "--environment", "--store", "--auth-mode", "--jwt-secret",
+        "--directory", "--event-sinks", "--provisioner", "--threads", "--outbox-max-attempts",
+        "--invitation-ttl", "--max-instances-per-tenant", "--rate-limit-rps", "--rate-limit-burst",
+        "--log-level", "--audit-retention"}) {
+    EXPECT_NE(help.find(std::string(flag) + " "), std::string::npos) << flag;
+    // Every documented flag is also accepted.
+    EXPECT_NE(load_config({std::string(flag)}).error().errors.at(0).code, "UNKNOWN_FLAG") << flag;
+  }
+  EXPECT_NE(help.find("default 8080"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tenantd
