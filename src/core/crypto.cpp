@@ -1,0 +1,277 @@
+#include "core/crypto.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
+namespace tenantd {
+
+namespace {
+
+// Fetched once: implicit fetches (EVP_sha256() by name lookup) cost on every init.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
+EVP_MAC* hmac_algorithm() {
+  static EVP_MAC* const fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (fetched == nullptr) {
+    throw std::runtime_error("OpenSSL: HMAC is not available");
+  }
+  return fetched;
+}
+
+// One reusable digest context per thread: no allocation per hash.
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  DigestContext() = default;
+  DigestContext(const DigestContext&) = delete;
+  DigestContext& operator=(const DigestContext&) = delete;
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256Digest sha256_digest(std::string_view data) {
+  thread_local DigestContext local;
+  Sha256Digest out{};
+  unsigned int size = 0;
+  if (local.ctx == nullptr || EVP_DigestInit_ex2(local.ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(local.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(local.ctx, out.data(), &size) != 1 || size != kSha256Size) {
+    throw std::runtime_error("OpenSSL: SHA-256 failed");
+  }
+  return out;
+}
+
+// HMAC contexts keyed once and re-initialised with a NULL key, which restarts from the saved
+// inner/outer pad state instead of hashing the key again. A handful of keys per thread (JWT
+// secret, page-token key, webhook secret) covers the process; others rotate through the slots.
+class MacCache {
+ public:
+  MacCache() = default;
+  MacCache(const MacCache&) = delete;
+  MacCache& operator=(const MacCache&) = delete;
+  ~MacCache() {
+    for (auto& slot : slots_) {
+      EVP_MAC_CTX_free(slot.ctx);
+    }
+  }
+
+  EVP_MAC_CTX* keyed(std::string_view key) {
+    for (auto& slot : slots_) {
+      if (slot.ctx != nullptr && slot.key == key) {
+        if (EVP_MAC_init(slot.ctx, nullptr, 0, nullptr) != 1) {
+          throw std::runtime_error("OpenSSL: HMAC re-init failed");
+        }
+        return slot.ctx;
+      }
+    }
+    Slot& slot = slots_[next_];
+    next_ = (next_ + 1) % slots_.size();
+    if (slot.ctx == nullptr) {
+      slot.ctx = EVP_MAC_CTX_new(hmac_algorithm());
+      if (slot.ctx == nullptr) {
+        throw std::runtime_error("OpenSSL: cannot allocate an HMAC context");
+      }
+    }
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+        OSSL_PARAM_construct_end()};
+    // A non-null pointer even for an empty key: NULL would mean "keep the previous key".
+    static const unsigned char kEmpty = 0;
+    const auto* key_bytes =
+        key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
+    slot.key.clear();
+    if (EVP_MAC_init(slot.ctx, key_bytes, key.size(), params) != 1) {
+      EVP_MAC_CTX_free(slot.ctx);
+      slot.ctx = nullptr;
+      throw std::runtime_error("OpenSSL: HMAC init failed");
+    }
+    slot.key.assign(key);
+    return slot.ctx;
+  }
+
+ private:
+  struct Slot {
+    EVP_MAC_CTX* ctx = nullptr;
+    std::string key;
+  };
+  std::array<Slot, 4> slots_{};
+  std::size_t next_ = 0;
+};
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kBase64Std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::uint8_t kInvalid = 0xff;
+
+constexpr std::array<std::uint8_t, 256> decode_table(const char* alphabet) {
+  std::array<std::uint8_t, 256> table{};
+  for (auto& v : table) {
+    v = kInvalid;
+  }
+  for (std::uint8_t i = 0; i < 64; ++i) {
+    table[static_cast<unsigned char>(alphabet[i])] = i;
+  }
+  return table;
+}
+
+constexpr auto kUrlTable = decode_table(kBase64Url);
+constexpr auto kStdTable = decode_table(kBase64Std);
+
+std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t n =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    out.push_back(alphabet[(n >> 18) & 63]);
+    out.push_back(alphabet[(n >> 12) & 63]);
+    out.push_back(alphabet[(n >> 6) & 63]);
+    out.push_back(alphabet[n & 63]);
+  }
+  const std::size_t rest = bytes.size() - i;
+  if (rest == 1) {
+    const std::uint32_t n = std::uint32_t{in[i]} << 16;
+    out.push_back(alphabet[(n >> 18) & 63]);
+    out.push_back(alphabet[(n >> 12) & 63]);
+    if (pad) {
+      out.append("==");
+    }
+  } else if (rest == 2) {
+    const std::uint32_t n = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8);
+    out.push_back(alphabet[(n >> 18) & 63]);
+    out.push_back(alphabet[(n >> 12) & 63]);
+    out.push_back(alphabet[(n >> 6) & 63]);
+    if (pad) {
+      out.push_back('=');
+    }
+  }
+  return out;
+}
+
+// Decodes unpadded text; rejects bad characters, a length of 4k+1 and non-zero unused bits.
+std::optional<std::string> decode_unpadded(std::string_view text,
+                                           const std::array<std::uint8_t, 256>& table) {
+  if (text.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (const char c : text) {
+    const std::uint8_t v = table[static_cast<unsigned char>(c)];
+    if (v == kInvalid) {
+      return std::nullopt;
+    }
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  // Leftover bits (2 or 4) must be zero, otherwise two texts would decode to the same bytes.
+  if ((acc & ((1u << bits) - 1)) != 0) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  const Sha256Digest d = sha256_digest(data);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string sha256_hex(std::string_view data) {
+  const Sha256Digest d = sha256_digest(data);
+  return hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+Sha256Digest hmac_sha256_digest(std::string_view key, std::string_view data) {
+  thread_local MacCache cache;
+  EVP_MAC_CTX* ctx = cache.keyed(key);
+  Sha256Digest out{};
+  std::size_t size = 0;
+  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &size, out.size()) != 1 || size != kSha256Size) {
+    throw std::runtime_error("OpenSSL: HMAC failed");
+  }
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  const Sha256Digest d = hmac_sha256_digest(key, data);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string hex(std::string_view bytes) {
+  std::string out(bytes.size() * 2, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHexDigits[b >> 4];
+    out[2 * i + 1] = kHexDigits[b & 0x0f];
+  }
+  return out;
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, kBase64Url, false);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return decode_unpadded(text, kUrlTable);
+}
+
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, kBase64Std, true);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') {
+    ++pad;
+  }
+  // Any '=' left (a third one, or one in the middle) is rejected by the table lookup.
+  return decode_unpadded(text.substr(0, text.size() - pad), kStdTable);
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (n == 0) {
+    return out;
+  }
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    throw std::runtime_error("OpenSSL: RAND_bytes failed");
+  }
+  return out;
+}
+
+bool constant_time_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  if (a.empty()) {
+    return true;
+  }
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace tenantd
