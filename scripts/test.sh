@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, builds and runs every check CI runs.
 #   1. release build + all ctest tests (unit, conformance, functional)
-#   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0)
+#   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0);
+#      any sanitizer report, also from servers the functional tests start, fails the stage
 #   3. clang build (warning-free under -Werror)
 #   4. clang-format --dry-run --Werror over src/ tests/ bench/
 #   5. smoke run of the micro benchmarks and shellcheck of the scripts
@@ -89,9 +90,19 @@ if [[ $asan_ok -eq 0 ]]; then
   if [[ ${TENANTD_ASAN_FUNCTIONAL:-1} == 0 ]]; then
     asan_args+=(-E '^functional\.')
   fi
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
-    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  # Reports go to files as well as failing the process, so that a sanitizer error inside a server
+  # started by a functional test is seen even when the test only looks at HTTP responses.
+  sanitizer_logs=$(mktemp -d)
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:log_path=$sanitizer_logs/asan} \
+    UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:log_path=$sanitizer_logs/ubsan} \
     run_ctest "asan tests" "${asan_args[@]}"
+  reports=$(find "$sanitizer_logs" -type f | sort)
+  if [[ -n $reports ]]; then
+    # shellcheck disable=SC2086 # one path per line, no spaces (mktemp)
+    cat $reports
+  fi
+  record_stage "sanitizer reports ($(wc -w <<<"$reports") files)" "$([[ -z $reports ]] && echo 0 || echo 1)"
+  rm -rf "$sanitizer_logs"
 fi
 echo "(elapsed ${SECONDS}s)"
 
@@ -103,7 +114,13 @@ echo "(elapsed ${SECONDS}s)"
 
 log "clang-format"
 format_ok=0
-mapfile -t sources < <(find src tests bench -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
+# Tracked files only (a work tree may hold scratch files); plain find outside a git checkout.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -t sources < <(git ls-files -- 'src/*.cpp' 'src/*.hpp' 'src/*.h' 'tests/*.cpp' \
+    'tests/*.hpp' 'tests/*.h' 'bench/*.cpp' 'bench/*.hpp' 'bench/*.h')
+else
+  mapfile -t sources < <(find src tests bench -type f \( -name '*.cpp' -o -name '*.hpp' -o -name '*.h' \) | sort)
+fi
 if [[ ${#sources[@]} -gt 0 ]]; then
   clang-format --dry-run --Werror "${sources[@]}" || format_ok=$?
 fi
