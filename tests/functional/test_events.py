@@ -75,6 +75,7 @@ class FileSinkTest(ServerTestCase):
             ("DELETE", f"/tenants/{tid}", None, "TENANT_DEPROVISIONED"),
         ]
         for method, path, body, _ in steps:
+            time.sleep(0.003)  # distinct millisecond timestamps
             reply = self.admin.request(method, path, json_body=body)
             self.assertEqual(reply.status, 200, reply)
         expected = ["TENANT_CREATED"] + [s[3] for s in steps]

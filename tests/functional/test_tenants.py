@@ -2,6 +2,7 @@
 lifecycle, soft delete, audit, lists and pagination, idempotency."""
 import json
 import threading
+import time
 import unittest
 import uuid
 
@@ -569,6 +570,7 @@ class AuditTest(ServerTestCase):
         ]
         request_ids = {}
         for method, path, body, event in steps:
+            time.sleep(0.003)  # distinct millisecond timestamps; same-ms order is tested below
             rid = "audit-" + uuid.uuid4().hex
             reply = self.admin.request(method, path, json_body=body, headers={"X-Request-Id": rid})
             self.assertEqual(reply.status, 200, reply)
@@ -598,6 +600,16 @@ class AuditTest(ServerTestCase):
         updated = by_type["TENANT_UPDATED"]["details"]
         self.assertEqual(updated["after"]["metadata"], {"tier": "gold"})
         self.assertNotEqual(updated["before"].get("metadata"), {"tier": "gold"})
+
+    def test_rapid_changes_keep_their_order_in_the_trail(self):
+        # Changes within one millisecond must still come back newest first.
+        tid = self.create_tenant()["tenantId"]
+        for i in range(15):
+            self.assertEqual(self.admin.put(f"/tenants/{tid}", {"metadata": {"n": i}}).status, 200)
+        items = self.admin.get(f"/tenants/{tid}/audit", params={"limit": 100}).body["items"]
+        self.assertEqual(len(items), 16)
+        versions = [e["details"]["after"]["version"] for e in items]
+        self.assertEqual(versions, list(range(16, 0, -1)))
 
     def test_failed_requests_write_no_audit_entry(self):
         tid = self.create_tenant()["tenantId"]
@@ -645,6 +657,7 @@ class ListTest(ServerTestCase):
             reply = admin.post("/tenants", tenant_body(f"{cls.prefix} {i}", environment=env))
             assert reply.status == 201, reply
             cls.ids.append(reply.body["tenantId"])
+            time.sleep(0.003)  # distinct createdAt, so "newest first" has one right answer
         for tid in cls.ids[:3]:
             reply = admin.patch(f"/tenants/{tid}/status", {"status": "ACTIVE"})
             assert reply.status == 200, reply
