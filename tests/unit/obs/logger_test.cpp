@@ -1,0 +1,202 @@
+#include "obs/logger.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/json.hpp"
+
+namespace tenantd::obs {
+namespace {
+
+const TimePoint kNow{std::chrono::milliseconds(1769337000123)};
+
+class Captured {
+ public:
+  LoggerOptions options(LogLevel min_level = LogLevel::Info) {
+    LoggerOptions options;
+    options.environment = "sit";
+    options.min_level = min_level;
+    options.clock = &clock_;
+    options.sink = [this](std::string_view line) {
+      const std::lock_guard lock(mutex_);
+      lines_.emplace_back(line);
+    };
+    return options;
+  }
+  std::vector<std::string> lines() const {
+    const std::lock_guard lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  ManualClock clock_{kNow};
+  mutable std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
+
+JsonDoc parse_line(const std::string& line) {
+  EXPECT_FALSE(line.empty());
+  EXPECT_EQ(line.back(), '\n') << "every line ends with a newline";
+  EXPECT_EQ(line.find('\n'), line.size() - 1) << "one line per record";
+  auto doc = parse_json(line.substr(0, line.size() - 1));
+  EXPECT_TRUE(doc.has_value()) << line;
+  return doc ? std::move(*doc) : JsonDoc{};
+}
+
+TEST(Logger, RequestLineCarriesExactlyTheSpecFields) {
+  Captured captured;
+  const Logger logger(captured.options());
+  RequestLog request;
+  request.request_id = "req-1";
+  request.trace_id = "Root=1-abc";
+  request.method = "GET";
+  request.route = "/v1.0/tenants/{id}";
+  request.path = "/v1.0/tenants/tenant-1";
+  request.status = 404;
+  request.duration_ms = 1.23456;
+  request.tenant_id = "tenant-1";
+  request.principal = "user-1";
+  request.error_code = "TENANT_NOT_FOUND";
+  request.cold_start = true;
+  logger.log_request(request);
+
+  const auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  const JsonDoc doc = parse_line(lines[0]);
+  ASSERT_TRUE(doc.IsObject());
+  EXPECT_EQ(doc.MemberCount(), 15u);
+  EXPECT_STREQ(doc["timestamp"].GetString(), "2026-01-25T10:30:00.123Z");
+  EXPECT_STREQ(doc["level"].GetString(), "info");
+  EXPECT_STREQ(doc["service"].GetString(), "tenantd");
+  EXPECT_STREQ(doc["environment"].GetString(), "sit");
+  EXPECT_STREQ(doc["requestId"].GetString(), "req-1");
+  EXPECT_STREQ(doc["traceId"].GetString(), "Root=1-abc");
+  EXPECT_STREQ(doc["method"].GetString(), "GET");
+  EXPECT_STREQ(doc["route"].GetString(), "/v1.0/tenants/{id}");
+  EXPECT_STREQ(doc["path"].GetString(), "/v1.0/tenants/tenant-1");
+  EXPECT_EQ(doc["status"].GetInt(), 404);
+  EXPECT_NEAR(doc["durationMs"].GetDouble(), 1.23456, 0.001);  // kept to 3 decimals
+  EXPECT_STREQ(doc["tenantId"].GetString(), "tenant-1");
+  EXPECT_STREQ(doc["principal"].GetString(), "user-1");
+  EXPECT_STREQ(doc["errorCode"].GetString(), "TENANT_NOT_FOUND");
+  EXPECT_TRUE(doc["coldStart"].GetBool());
+}
+
+TEST(Logger, AbsentOptionalRequestFieldsAreLeftOut) {
+  Captured captured;
+  const Logger logger(captured.options());
+  RequestLog request;
+  request.request_id = "req-2";
+  request.method = "GET";
+  request.path = "/health";
+  request.status = 200;
+  logger.log_request(request);
+  const JsonDoc doc = parse_line(captured.lines().at(0));
+  for (const char* absent : {"traceId", "route", "tenantId", "principal", "errorCode"}) {
+    EXPECT_FALSE(doc.HasMember(absent)) << absent;
+  }
+  EXPECT_FALSE(doc["coldStart"].GetBool());
+}
+
+TEST(Logger, ServerErrorsLogAtErrorAndTheMinimumLevelFilters) {
+  Captured captured;
+  const Logger logger(captured.options(LogLevel::Warn));
+  RequestLog request;
+  request.request_id = "r";
+  request.method = "POST";
+  request.path = "/tenants";
+  request.status = 201;
+  logger.log_request(request);  // info: filtered out
+  request.status = 503;
+  logger.log_request(request);
+  logger.info("not shown");
+  logger.warn("shown");
+  const auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_STREQ(parse_line(lines[0])["level"].GetString(), "error");
+  EXPECT_STREQ(parse_line(lines[1])["message"].GetString(), "shown");
+  EXPECT_FALSE(logger.enabled(LogLevel::Debug));
+}
+
+TEST(Logger, EventLineCarriesTypedFieldsAndEscapesText) {
+  Captured captured;
+  const Logger logger(captured.options());
+  const std::string error = "line one\nsaid \"no\"";
+  logger.log_event(LogLevel::Error, "outbox event failed",
+                   {{"eventId", "evt-1"},
+                    {"attempts", std::int64_t{10}},
+                    {"ratio", 0.5},
+                    {"final", true},
+                    {"lastError", error}});
+  const JsonDoc doc = parse_line(captured.lines().at(0));
+  EXPECT_STREQ(doc["message"].GetString(), "outbox event failed");
+  EXPECT_STREQ(doc["level"].GetString(), "error");
+  EXPECT_STREQ(doc["eventId"].GetString(), "evt-1");
+  EXPECT_EQ(doc["attempts"].GetInt64(), 10);
+  EXPECT_DOUBLE_EQ(doc["ratio"].GetDouble(), 0.5);
+  EXPECT_TRUE(doc["final"].GetBool());
+  EXPECT_EQ(as_view(doc["lastError"]), error);
+}
+
+TEST(Logger, NonFiniteNumbersStillMakeValidJson) {
+  Captured captured;
+  const Logger logger(captured.options());
+  logger.info("odd", {{"value", std::numeric_limits<double>::quiet_NaN()}});
+  const JsonDoc doc = parse_line(captured.lines().at(0));
+  EXPECT_TRUE(doc["value"].IsNull());
+}
+
+TEST(Logger, ParsesTheConfiguredLevel) {
+  EXPECT_EQ(parse_log_level("debug"), LogLevel::Debug);
+  EXPECT_EQ(parse_log_level("warning"), LogLevel::Warn);
+  EXPECT_EQ(parse_log_level("error"), LogLevel::Error);
+  EXPECT_FALSE(parse_log_level("loud").has_value());
+  EXPECT_EQ(level_name(LogLevel::Warn), "warn");
+}
+
+TEST(Logger, ConcurrentLinesThroughAFileDescriptorStayWhole) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("tenantd-log-" + std::to_string(::getpid()) + ".ndjson");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  ASSERT_GE(fd, 0);
+  {
+    LoggerOptions options;
+    options.sink = fd_sink(fd);
+    const Logger logger(options);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&logger, t] {
+        const std::string padding(200, static_cast<char>('a' + t));
+        for (int i = 0; i < 500; ++i) {
+          logger.info("tick", {{"thread", t}, {"i", i}, {"padding", padding}});
+        }
+      });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+  }
+  ::close(fd);
+  std::ifstream in(path);
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) {
+    const auto doc = parse_json(line);
+    ASSERT_TRUE(doc.has_value()) << "interleaved line: " << line.substr(0, 120);
+    ++count;
+  }
+  EXPECT_EQ(count, 2000);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace tenantd::obs
