@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "conformance/item_store_conformance.hpp"
@@ -157,6 +158,28 @@ TEST_F(SqliteStoreTest, UsesWriteAheadLogging) {
                               store::Condition::none()});
   ASSERT_TRUE(store->write(std::move(ops)).ok());
   EXPECT_TRUE(std::filesystem::exists(file_.path() + "-wal"));
+}
+
+TEST_F(SqliteStoreTest, BackgroundCheckpointsMoveTheWalIntoTheDatabaseFile) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  const std::string data = "{\"blob\":\"" + std::string(4000, 'x') + "\"}";
+  for (int i = 0; i < 1500; ++i) {
+    std::vector<store::WriteOp> ops;
+    ops.emplace_back(store::Put{store::Table::Control,
+                                store::Item{"BLOB#" + std::to_string(i), "X", {}, {}, data},
+                                store::Condition::none()});
+    ASSERT_TRUE(store->write(std::move(ops)).ok());
+  }
+  // Commits do not checkpoint themselves; the checkpointer thread must have copied pages over.
+  std::uintmax_t size = 0;
+  for (int i = 0; i < 100 && size < 4'000'000; ++i) {
+    size = std::filesystem::file_size(file_.path());
+    if (size < 4'000'000) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_GE(size, 4'000'000U);
 }
 
 TEST_F(SqliteStoreTest, OpenReportsAnUnusablePathAsAnError) {

@@ -14,6 +14,8 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10000;
 constexpr int kSchemaVersion = 1;
+// WAL pages after which a commit asks for a checkpoint (SQLite's own default).
+constexpr int kCheckpointPages = 1000;
 
 // Columns in the order every SELECT returns them and every INSERT binds them.
 constexpr const char* kColumns =
@@ -425,6 +427,7 @@ SqliteStore::SqliteStore(std::string path, std::string environment, const Clock&
 }
 
 SqliteStore::~SqliteStore() {
+  stop_checkpointer();
   // Readers first: the writer's close checkpoints the WAL.
   idle_readers_.clear();
   writer_.reset();
@@ -456,6 +459,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     return std::move(writer).error();
   }
   store->writer_ = std::move(writer.value());
+  if (!in_memory) {
+    // The writer's commits no longer checkpoint (that would fsync while holding the write lock);
+    // a connection of its own does it in the background.
+    auto checkpoint_connection = store->connect(false);
+    if (!checkpoint_connection) {
+      return std::move(checkpoint_connection).error();
+    }
+    sqlite3_wal_hook(store->writer_->db, &SqliteStore::on_wal_commit, store.get());
+    store->start_checkpointer(std::move(checkpoint_connection.value()));
+  }
   if (Status migrated = store->migrate(); !migrated) {
     return std::move(migrated).error();
   }
@@ -490,6 +503,49 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_
     return sqlite_error(connection->db, "pragmas");
   }
   return connection;
+}
+
+int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    {
+      std::lock_guard lock(store->checkpoint_mutex_);
+      store->checkpoint_due_ = true;
+    }
+    store->checkpoint_wanted_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::start_checkpointer(std::unique_ptr<Connection> connection) {
+  checkpointer_ = std::thread([this, connection = std::move(connection)] {
+    std::unique_lock lock(checkpoint_mutex_);
+    while (true) {
+      checkpoint_wanted_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
+      if (stopping_) {
+        return;
+      }
+      checkpoint_due_ = false;
+      lock.unlock();
+      // PASSIVE never waits for readers or the writer; what it cannot copy now waits for the
+      // next request. Its errors (busy) are harmless for the same reason.
+      sqlite3_wal_checkpoint_v2(connection->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                nullptr);
+      lock.lock();
+    }
+  });
+}
+
+void SqliteStore::stop_checkpointer() {
+  if (!checkpointer_.joinable()) {
+    return;
+  }
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    stopping_ = true;
+  }
+  checkpoint_wanted_.notify_one();
+  checkpointer_.join();
 }
 
 Result<SqliteStore::Lease> SqliteStore::reader() {

@@ -1,11 +1,14 @@
 #pragma once
 // The SQLite adapter of the item store port (see docs/storage.md for the layout and why).
 // One file in WAL mode: reads run in parallel on pooled read-only connections, writes are
-// serialised on one writer connection inside BEGIN IMMEDIATE transactions.
+// serialised on one writer connection inside BEGIN IMMEDIATE transactions; a background thread
+// checkpoints the WAL so that its fsyncs never stall a write.
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -55,6 +58,9 @@ class SqliteStore final : public ItemStore {
   Result<std::unique_ptr<Connection>> connect(bool read_only) const;
   void give_back(std::unique_ptr<Connection> connection);
   std::int64_t now_seconds() const;
+  void start_checkpointer(std::unique_ptr<Connection> connection);
+  void stop_checkpointer();
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
   std::string path_;
   std::string environment_;
@@ -68,6 +74,12 @@ class SqliteStore final : public ItemStore {
   // Idle read-only connections; a reading thread borrows one and returns it.
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  // Checkpoints the WAL into the database file when a commit leaves it long enough.
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wanted_;
+  bool checkpoint_due_ = false;
+  bool stopping_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace tenantd::store::sqlite
