@@ -1,0 +1,607 @@
+#include "transport/http_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <charconv>
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/json.hpp"
+
+namespace tenantd::transport {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+// After an error response the client may still be sending (a too large body): read and discard
+// for a little while before closing, so that our response is not lost to a TCP reset.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool sane_request_id_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == ':';
+}
+
+bool has_line_break(std::string_view s) {
+  return s.find_first_of("\r\n") != std::string_view::npos;
+}
+
+void append_int(std::string& out, std::size_t n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+void default_log(std::string_view line) {
+  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+}
+
+}  // namespace
+
+Response server_error_response(int status, std::string_view code, std::string_view message,
+                               std::string_view request_id) {
+  JsonWriter out;
+  out.begin_object().key("error").begin_object().field("code", code).field("message", message);
+  if (status >= 500) {
+    out.key("details").begin_object().field("supportReference", request_id).end_object();
+  }
+  out.end_object()
+      .field("requestId", request_id)
+      .field("timestamp", format_time(std::chrono::system_clock::now()))
+      .end_object();
+  Response response;
+  response.status = status;
+  response.headers.push_back({"Content-Type", "application/json"});
+  response.headers.push_back({"X-Request-Id", std::string(request_id)});
+  response.body = out.str();
+  return response;
+}
+
+std::string choose_request_id(const std::string* header) {
+  if (header != nullptr && !header->empty() && header->size() <= 128 &&
+      std::all_of(header->begin(), header->end(), sane_request_id_char)) {
+    return *header;
+  }
+  return RandomIds().uuid();
+}
+
+struct HttpServer::Impl {
+  explicit Impl(int threads)
+      : ioc(threads), strand(net::make_strand(ioc)), acceptor(strand), accept_retry(strand) {}
+  net::io_context ioc;
+  net::strand<net::io_context::executor_type> strand;  // acceptor and its retry timer
+  tcp::acceptor acceptor;
+  net::steady_timer accept_retry;
+  int threads = 1;
+};
+
+// One connection. Every handler of a session runs on its own strand, so its members need no lock.
+// Requests are parsed from one flat_buffer that lives as long as the connection, so pipelined
+// requests are answered one after another, in order.
+class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket)
+      : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
+  ~Session() { server_.forget(this); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  net::any_io_executor executor() { return socket_.get_executor(); }
+
+  void start() {
+    error_code ec;
+    socket_.set_option(tcp::no_delay(true), ec);
+    const auto endpoint = socket_.remote_endpoint(ec);
+    if (!ec) {
+      remote_ = endpoint.address().to_string();
+    }
+    arm_timer(SteadyClock::now() + server_.options_.idle_timeout);
+    next_request();
+  }
+
+  // The server is stopping: a connection waiting for its next request closes now; one with a
+  // request under way finishes it (its response then says Connection: close).
+  void on_server_stop() {
+    if (phase_ == Phase::Idle && buffer_.size() == 0) {
+      close();
+    }
+  }
+
+ private:
+  enum class Phase { Idle, Reading, Writing, Lingering, Closed };
+
+  void next_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
+    parser_->body_limit(server_.options_.body_limit);
+    parser_->eager(true);
+    sent_continue_ = false;
+    if (buffer_.size() > 0) {  // a pipelined request is already here
+      phase_ = Phase::Reading;
+      set_deadline(server_.options_.read_timeout, true);
+      parse();
+      return;
+    }
+    if (server_.stopping()) {
+      close();
+      return;
+    }
+    phase_ = Phase::Idle;
+    set_deadline(server_.options_.idle_timeout, false);
+    read_more();
+  }
+
+  void read_more() {
+    socket_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+  }
+
+  void on_read(error_code ec, std::size_t n) {
+    if (phase_ == Phase::Closed) {
+      return;
+    }
+    if (ec) {
+      close();  // EOF, reset, timeout or stop: nothing to answer
+      return;
+    }
+    buffer_.commit(n);
+    parse();
+  }
+
+  void parse() {
+    error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) {
+        break;
+      }
+    }
+    if (ec == http::error::body_limit) {
+      fail(413, "PAYLOAD_TOO_LARGE", "The request body exceeds 64 KiB");
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      fail(400, "VALIDATION_ERROR", "The request head exceeds 16 KiB");
+      return;
+    }
+    if (ec) {
+      fail(400, "VALIDATION_ERROR", "Malformed HTTP request");
+      return;
+    }
+    if (parser_->is_done()) {
+      handle();
+      return;
+    }
+    if (phase_ == Phase::Idle) {  // a request has begun: it must now arrive within read_timeout
+      phase_ = Phase::Reading;
+      set_deadline(server_.options_.read_timeout, true);
+    }
+    if (parser_->is_header_done() && !sent_continue_) {
+      const auto expect = parser_->get()[http::field::expect];
+      if (iequals(expect, "100-continue")) {
+        sent_continue_ = true;
+        net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                         [self = shared_from_this()](error_code ec2, std::size_t) {
+                           if (ec2) {
+                             self->close();
+                             return;
+                           }
+                           self->read_more();
+                         });
+        return;
+      }
+    }
+    read_more();
+  }
+
+  void handle() {
+    auto& message = parser_->get();
+    keep_alive_ = message.keep_alive() && !server_.stopping();
+    http10_ = message.version() < 11;
+    head_request_ = message.method() == http::verb::head;
+
+    // Refill the reused Request: its strings and header slots keep their capacity.
+    request_.method.assign(message.method_string());
+    const std::string_view target = message.target();
+    const auto q = target.find('?');
+    request_.path.assign(target.substr(0, q));
+    if (q == std::string_view::npos) {
+      request_.query.clear();
+    } else {
+      request_.query.assign(target.substr(q + 1));
+    }
+    std::size_t count = 0;
+    for (const auto& field : message) {
+      if (count == request_.headers.size()) {
+        request_.headers.emplace_back();
+      }
+      request_.headers[count].name.assign(field.name_string());
+      request_.headers[count].value.assign(field.value());
+      ++count;
+    }
+    request_.headers.resize(count);
+    request_.body = std::move(message.body());
+    request_.remote_address.assign(remote_);
+    request_.request_id.clear();
+    request_.trace_id.clear();
+
+    Response response;
+    try {
+      response = server_.handler_.handle(request_);
+    } catch (const std::exception& e) {
+      response = internal_error(std::string("request handler threw: ") + e.what());
+    } catch (...) {
+      response = internal_error("request handler threw a non-standard exception");
+    }
+    write(std::move(response));
+  }
+
+  Response internal_error(const std::string& what) {
+    const std::string id = choose_request_id(request_.header("X-Request-Id"));
+    server_.log(what + " (request " + id + ")");
+    return server_error_response(500, "INTERNAL_ERROR", "An internal error occurred", id);
+  }
+
+  // Answers a request the parser rejected, then closes the connection.
+  void fail(int status, std::string_view code, std::string_view message) {
+    // The head may be only partly parsed (a Content-Length over the limit stops the parser at
+    // the end of the head); what has been parsed is enough to find the caller's request id.
+    const std::string id_value(parser_->get()["X-Request-Id"]);
+    const std::string* id_header = id_value.empty() ? nullptr : &id_value;
+    keep_alive_ = false;
+    rejected_ = true;
+    http10_ = false;
+    head_request_ = false;
+    write(server_error_response(status, code, message, choose_request_id(id_header)));
+  }
+
+  void write(Response&& response) {
+    int status = response.status;
+    if (status < 100 || status > 599) {
+      status = 500;
+    }
+    for (const auto& h : response.headers) {
+      if (iequals(h.name, "Connection") && iequals(h.value, "close")) {
+        keep_alive_ = false;
+      }
+    }
+    if (server_.stopping()) {
+      keep_alive_ = false;  // stop() came while the handler ran
+    }
+    const bool bodiless = status < 200 || status == 204 || status == 304;
+
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    append_int(head_, static_cast<std::size_t>(status));
+    head_ += ' ';
+    const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+    head_ += reason;
+    head_ += "\r\n";
+    for (const auto& h : response.headers) {
+      // The server owns framing; a header with a line break would split the response.
+      if (h.name.empty() || iequals(h.name, "Content-Length") ||
+          iequals(h.name, "Transfer-Encoding") || iequals(h.name, "Connection") ||
+          has_line_break(h.name) || has_line_break(h.value)) {
+        continue;
+      }
+      head_ += h.name;
+      head_ += ": ";
+      head_ += h.value;
+      head_ += "\r\n";
+    }
+    if (!bodiless) {
+      head_ += "Content-Length: ";
+      append_int(head_, response.body.size());
+      head_ += "\r\n";
+    }
+    if (!keep_alive_) {
+      head_ += "Connection: close\r\n";
+    } else if (http10_) {
+      head_ += "Connection: keep-alive\r\n";
+    }
+    head_ += "\r\n";
+    body_ = std::move(response.body);
+
+    phase_ = Phase::Writing;
+    set_deadline(server_.options_.read_timeout, false);
+    const bool send_body = !bodiless && !head_request_;
+    const std::array<net::const_buffer, 2> buffers = {
+        net::buffer(head_), send_body ? net::buffer(body_) : net::const_buffer()};
+    net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(error_code ec) {
+    if (phase_ == Phase::Closed) {
+      return;
+    }
+    if (ec) {
+      close();
+      return;
+    }
+    if (!keep_alive_) {
+      // Lingering is only needed when the client may still be sending (a rejected request,
+      // or pipelined requests after a closing one); otherwise close now, which stop() waits for.
+      if (rejected_ || buffer_.size() > 0) {
+        linger();
+      } else {
+        close();
+      }
+      return;
+    }
+    next_request();
+  }
+
+  // Half-closes and discards what the client still sends, until it closes or time runs out.
+  void linger() {
+    phase_ = Phase::Lingering;
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) {
+      close();
+      return;
+    }
+    buffer_.clear();
+    set_deadline(kLingerTime, true);
+    discard();
+  }
+
+  void discard() {
+    socket_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (ec || self->phase_ == Phase::Closed) {
+                                self->close();
+                                return;
+                              }
+                              self->buffer_.clear();
+                              self->discard();
+                            });
+  }
+
+  void close() {
+    if (phase_ == Phase::Closed) {
+      return;
+    }
+    phase_ = Phase::Closed;
+    error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+    timer_.cancel();
+  }
+
+  // One timer per connection, re-armed lazily: moving the deadline later costs nothing, the
+  // timer just finds it in the future when it fires. Only `precise` deadlines re-arm at once.
+  void set_deadline(std::chrono::milliseconds from_now, bool precise) {
+    deadline_ = SteadyClock::now() + from_now;
+    if (precise && deadline_ < timer_expiry_) {
+      arm_timer(deadline_);
+    }
+  }
+
+  void arm_timer(SteadyClock::time_point at) {
+    deadline_ = std::max(deadline_, at);
+    timer_expiry_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this()](error_code ec) { self->on_timer(ec); });
+  }
+
+  void on_timer(error_code ec) {
+    if (ec == net::error::operation_aborted || phase_ == Phase::Closed) {
+      return;  // re-armed or closed
+    }
+    if (SteadyClock::now() >= deadline_) {
+      close();
+      return;
+    }
+    arm_timer(deadline_);
+  }
+
+  HttpServer& server_;
+  tcp::socket socket_;
+  net::steady_timer timer_;
+  SteadyClock::time_point deadline_{};
+  SteadyClock::time_point timer_expiry_{};
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request request_;
+  std::string head_;
+  std::string body_;
+  std::string remote_;
+  Phase phase_ = Phase::Idle;
+  bool keep_alive_ = true;
+  bool http10_ = false;
+  bool head_request_ = false;
+  bool sent_continue_ = false;
+  bool rejected_ = false;
+};
+
+HttpServer::HttpServer(RequestHandler& handler, HttpServerOptions options)
+    : handler_(handler), options_(std::move(options)) {
+  if (!options_.log) {
+    options_.log = default_log;
+  }
+  int threads = options_.threads;
+  if (threads <= 0) {
+    threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  impl_ = std::make_unique<Impl>(threads);
+  impl_->threads = threads;
+}
+
+HttpServer::~HttpServer() = default;
+
+Result<int> HttpServer::listen(const std::string& host, int port) {
+  const auto fail = [&](const std::string& what, const error_code& ec) -> Error {
+    return Error::make(ErrorCode::InternalError, "cannot listen on " + host + ":" +
+                                                     std::to_string(port) + ": " + what + ": " +
+                                                     ec.message());
+  };
+  if (port < 0 || port > 65535) {
+    return Error::make(ErrorCode::ValidationError, "port out of range: " + std::to_string(port));
+  }
+  error_code ec;
+  tcp::resolver resolver(impl_->ioc);
+  const auto results = resolver.resolve(
+      host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return fail("resolve", ec);
+  }
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) {
+    return fail("open", ec);
+  }
+  acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) {
+    acceptor.close();
+    return fail("bind", ec);
+  }
+  acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.close();
+    return fail("listen", ec);
+  }
+  const int bound = acceptor.local_endpoint(ec).port();
+  net::post(impl_->strand, [this] { accept_next(); });
+  return bound;
+}
+
+void HttpServer::accept_next() {
+  impl_->acceptor.async_accept(
+      net::make_strand(impl_->ioc), [this](error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !impl_->acceptor.is_open()) {
+          return;
+        }
+        if (ec) {
+          // Typically out of file descriptors: back off briefly instead of spinning.
+          options_.log("accept failed: " + ec.message());
+          impl_->accept_retry.expires_after(std::chrono::milliseconds(50));
+          impl_->accept_retry.async_wait([this](error_code wait_ec) {
+            if (!wait_ec) {
+              accept_next();
+            }
+          });
+          return;
+        }
+        std::shared_ptr<Session> session;
+        {
+          std::lock_guard lock(sessions_mutex_);
+          if (stopping_) {
+            return;  // the socket closes as it goes out of scope
+          }
+          session = std::make_shared<Session>(*this, std::move(socket));
+          sessions_.emplace(session.get(), session);
+        }
+        net::post(session->executor(), [session] { session->start(); });
+        accept_next();
+      });
+}
+
+void HttpServer::forget(Session* session) {
+  std::lock_guard lock(sessions_mutex_);
+  sessions_.erase(session);
+  if (sessions_.empty()) {
+    sessions_drained_.notify_all();
+  }
+}
+
+void HttpServer::log(const std::string& line) {
+  options_.log(line);
+}
+
+void HttpServer::run() {
+  const auto serve = [this] {
+    for (;;) {
+      try {
+        impl_->ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        options_.log(std::string("http server: unexpected exception: ") + e.what());
+      }
+    }
+  };
+  std::vector<std::thread> others;
+  others.reserve(static_cast<std::size_t>(impl_->threads - 1));
+  for (int i = 1; i < impl_->threads; ++i) {
+    others.emplace_back(serve);
+  }
+  serve();
+  for (auto& t : others) {
+    t.join();
+  }
+  error_code ec;
+  impl_->acceptor.close(ec);  // no thread runs the context any more
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(sessions_mutex_);
+    if (stopping_) {
+      return;
+    }
+    stopping_ = true;
+    open.reserve(sessions_.size());
+    for (const auto& [raw, weak] : sessions_) {
+      if (auto s = weak.lock()) {
+        open.push_back(std::move(s));
+      }
+    }
+  }
+  net::post(impl_->strand, [this] {
+    error_code ec;
+    impl_->acceptor.close(ec);
+    impl_->accept_retry.cancel();
+  });
+  for (auto& s : open) {
+    auto executor = s->executor();
+    net::post(executor, [s = std::move(s)] { s->on_server_stop(); });
+  }
+  open.clear();
+  {
+    std::unique_lock lock(sessions_mutex_);
+    sessions_drained_.wait_for(lock, grace, [this] { return sessions_.empty(); });
+  }
+  impl_->ioc.stop();
+}
+
+std::size_t HttpServer::open_connections() const {
+  std::lock_guard lock(sessions_mutex_);
+  return sessions_.size();
+}
+
+}  // namespace tenantd::transport
