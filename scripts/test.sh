@@ -68,7 +68,11 @@ build_preset() {
 }
 
 log "setup"
-python_bin=$(scripts/setup.sh --print-python | tail -n 1)
+if ! python_bin=$(scripts/setup.sh --print-python | tail -n 1) || [[ -z $python_bin ]]; then
+  echo "setup failed: cannot build or test"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 log "release build"
 release_ok=0
