@@ -1,0 +1,156 @@
+#include "api/api.hpp"
+
+#include <chrono>
+
+#include "api/idempotency.hpp"
+#include "api/observe.hpp"
+#include "api/rate_limiter.hpp"
+#include "api/responses.hpp"
+#include "auth/jwt.hpp"
+
+namespace tenantd::api {
+
+namespace {
+
+// A caller's X-Request-Id is kept when it is short and plain.
+bool sane_request_id(const std::string& id) {
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool carries_body(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+bool is_json_type(const std::string* content_type) {
+  if (content_type == nullptr) {
+    return false;
+  }
+  std::string_view v = *content_type;
+  const auto semi = v.find(';');
+  v = v.substr(0, semi);
+  while (!v.empty() && v.back() == ' ') {
+    v.remove_suffix(1);
+  }
+  return iequals(v, "application/json");
+}
+
+}  // namespace
+
+Api::Api(ApiDeps deps, ApiOptions options)
+    : deps_(std::move(deps)),
+      options_(std::move(options)),
+      router_(route_table()),
+      idempotency_(std::make_unique<Idempotency>(deps_.store, deps_.clock)),
+      started_at_(deps_.clock.now()) {}
+
+Api::~Api() = default;
+
+Response Api::handle(Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const TimePoint now = deps_.clock.now();
+  if (request.request_id.empty()) {
+    const std::string* given = request.header("X-Request-Id");
+    request.request_id = (given != nullptr && sane_request_id(*given)) ? *given : deps_.ids.uuid();
+  }
+  Call call{request, service::Context{{}, request.request_id, now, std::nullopt}, {}, {}, {}, {}};
+  call.query = QueryParams::parse(request.query);
+
+  const RouteMatch match = router_.match(request.method, request.path);
+  Response response = dispatch(request, call, match);
+
+  response.set_header("X-Request-Id", request.request_id);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  observe(*this, call, response, elapsed);
+  return response;
+}
+
+Response Api::dispatch(Request& request, Call& call, const RouteMatch& match) {
+  const TimePoint now = call.ctx.now;
+  auto fail = [&](const Error& error) { return error_response(error, request.request_id, now); };
+
+  if (match.route == nullptr) {
+    if (!match.allowed.empty()) {
+      call.route = "(method not allowed)";
+      std::string allow;
+      for (const auto m : match.allowed) {
+        allow += allow.empty() ? "" : ", ";
+        allow += m;
+      }
+      Response r = fail(Error::make(ErrorCode::MethodNotAllowed,
+                                    request.method + " is not allowed here; use " + allow));
+      r.set_header("Allow", allow);
+      return r;
+    }
+    call.route = "(unknown)";
+    return fail(Error::make(ErrorCode::NotFound, "No route for " + request.path));
+  }
+  call.route = match.route->pattern;
+  call.params = match.params;
+
+  if (match.route->authenticated) {
+    const auto token = auth::bearer_token(request.header("Authorization"));
+    if (!token) {
+      return fail(Error::make(ErrorCode::Unauthorized, "A Bearer token is required"));
+    }
+    auto principal = deps_.verify_token(*token, now);
+    if (!principal) {
+      return fail(principal.error());
+    }
+    call.ctx.principal = std::move(*principal);
+
+    const auto decision = deps_.rate_limiter.acquire(call.ctx.principal.sub);
+    if (!decision.allowed) {
+      Response r = fail(Error::make(ErrorCode::RateLimited, "Too many requests; slow down"));
+      r.set_header("Retry-After", std::to_string(decision.retry_after_seconds));
+      r.set_header("X-RateLimit-Limit", std::to_string(static_cast<std::int64_t>(decision.limit)));
+      r.set_header("X-RateLimit-Remaining", "0");
+      return r;
+    }
+  }
+
+  if (request.body.size() > options_.max_body_bytes) {
+    return fail(Error::make(ErrorCode::PayloadTooLarge, "The request body exceeds 64 KiB"));
+  }
+  if (carries_body(request.method) && !request.body.empty() &&
+      !is_json_type(request.header("Content-Type"))) {
+    return fail(
+        Error::make(ErrorCode::UnsupportedMediaType, "Request bodies must be application/json"));
+  }
+  auto if_match = parse_if_match(request.header("If-Match"));
+  if (!if_match) {
+    return fail(if_match.error());
+  }
+  call.ctx.if_match = *if_match;
+
+  const std::string* key = request.header("Idempotency-Key");
+  if (request.method != "POST" || key == nullptr || !match.route->authenticated) {
+    return match.route->handler(*this, call);
+  }
+  if (!Idempotency::valid_key(*key)) {
+    return fail(Error::validation({{"Idempotency-Key", "INVALID_FORMAT",
+                                    "Idempotency-Key must be 1..255 printable characters"}}));
+  }
+  const std::string fingerprint = Idempotency::fingerprint(request);
+  auto claimed = idempotency_->begin(call.ctx.principal.sub, *key, fingerprint);
+  if (!claimed) {
+    return fail(claimed.error());
+  }
+  if (claimed->has_value()) {
+    return std::move(**claimed);
+  }
+  Response response = match.route->handler(*this, call);
+  idempotency_->finish(call.ctx.principal.sub, *key, fingerprint, response);
+  return response;
+}
+
+}  // namespace tenantd::api

@@ -1,0 +1,278 @@
+// Tenant routes (SPEC section 4).
+#include "api/body_reader.hpp"
+#include "api/handlers/handlers.hpp"
+#include "api/handlers/tenant_json.hpp"
+#include "api/page_token.hpp"
+#include "api/pagination.hpp"
+#include "api/responses.hpp"
+
+namespace tenantd::api::handlers {
+
+namespace {
+
+using domain::Tenant;
+using domain::TenantAction;
+
+Response fail(const Call& call, const Error& error) {
+  return error_response(error, call.request.request_id, call.ctx.now);
+}
+
+Response tenant_response(int status, const Tenant& tenant, std::string_view message = {},
+                         std::string_view warning = {}) {
+  Response r = json_response(status, tenant_json(tenant, message, warning));
+  r.set_header("ETag", etag(tenant.version));
+  return r;
+}
+
+// The optional {"reason": "..."} body of lifecycle POSTs; `required` for park
+// and suspend.
+Result<std::optional<std::string>> read_reason(std::string_view text, bool required) {
+  auto parsed = BodyReader::parse(text, !required);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  auto reason = parsed->string("reason", required);
+  if (reason) {
+    domain::check_reason("reason", *reason, parsed->errors());
+  }
+  if (auto done = parsed->finish(); !done) {
+    return std::move(done).error();
+  }
+  return reason;
+}
+
+Response lifecycle(Api& api, Call& call, TenantAction action, std::string_view message,
+                   std::string_view warning = {}) {
+  call.tenant_id = call.param(0);
+  const bool needs_reason = action == TenantAction::Park || action == TenantAction::Suspend;
+  auto reason = read_reason(call.request.body, needs_reason);
+  if (!reason) {
+    return fail(call, reason.error());
+  }
+  auto tenant = api.deps().tenants.apply(call.ctx, call.tenant_id, action, std::move(*reason));
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  return tenant_response(200, *tenant, message, warning);
+}
+
+std::string list_scope(const Call& call, const service::TenantFilter& filter) {
+  std::string scope = "tenants|";
+  if (!call.ctx.principal.platform_staff()) {
+    scope += call.ctx.principal.sub;
+  }
+  scope += "|s=";
+  scope += filter.status ? domain::to_string(*filter.status) : "";
+  scope += "|e=";
+  scope += filter.environment ? domain::to_string(*filter.environment) : "";
+  scope += "|n=";
+  scope += filter.name_prefix ? domain::to_lower(*filter.name_prefix) : "";
+  return scope;
+}
+
+}  // namespace
+
+Response create_tenant(Api& api, Call& call) {
+  auto input = decode_create_tenant(call.request.body);
+  if (!input) {
+    return fail(call, input.error());
+  }
+  auto tenant = api.deps().tenants.create(call.ctx, *input);
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  call.tenant_id = tenant->tenant_id;
+  Response r = tenant_response(201, *tenant);
+  r.set_header("Location", "/v1.0/tenants/" + tenant->tenant_id);
+  return r;
+}
+
+Response list_tenants(Api& api, Call& call) {
+  service::TenantFilter filter;
+  std::vector<FieldError> errors;
+  for (const auto& [name, value] : call.query.all()) {
+    if (name == "status") {
+      filter.status = domain::parse_tenant_status(value);
+      if (!filter.status) {
+        errors.push_back({"status", "INVALID_VALUE",
+                          "status must be one of PENDING, ACTIVE, SUSPENDED, "
+                          "PARKED, FAILED, "
+                          "DEPROVISIONED"});
+      }
+    } else if (name == "environment") {
+      filter.environment = domain::parse_environment(value);
+      if (!filter.environment) {
+        errors.push_back({"environment", "INVALID_VALUE", "environment must be dev, sit or prod"});
+      }
+    } else if (name == "organizationName") {
+      if (value.empty() || value.size() > 100) {
+        errors.push_back({"organizationName", "INVALID_VALUE",
+                          "organizationName must be a prefix of 1..100 characters"});
+      } else {
+        filter.name_prefix = value;
+      }
+    } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
+      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    }
+  }
+  if (!errors.empty()) {
+    return fail(call, Error::validation(std::move(errors)));
+  }
+  const std::string scope = list_scope(call, filter);
+  auto page = read_page(call, api.deps().page_tokens, scope);
+  if (!page) {
+    return fail(call, page.error());
+  }
+  auto result = api.deps().tenants.list(call.ctx, filter, *page);
+  if (!result) {
+    return fail(call, result.error());
+  }
+  JsonWriter out;
+  out.begin_object().key("items").begin_array();
+  for (const auto& tenant : result->items) {
+    write_tenant_summary(out, tenant);
+  }
+  out.end_array();
+  finish_page(out, call, api.deps().page_tokens, scope, result->items.size(), result->next);
+  return json_response(200, out.str());
+}
+
+Response get_tenant(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  auto tenant = api.deps().tenants.get(call.ctx, call.tenant_id);
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  return tenant_response(200, *tenant);
+}
+
+Response update_tenant(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  auto input = decode_update_tenant(call.request.body);
+  if (!input) {
+    return fail(call, input.error());
+  }
+  auto tenant = api.deps().tenants.update(call.ctx, call.tenant_id, *input);
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  return tenant_response(200, *tenant);
+}
+
+Response delete_tenant(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  bool force = false;
+  for (const auto& [name, value] : call.query.all()) {
+    if (name == "force" && (value == "true" || value == "false")) {
+      force = value == "true";
+    } else {
+      const std::string field = name == "force" ? "force" : name;
+      return fail(
+          call, Error::validation({{field, name == "force" ? "INVALID_VALUE" : "UNKNOWN_FIELD",
+                                    name == "force" ? "force must be true or false"
+                                                    : "Unknown query parameter '" + name + "'"}}));
+    }
+  }
+  if (!call.request.body.empty()) {
+    auto body = BodyReader::parse(call.request.body, true);
+    if (!body) {
+      return fail(call, body.error());
+    }
+    if (auto done = body->finish(); !done) {
+      return fail(call, done.error());
+    }
+  }
+  auto tenant = api.deps().tenants.deprovision(call.ctx, call.tenant_id, force);
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  JsonWriter out;
+  out.begin_object()
+      .field("tenantId", tenant->tenant_id)
+      .field("status", domain::to_string(tenant->status))
+      .field("deprovisionedAt", format_time(tenant->deprovisioned_at.value_or(call.ctx.now)))
+      .field("deprovisionedBy", tenant->deprovisioned_by.value_or(""))
+      .field("message", "Tenant deprovisioned")
+      .end_object();
+  Response r = json_response(200, out.str());
+  r.set_header("ETag", etag(tenant->version));
+  return r;
+}
+
+Response park_tenant(Api& api, Call& call) {
+  return lifecycle(api, call, TenantAction::Park,
+                   "Tenant parked; its running instances are suspended");
+}
+
+Response unpark_tenant(Api& api, Call& call) {
+  return lifecycle(api, call, TenantAction::Unpark, "Tenant unparked",
+                   "Instances suspended by parking are being resumed; "
+                   "reprovisioning is under way");
+}
+
+Response suspend_tenant(Api& api, Call& call) {
+  return lifecycle(api, call, TenantAction::Suspend, "Tenant suspended");
+}
+
+Response resume_tenant(Api& api, Call& call) {
+  return lifecycle(api, call, TenantAction::Resume, "Tenant resumed");
+}
+
+Response patch_tenant_status(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  auto parsed = BodyReader::parse(call.request.body, false);
+  if (!parsed) {
+    return fail(call, parsed.error());
+  }
+  BodyReader& body = *parsed;
+  std::optional<domain::TenantStatus> target;
+  if (auto status = body.string("status", true)) {
+    target = domain::parse_tenant_status(*status);
+    if (!target) {
+      body.error("status", "INVALID_VALUE",
+                 "status must be one of PENDING, ACTIVE, SUSPENDED, PARKED, "
+                 "FAILED, DEPROVISIONED");
+    }
+  }
+  auto reason = body.string("reason", false);
+  if (reason) {
+    domain::check_reason("reason", *reason, body.errors());
+  }
+  if (auto done = body.finish(); !done) {
+    return fail(call, done.error());
+  }
+  auto tenant = api.deps().tenants.set_status(call.ctx, call.tenant_id, *target, std::move(reason));
+  if (!tenant) {
+    return fail(call, tenant.error());
+  }
+  return tenant_response(200, *tenant);
+}
+
+Response tenant_audit(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  for (const auto& [name, value] : call.query.all()) {
+    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
+      return fail(call, Error::validation(
+                            {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+    }
+  }
+  const std::string scope = "audit|" + call.tenant_id;
+  auto page = read_page(call, api.deps().page_tokens, scope);
+  if (!page) {
+    return fail(call, page.error());
+  }
+  auto result = api.deps().tenants.audit(call.ctx, call.tenant_id, *page);
+  if (!result) {
+    return fail(call, result.error());
+  }
+  JsonWriter out;
+  out.begin_object().key("items").begin_array();
+  for (const auto& entry : result->items) {
+    out.raw(entry);
+  }
+  out.end_array();
+  finish_page(out, call, api.deps().page_tokens, scope, result->items.size(), result->next);
+  return json_response(200, out.str());
+}
+
+}  // namespace tenantd::api::handlers

@@ -1,0 +1,259 @@
+#include "app/wiring.hpp"
+
+#include <filesystem>
+
+#include "api/api.hpp"
+#include "api/page_token.hpp"
+#include "api/rate_limiter.hpp"
+#include "auth/jwt.hpp"
+#include "auth/local_key.hpp"
+#include "core/crypto.hpp"
+#include "events/dispatcher.hpp"
+#include "events/file_sink.hpp"
+#include "obs/logger.hpp"
+#include "obs/metrics.hpp"
+#include "service/local_directory.hpp"
+#include "service/tenant_service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace tenantd {
+
+namespace {
+
+Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock) {
+  if (config.store != "sqlite") {
+    return Error::make(ErrorCode::ValidationError,
+                       "STORE=" + config.store + " is not available in this build (use sqlite)");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return Error::make(ErrorCode::ServiceUnavailable,
+                       "cannot create data dir " + config.data_dir + ": " + ec.message());
+  }
+  auto opened = store::sqlite::SqliteStore::open(config.database_path(), config.environment, clock);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  return std::unique_ptr<store::ItemStore>(std::move(*opened));
+}
+
+Result<std::string> signing_secret(const Config& config) {
+  if (!config.jwt_secret.empty()) {
+    return config.jwt_secret;
+  }
+  return auth::load_or_create_secret(config.data_dir);
+}
+
+Result<std::vector<std::unique_ptr<events::EventSink>>> make_sinks(const Config& config) {
+  std::vector<std::unique_ptr<events::EventSink>> sinks;
+  for (const auto& name : config.event_sinks) {
+    if (name == "file") {
+      auto sink = events::FileSink::open(config.events_path(), "local");
+      if (!sink) {
+        return std::move(sink).error();
+      }
+      sinks.push_back(std::move(*sink));
+    } else {
+      return Error::make(ErrorCode::ValidationError,
+                         "EVENT_SINKS: '" + name + "' is not available in this build (use file)");
+    }
+  }
+  return sinks;
+}
+
+// SPEC section 12's business metrics, by the change that happened.
+void count_business_event(obs::MetricsRegistry& metrics, std::string_view type) {
+  if (type == "TENANT_CREATED") {
+    metrics.tenant_created().inc();
+  } else if (type == "TENANT_PARKED") {
+    metrics.tenant_parked().inc();
+  } else if (type == "TENANT_UNPARKED") {
+    metrics.tenant_unparked().inc();
+  } else if (type == "TENANT_DEPROVISIONED") {
+    metrics.tenant_deleted().inc();
+  } else if (type == "PARK_FAILED") {
+    metrics.park_failures().inc();
+  } else if (type == "UNPARK_FAILED") {
+    metrics.unpark_failures().inc();
+  } else if (type == "STATUS_TRANSITION_ERROR") {
+    metrics.status_transition_errors().inc();
+  }
+}
+
+class ServeRuntime final : public Runtime {
+ public:
+  static Result<std::unique_ptr<ServeRuntime>> build(const Config& config) {
+    if (config.auth_mode != "local") {
+      return Error::make(
+          ErrorCode::ValidationError,
+          "AUTH_MODE=" + config.auth_mode + " is not available in this build (use local)");
+    }
+    auto rt = std::unique_ptr<ServeRuntime>(new ServeRuntime());
+    auto store = open_store(config, rt->clock_);
+    if (!store) {
+      return std::move(store).error();
+    }
+    rt->store_ = std::move(*store);
+    auto secret = signing_secret(config);
+    if (!secret) {
+      return std::move(secret).error();
+    }
+    auto sinks = make_sinks(config);
+    if (!sinks) {
+      return std::move(sinks).error();
+    }
+    obs::LoggerOptions log_options;
+    log_options.environment = config.environment;
+    log_options.min_level = obs::parse_log_level(config.log_level).value_or(obs::LogLevel::Info);
+    log_options.clock = &rt->clock_;
+    rt->logger_ = std::make_unique<obs::Logger>(std::move(log_options));
+    rt->metrics_ = std::make_unique<obs::MetricsRegistry>();
+
+    events::DispatcherOptions dispatch;
+    dispatch.max_attempts = config.outbox_max_attempts;
+    dispatch.metrics = rt->metrics_.get();
+    dispatch.logger = rt->logger_.get();
+    rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
+                                                                 rt->clock_, dispatch);
+
+    rt->verifier_ = std::make_unique<auth::Hs256Verifier>(*secret);
+    rt->page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(*secret, "page-tokens"));
+    rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
+                                                           config.rate_limit_burst, rt->clock_);
+    events::OutboxDispatcher* dispatcher = rt->dispatcher_.get();
+    obs::MetricsRegistry* metrics = rt->metrics_.get();
+    rt->tenants_ = std::make_unique<service::TenantService>(
+        *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
+        service::TenantEvents{
+            [dispatcher] { dispatcher->notify(); },
+            [metrics](std::string_view type) { count_business_event(*metrics, type); }});
+    const auth::Hs256Verifier* verifier = rt->verifier_.get();
+    rt->api_ =
+        std::make_unique<api::Api>(api::ApiDeps{*rt->store_, rt->clock_, rt->ids_,
+                                                [verifier](std::string_view token, TimePoint now) {
+                                                  return verifier->verify(token, now);
+                                                },
+                                                *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_,
+                                                *rt->metrics_, *rt->tenants_},
+                                   api::ApiOptions{config.environment, 64 * 1024});
+    if (config.provisioner == "simulated") {
+      rt->logger_->info("instances use the simulated provisioner: a development driver");
+    }
+    return rt;
+  }
+
+  RequestHandler& handler() override { return *api_; }
+  void start_background() override { dispatcher_->start(); }
+  void stop_background() override { dispatcher_->stop(); }
+
+ private:
+  ServeRuntime() = default;
+
+  SystemClock clock_;
+  RandomIds ids_;
+  std::unique_ptr<store::ItemStore> store_;
+  std::unique_ptr<obs::Logger> logger_;
+  std::unique_ptr<obs::MetricsRegistry> metrics_;
+  std::unique_ptr<events::OutboxDispatcher> dispatcher_;
+  std::unique_ptr<auth::Hs256Verifier> verifier_;
+  std::unique_ptr<api::PageTokens> page_tokens_;
+  std::unique_ptr<api::RateLimiter> rate_limiter_;
+  std::unique_ptr<service::TenantService> tenants_;
+  std::unique_ptr<api::Api> api_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> build_runtime(const Config& config) {
+  auto rt = ServeRuntime::build(config);
+  if (!rt) {
+    return std::move(rt).error();
+  }
+  return std::unique_ptr<Runtime>(std::move(*rt));
+}
+
+Result<std::string> mint_token(const Config& config, const TokenRequest& request) {
+  auto secret = signing_secret(config);
+  if (!secret) {
+    return std::move(secret).error();
+  }
+  std::string sub;
+  if (request.sub) {
+    sub = *request.sub;
+  } else {
+    SystemClock clock;
+    RandomIds ids;
+    auto store = open_store(config, clock);
+    if (!store) {
+      return std::move(store).error();
+    }
+    service::LocalDirectory directory(**store, ids, clock);
+    auto user = directory.find_or_create(request.email);
+    if (!user) {
+      return std::move(user).error();
+    }
+    sub = user->user_id;
+  }
+  const auto now = epoch_seconds(SystemClock().now());
+  auth::JwtClaims claims;
+  claims.sub = sub;
+  claims.email = request.email;
+  claims.groups = request.groups;
+  claims.iat = now;
+  claims.exp = now + request.ttl_seconds;
+  return auth::mint_hs256(*secret, claims);
+}
+
+Status migrate(const Config& config) {
+  SystemClock clock;
+  auto store = open_store(config, clock);
+  if (!store) {
+    return std::move(store).error();
+  }
+  return (*store)->migrate();
+}
+
+Result<std::vector<std::string>> outbox_list(const Config& config, const std::string& status) {
+  SystemClock clock;
+  auto store = open_store(config, clock);
+  if (!store) {
+    return std::move(store).error();
+  }
+  auto events = events::list_outbox(**store, status, 1000);
+  if (!events) {
+    return std::move(events).error();
+  }
+  std::vector<std::string> lines;
+  for (const auto& e : *events) {
+    lines.push_back(events::outbox_item(e).data);
+  }
+  return lines;
+}
+
+Result<std::size_t> outbox_retry(const Config& config, const std::optional<std::string>& event_id) {
+  SystemClock clock;
+  auto store = open_store(config, clock);
+  if (!store) {
+    return std::move(store).error();
+  }
+  return events::retry_failed(**store, clock, event_id);
+}
+
+Result<std::size_t> outbox_drain(const Config& config) {
+  SystemClock clock;
+  auto store = open_store(config, clock);
+  if (!store) {
+    return std::move(store).error();
+  }
+  auto sinks = make_sinks(config);
+  if (!sinks) {
+    return std::move(sinks).error();
+  }
+  events::DispatcherOptions dispatch;
+  dispatch.max_attempts = config.outbox_max_attempts;
+  events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
+  return dispatcher.dispatch_due();
+}
+
+}  // namespace tenantd
