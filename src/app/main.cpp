@@ -1,1 +1,275 @@
-int main() { return 0; }
+// tenantd: one binary, several doors. main() only parses the command line and hands over to
+// wiring.hpp (which builds the application) and the transports.
+#include <pthread.h>
+#include <signal.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/cli.hpp"
+#include "app/config.hpp"
+#include "app/wiring.hpp"
+#include "transport/http_server.hpp"
+
+namespace tenantd {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // could not start / the operation failed
+constexpr int kExitUsage = 2;    // bad command line or configuration
+constexpr std::chrono::seconds kStopGrace{10};
+
+constexpr const char* kUsage =
+    "Usage: tenantd <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  serve     run the HTTP API (tenantd serve --help lists every setting)\n"
+    "  token     print a development JWT:\n"
+    "            token --email E [--groups g1,g2] [--sub ID] [--ttl SECONDS] [--data-dir DIR]\n"
+    "  migrate   create the tables and indexes of the configured store\n"
+    "  outbox    list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n"
+    "  invoke    handle one Lambda event (not yet supported)\n"
+    "  lambda    run as an AWS Lambda custom runtime (not yet supported)\n"
+    "  version   print the version\n"
+    "\n"
+    "Every command also takes the settings of `serve` (flags or environment variables).\n";
+
+int fail(const Error& error, int code) {
+  std::cerr << "tenantd: " << cli::describe(error) << '\n';
+  return code;
+}
+
+// Config errors are the user's (exit 2); anything else is a failure to carry out (exit 1).
+int fail_config(const Error& error) {
+  return fail(error, kExitUsage);
+}
+
+int serve(std::vector<std::string> args) {
+  if (cli::take_switch(args, "--help") || cli::take_switch(args, "-h")) {
+    std::cout << config_help();
+    return kExitOk;
+  }
+  // Block the stop signals before any thread exists, so that every thread inherits the mask and
+  // only the waiting thread below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto config = load_config(args);
+  if (!config) {
+    return fail_config(config.error());
+  }
+  auto runtime = build_runtime(*config);
+  if (!runtime) {
+    return fail(runtime.error(), kExitFailure);
+  }
+  transport::HttpServerOptions options;
+  options.threads = config->threads;
+  transport::HttpServer server((*runtime)->handler(), options);
+  auto port = server.listen(config->host, config->port);
+  if (!port) {
+    return fail(port.error(), kExitFailure);
+  }
+  std::cout << "tenantd listening on " << cli::listen_url(config->host, *port) << std::endl;
+  (*runtime)->start_background();
+
+  std::thread signal_waiter([&server, &stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    server.stop(kStopGrace);
+  });
+  server.run();
+  // run() only returns after stop(); should it ever return on its own, wake the waiter.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  signal_waiter.join();
+  (*runtime)->stop_background();  // flushes the outbox
+  return kExitOk;
+}
+
+int token(std::vector<std::string> args) {
+  auto email = cli::take_flag(args, "email");
+  auto groups = cli::take_flag(args, "groups");
+  auto sub = cli::take_flag(args, "sub");
+  auto ttl = cli::take_flag(args, "ttl");
+  std::vector<FieldError> problems;
+  for (auto* r : {&email, &groups, &sub, &ttl}) {
+    if (!r->ok()) {
+      problems.insert(problems.end(), r->error().errors.begin(), r->error().errors.end());
+    }
+  }
+  if (email.ok() && !email->has_value()) {
+    problems.push_back({"--email", "REQUIRED", "is required"});
+  }
+  TokenRequest request;
+  if (ttl.ok() && ttl->has_value()) {
+    const std::string& text = **ttl;
+    const auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), request.ttl_seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || request.ttl_seconds <= 0) {
+      problems.push_back({"--ttl", "INVALID_VALUE", "must be a positive number of seconds"});
+    }
+  }
+  if (!problems.empty()) {
+    return fail_config(cli::usage_error(std::move(problems)));
+  }
+  auto config = load_config(args);
+  if (!config) {
+    return fail_config(config.error());
+  }
+  request.email = **email;
+  if (groups->has_value()) {
+    request.groups = cli::split_list(**groups);
+  }
+  request.sub = *sub;
+  auto jwt = mint_token(*config, request);
+  if (!jwt) {
+    return fail(jwt.error(), kExitFailure);
+  }
+  std::cout << *jwt << '\n';
+  return kExitOk;
+}
+
+int migrate_command(std::vector<std::string> args) {
+  auto config = load_config(args);
+  if (!config) {
+    return fail_config(config.error());
+  }
+  const Status done = migrate(*config);
+  if (!done) {
+    return fail(done.error(), kExitFailure);
+  }
+  if (config->store == "sqlite") {
+    std::cout << "migrated: sqlite store " << config->database_path()
+              << " has every table and index\n";
+  } else {
+    std::cout << "migrated: " << config->store << " tables of environment " << config->environment
+              << " exist with every index\n";
+  }
+  return kExitOk;
+}
+
+int outbox(std::vector<std::string> args) {
+  const auto action = cli::take_positional(args);
+  if (!action || (*action != "list" && *action != "retry" && *action != "drain")) {
+    std::cerr
+        << "Usage: tenantd outbox list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n";
+    return kExitUsage;
+  }
+  if (*action == "list") {
+    auto status = cli::take_flag(args, "status");
+    if (!status) {
+      return fail_config(status.error());
+    }
+    std::vector<std::string> statuses = {"PENDING", "FAILED"};
+    if (status->has_value()) {
+      if (**status != "PENDING" && **status != "FAILED") {
+        return fail_config(
+            cli::usage_error({{"--status", "INVALID_VALUE", "must be PENDING or FAILED"}}));
+      }
+      statuses = {**status};
+    }
+    auto config = load_config(args);
+    if (!config) {
+      return fail_config(config.error());
+    }
+    for (const auto& s : statuses) {
+      auto lines = outbox_list(*config, s);
+      if (!lines) {
+        return fail(lines.error(), kExitFailure);
+      }
+      for (const auto& line : *lines) {
+        std::cout << line << '\n';
+      }
+    }
+    return kExitOk;
+  }
+  if (*action == "retry") {
+    const auto event_id = cli::take_positional(args);
+    auto config = load_config(args);
+    if (!config) {
+      return fail_config(config.error());
+    }
+    auto count = outbox_retry(*config, event_id);
+    if (!count) {
+      return fail(count.error(), kExitFailure);
+    }
+    std::cout << "retrying " << *count << " event(s)\n";
+    return kExitOk;
+  }
+  auto config = load_config(args);
+  if (!config) {
+    return fail_config(config.error());
+  }
+  auto count = outbox_drain(*config);
+  if (!count) {
+    return fail(count.error(), kExitFailure);
+  }
+  std::cout << "delivered " << *count << " event(s)\n";
+  return kExitOk;
+}
+
+int not_yet(const char* command) {
+  std::cerr << "tenantd " << command << ": not yet supported\n";
+  return kExitUsage;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const char* program = argc > 0 ? argv[0] : "tenantd";
+  const char* slash = std::strrchr(program, '/');
+  const std::string name = slash != nullptr ? slash + 1 : program;
+  if (args.empty() && name == "bootstrap") {
+    return not_yet("lambda");  // the Lambda runtime starts the binary as `bootstrap`
+  }
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return kExitUsage;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "serve") {
+    return serve(std::move(args));
+  }
+  if (command == "token") {
+    return token(std::move(args));
+  }
+  if (command == "migrate") {
+    return migrate_command(std::move(args));
+  }
+  if (command == "outbox") {
+    return outbox(std::move(args));
+  }
+  if (command == "version" || command == "--version") {
+    std::cout << "tenantd " << TENANTD_VERSION << " (" << TENANTD_COMMIT << ")\n";
+    return kExitOk;
+  }
+  if (command == "invoke" || command == "lambda") {
+    return not_yet(command.c_str());
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  std::cerr << "tenantd: unknown command '" << command << "'\n\n" << kUsage;
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace tenantd
+
+int main(int argc, char** argv) {
+  try {
+    return tenantd::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "tenantd: fatal: " << e.what() << '\n';
+    return 1;
+  }
+}
