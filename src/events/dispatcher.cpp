@@ -161,16 +161,40 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
   std::vector<std::string> errors(events.size());
   std::vector<bool> accepted(events.size(), true);
   for (const auto& sink : sinks_) {
-    const std::vector<Status> statuses = sink->deliver(events);
+    const std::string_view name = sink->name();
+    // Only the events this sink has not accepted on an earlier attempt.
+    std::vector<std::size_t> todo;
     for (std::size_t i = 0; i < events.size(); ++i) {
-      if (statuses.size() != events.size()) {
+      const auto& done = events[i].delivered_to;
+      if (std::find(done.begin(), done.end(), name) == done.end()) {
+        todo.push_back(i);
+      }
+    }
+    if (todo.empty()) {
+      continue;
+    }
+    std::vector<Status> statuses;
+    if (todo.size() == events.size()) {
+      statuses = sink->deliver(events);  // the usual case: no copy
+    } else {
+      std::vector<OutboxEvent> batch;
+      batch.reserve(todo.size());
+      for (const std::size_t i : todo) {
+        batch.push_back(events[i]);
+      }
+      statuses = sink->deliver(batch);
+    }
+    for (std::size_t j = 0; j < todo.size(); ++j) {
+      const std::size_t i = todo[j];
+      if (statuses.size() != todo.size()) {
         accepted[i] = false;
-        append_error(errors[i], sink_error(sink->name(),
-                                           "returned a status count that does not "
-                                           "match the batch"));
-      } else if (!statuses[i].ok()) {
+        append_error(errors[i],
+                     sink_error(name, "returned a status count that does not match the batch"));
+      } else if (!statuses[j].ok()) {
         accepted[i] = false;
-        append_error(errors[i], sink_error(sink->name(), statuses[i].error().message));
+        append_error(errors[i], sink_error(name, statuses[j].error().message));
+      } else {
+        events[i].delivered_to.emplace_back(name);
       }
     }
   }

@@ -1,8 +1,10 @@
 #pragma once
 // Delivers outbox events to the configured sinks, at least once (SPEC section 9).
 // An event is deleted only after every sink accepted it, so a crash between delivery and
-// delete redelivers it. Failures back off exponentially (with jitter); after max_attempts the
-// event is moved to OUTBOX#FAILED, counted and logged, until `tenantd outbox retry`.
+// delete redelivers it. After a partial failure the sinks that accepted it are recorded on
+// the item (deliveredTo) and a retry goes only to the others. Failures back off exponentially (with
+// jitter); after max_attempts the event is moved to OUTBOX#FAILED, counted and logged, until
+// `tenantd outbox retry`.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

@@ -99,6 +99,13 @@ store::Item outbox_item(const OutboxEvent& event) {
   if (!event.last_error.empty()) {
     w.field("lastError", event.last_error);
   }
+  if (!event.delivered_to.empty()) {
+    w.key("deliveredTo").begin_array();
+    for (const auto& sink : event.delivered_to) {
+      w.value(sink);
+    }
+    w.end_array();
+  }
   w.end_object();
   item.data = w.str();
   return item;
@@ -141,6 +148,14 @@ OutboxEvent outbox_event_from(const store::Item& item) {
   }
   if (const auto it = data.FindMember("attempts"); it != data.MemberEnd() && it->value.IsInt64()) {
     event.attempts = it->value.GetInt64();
+  }
+  if (const auto it = data.FindMember("deliveredTo");
+      it != data.MemberEnd() && it->value.IsArray()) {
+    for (const auto& sink : it->value.GetArray()) {
+      if (sink.IsString()) {
+        event.delivered_to.emplace_back(as_view(sink));
+      }
+    }
   }
   if (const auto it = data.FindMember("detail"); it != data.MemberEnd()) {
     event.detail_json = to_json(it->value);

@@ -3,6 +3,7 @@
 // EventBridge shape; `detail` is the change itself, already serialised.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "store/item_store.hpp"
@@ -24,6 +25,9 @@ struct OutboxEvent {
   std::string status = "PENDING";  // PENDING | FAILED
   TimePoint next_attempt_at;
   std::string last_error;
+  // Sinks (by name) that already accepted the event, so that a retry after a partial failure
+  // goes only to the sinks that have not.
+  std::vector<std::string> delivered_to;
 };
 
 // The envelope that sinks deliver:

@@ -1,10 +1,12 @@
 #pragma once
-// Where the outbox lives in the Control table (documented in docs/storage.md):
+// Where the outbox lives in the Control table:
 //   pending  pk=OUTBOX#PENDING  sk=<13-digit epoch ms of time>#<eventId>
 //            GSI1 pk=OUTBOX#DUE sk=<13-digit epoch ms of nextAttemptAt>#<eventId>
 //   failed   pk=OUTBOX#FAILED   sk=<same as pending>
 //            GSI2 pk=OUTBOX#FAILED sk=<eventId>   (retry of one dead letter by id)
 // The dispatcher reads only GSI1 up to "now", so events waiting out a backoff cost nothing.
+// data: {eventId, source, detailType, time, tenantId, detail (embedded object), attempts,
+//        status, nextAttemptAt, lastError?, deliveredTo?}
 #include <string>
 #include <string_view>
 

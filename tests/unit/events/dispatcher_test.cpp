@@ -317,6 +317,24 @@ TEST_F(DispatcherTest, AnEventStaysPendingUntilEverySinkAcceptedIt) {
   EXPECT_EQ(pending[0].last_error.find("good: "), std::string::npos);
 }
 
+TEST_F(DispatcherTest, ARetryGoesOnlyToTheSinksThatHaveNotAcceptedTheEvent) {
+  append("evt-a", kStart);
+  auto* good = new FakeSink("good");
+  auto* bad = new FakeSink("bad");
+  bad->fail_event("evt-a", 1);
+  auto dispatcher = make_dispatcher({good, bad});
+  EXPECT_EQ(*dispatcher->dispatch_due(), 0u);
+  const auto pending = list("PENDING");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].delivered_to, std::vector<std::string>{"good"});
+
+  clock_.advance(1s);
+  EXPECT_EQ(*dispatcher->dispatch_due(), 1u);
+  EXPECT_EQ(good->calls(), 1) << "the sink that accepted the event does not get it twice";
+  EXPECT_EQ(bad->delivered(), std::vector<std::string>{"evt-a"});
+  EXPECT_TRUE(list("PENDING").empty());
+}
+
 TEST_F(DispatcherTest, ASinkThatMiscountsItsStatusesFailsTheBatch) {
   append("evt-a", kStart);
   auto* sink = new FakeSink();

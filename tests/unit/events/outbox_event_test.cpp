@@ -89,6 +89,7 @@ TEST(OutboxItem, RoundTripsEveryField) {
   event.attempts = 3;
   event.next_attempt_at = kTime + std::chrono::seconds(8);
   event.last_error = "file: disk full";
+  event.delivered_to = {"eventbridge"};
   const OutboxEvent back = outbox_event_from(outbox_item(event));
   EXPECT_EQ(back.event_id, event.event_id);
   EXPECT_EQ(back.source, event.source);
@@ -100,6 +101,7 @@ TEST(OutboxItem, RoundTripsEveryField) {
   EXPECT_EQ(back.status, "PENDING");
   EXPECT_EQ(back.next_attempt_at, event.next_attempt_at);
   EXPECT_EQ(back.last_error, "file: disk full");
+  EXPECT_EQ(back.delivered_to, std::vector<std::string>{"eventbridge"});
 }
 
 TEST(OutboxItem, FailedEventLeavesTheDueIndexAndIsFindableById) {
