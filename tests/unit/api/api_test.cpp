@@ -1,0 +1,180 @@
+// The API application in-process: the same Request/Response every door uses.
+#include "api/api.hpp"
+
+#include <gtest/gtest.h>
+
+#include "api/page_token.hpp"
+#include "api/rate_limiter.hpp"
+#include "auth/jwt.hpp"
+#include "core/json.hpp"
+#include "obs/logger.hpp"
+#include "obs/metrics.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace tenantd::api {
+namespace {
+
+constexpr const char* kSecret = "unit-test-secret";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest()
+      : clock_(TimePoint(std::chrono::milliseconds(1769337000000))),
+        store_(store::sqlite::SqliteStore::open(":memory:", "dev", clock_).value()),
+        verifier_(kSecret),
+        page_tokens_("page-key"),
+        rate_limiter_(1000, 1000, clock_),
+        logger_(obs::LoggerOptions{"dev", obs::LogLevel::Error, [](std::string_view) {}, &clock_}),
+        tenants_(*store_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
+        api_(ApiDeps{*store_, clock_, ids_,
+                     [this](std::string_view token, TimePoint now) {
+                       return verifier_.verify(token, now);
+                     },
+                     page_tokens_, rate_limiter_, logger_, metrics_, tenants_},
+             ApiOptions{}) {}
+
+  std::string token(std::vector<std::string> groups) {
+    auth::JwtClaims claims;
+    claims.sub = "user-00000000-0000-4000-8000-0000000000aa";
+    claims.email = "admin@example.com";
+    claims.groups = std::move(groups);
+    claims.iat = epoch_seconds(clock_.now());
+    claims.exp = claims.iat + 3600;
+    return auth::mint_hs256(kSecret, claims).value();
+  }
+
+  Response call(std::string method, std::string path, std::string body = {},
+                std::vector<Header> headers = {}) {
+    Request r;
+    r.method = std::move(method);
+    const auto q = path.find('?');
+    r.path = path.substr(0, q);
+    r.query = q == std::string::npos ? "" : path.substr(q + 1);
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    if (!r.body.empty() && r.header("Content-Type") == nullptr) {
+      r.headers.push_back({"Content-Type", "application/json"});
+    }
+    if (r.header("Authorization") == nullptr) {
+      r.headers.push_back({"Authorization", "Bearer " + admin_});
+    }
+    return api_.handle(r);
+  }
+
+  static std::string code_of(const Response& r) {
+    const auto doc = parse_json(r.body);
+    return std::string(as_view((*doc)["error"]["code"]));
+  }
+
+  ManualClock clock_;
+  SequentialIds ids_;
+  std::unique_ptr<store::ItemStore> store_;
+  auth::Hs256Verifier verifier_;
+  PageTokens page_tokens_;
+  RateLimiter rate_limiter_;
+  obs::Logger logger_;
+  obs::MetricsRegistry metrics_;
+  service::TenantService tenants_;
+  Api api_;
+  std::string admin_ = token({"platform-admins"});
+};
+
+TEST_F(ApiTest, HealthIsOpenAndHealthy) {
+  const Response r = call("GET", "/health", {}, {{"Authorization", "none"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"status\":\"healthy\""), std::string::npos);
+  EXPECT_NE(r.header("X-Request-Id"), nullptr);
+}
+
+TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
+  EXPECT_EQ(code_of(call("GET", "/nope")), "NOT_FOUND");
+  const Response r = call("PATCH", "/v1.0/tenants");
+  EXPECT_EQ(r.status, 405);
+  ASSERT_NE(r.header("Allow"), nullptr);
+  EXPECT_EQ(*r.header("Allow"), "POST, GET");
+}
+
+TEST_F(ApiTest, MissingAndBadTokensAre401) {
+  Request r;
+  r.method = "GET";
+  r.path = "/tenants";
+  EXPECT_EQ(code_of(api_.handle(r)), "UNAUTHORIZED");
+  EXPECT_EQ(code_of(call("GET", "/tenants", {}, {{"Authorization", "Bearer abc.def.ghi"}})),
+            "TOKEN_INVALID");
+}
+
+TEST_F(ApiTest, CreateThenGetAtBothRoots) {
+  const Response created = call(
+      "POST", "/tenants",
+      R"({"organizationName":"  Acme Ltd ","contactEmail":"Owner@Example.com","environment":"dev"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_NE(created.header("Location"), nullptr);
+  EXPECT_EQ(*created.header("ETag"), "\"1\"");
+  const auto doc = parse_json(created.body);
+  EXPECT_EQ(as_view((*doc)["organizationName"]), "Acme Ltd");
+  EXPECT_EQ(as_view((*doc)["contactEmail"]), "owner@example.com");
+  const Response got = call("GET", *created.header("Location"));
+  EXPECT_EQ(got.status, 200);
+  const std::string id(as_view((*doc)["tenantId"]));
+  EXPECT_EQ(call("GET", "/tenants/" + id).status, 200);
+  EXPECT_EQ(code_of(call("GET", "/tenants/123")), "TENANT_NOT_FOUND");
+}
+
+TEST_F(ApiTest, EveryValidationProblemIsReportedAtOnce) {
+  const Response r =
+      call("POST", "/tenants",
+           R"({"organizationName":"A","contactEmail":"nope","environment":"qa","x":1})");
+  ASSERT_EQ(r.status, 400);
+  const auto doc = parse_json(r.body);
+  const auto& errors = (*doc)["error"]["details"]["errors"];
+  std::vector<std::string> fields;
+  for (const auto& e : errors.GetArray()) {
+    fields.emplace_back(as_view(e["field"]));
+  }
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{"organizationName", "contactEmail", "environment", "x"}));
+}
+
+TEST_F(ApiTest, BodyRulesGive400And415) {
+  EXPECT_EQ(code_of(call("POST", "/tenants", "{not json")), "INVALID_JSON");
+  EXPECT_EQ(call("POST", "/tenants", "{}", {{"Content-Type", "text/plain"}}).status, 415);
+}
+
+TEST_F(ApiTest, IdempotencyKeyReplaysTheFirstResponse) {
+  const std::string body =
+      R"({"organizationName":"Acme","contactEmail":"a@b.co","environment":"dev"})";
+  const Response first = call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}});
+  ASSERT_EQ(first.status, 201);
+  const Response again = call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}});
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+  ASSERT_NE(again.header("Idempotent-Replayed"), nullptr);
+  const Response other =
+      call("POST", "/tenants",
+           R"({"organizationName":"Other","contactEmail":"a@b.co","environment":"dev"})",
+           {{"Idempotency-Key", "k1"}});
+  EXPECT_EQ(code_of(other), "IDEMPOTENCY_KEY_REUSED");
+}
+
+TEST_F(ApiTest, PaginationTokensAreBoundToTheirFilters) {
+  for (int i = 0; i < 3; ++i) {
+    clock_.advance(std::chrono::milliseconds(1));
+    ASSERT_EQ(call("POST", "/tenants",
+                   R"({"organizationName":"Org )" + std::to_string(i) +
+                       R"(","contactEmail":"a@b.co","environment":"dev"})")
+                  .status,
+              201);
+  }
+  const Response page = call("GET", "/tenants?limit=2");
+  ASSERT_EQ(page.status, 200);
+  const auto doc = parse_json(page.body);
+  ASSERT_TRUE((*doc)["nextToken"].IsString());
+  const std::string next(as_view((*doc)["nextToken"]));
+  EXPECT_EQ(call("GET", "/tenants?limit=2&nextToken=" + next).status, 200);
+  EXPECT_EQ(code_of(call("GET", "/tenants?status=ACTIVE&nextToken=" + next)),
+            "INVALID_PAGINATION_TOKEN");
+  EXPECT_EQ(code_of(call("GET", "/tenants?limit=101")), "VALIDATION_ERROR");
+}
+
+}  // namespace
+}  // namespace tenantd::api
