@@ -17,6 +17,13 @@ constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 constexpr std::size_t kMaxTokenLength = 16 * 1024;
 // base64url of 32 bytes, unpadded.
 constexpr std::size_t kSignatureB64Length = 43;
+// Stack memory for parsing claims; larger claim sets spill to the heap.
+constexpr std::size_t kClaimsPoolBytes = 2048;
+constexpr std::size_t kParseStackBytes = 512;
+
+using ClaimsDocument =
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                               rapidjson::MemoryPoolAllocator<>>;
 
 Error invalid(std::string message) {
   return Error::make(ErrorCode::TokenInvalid, std::move(message));
@@ -155,18 +162,32 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
     return invalid("The token's signature is not valid");
   }
 
-  const auto payload = base64url_decode(payload_b64);
+  auto payload = base64url_decode(payload_b64);
   if (!payload) {
     return invalid("The token's claims are not valid base64url");
   }
-  const auto claims = parse_json(*payload);
-  if (!claims || !claims->IsObject()) {
+  // In-situ parse needs a NUL-terminated buffer with no NUL inside it.
+  if (payload->find('\0') != std::string::npos) {
+    return invalid("The token's claims are not a JSON object");
+  }
+  // Parsed in place with stack-backed pools: no heap allocation for typical claims. The value
+  // type is still JsonValue, so principal_from_claims serves every mode.
+  char value_pool[kClaimsPoolBytes];
+  char stack_pool[kParseStackBytes];
+  rapidjson::MemoryPoolAllocator<> value_allocator(value_pool, sizeof value_pool);
+  rapidjson::MemoryPoolAllocator<> stack_allocator(stack_pool, sizeof stack_pool);
+  ClaimsDocument claims(&value_allocator, kParseStackBytes / 2, &stack_allocator);
+  claims.ParseInsitu(payload->data());
+  if (claims.HasParseError() || !claims.IsObject()) {
     return invalid("The token's claims are not a JSON object");
   }
 
+  // Read through a const view: rapidjson's mixed const/non-const iterator comparisons are
+  // ambiguous in C++20.
+  const JsonValue& root = claims;
   const std::int64_t now_s = epoch_seconds(now);
-  const auto exp_member = claims->FindMember("exp");
-  if (exp_member == claims->MemberEnd()) {
+  const auto exp_member = root.FindMember("exp");
+  if (exp_member == root.MemberEnd()) {
     return invalid("The token has no expiry (exp)");
   }
   const auto exp = numeric_date(exp_member->value);
@@ -176,8 +197,8 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
   if (*exp <= now_s - kLeewaySeconds) {
     return Error::make(ErrorCode::TokenExpired, "The token has expired");
   }
-  const auto nbf_member = claims->FindMember("nbf");
-  if (nbf_member != claims->MemberEnd()) {
+  const auto nbf_member = root.FindMember("nbf");
+  if (nbf_member != root.MemberEnd()) {
     const auto nbf = numeric_date(nbf_member->value);
     if (!nbf) {
       return invalid("The token's nbf claim is not a number");
@@ -186,7 +207,7 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
       return invalid("The token is not valid yet (nbf)");
     }
   }
-  return principal_from_claims(*claims);
+  return principal_from_claims(root);
 }
 
 Result<Principal> principal_from_claims(const JsonValue& claims) {
