@@ -30,13 +30,13 @@ class MetricsRegistry;
 
 namespace tenantd::events {
 
+// Sinks carry the envelope's region themselves (see FileSink::open).
 struct DispatcherOptions {
   std::int64_t max_attempts = 10;
   std::size_t batch = 100;  // events read and handed to the sinks at once
   Millis base_backoff{1000};
   Millis max_backoff{5 * 60 * 1000};
-  Millis poll_interval{200};         // the background thread's sleep when nothing notifies it
-  std::string region = "eu-west-1";  // the envelope's region
+  Millis poll_interval{200};  // the background thread's sleep when nothing notifies it
   // A retry waits base * 2^(attempts-1) capped at max_backoff, shortened by up to this fraction
   // at random so that failures of many events do not retry in lockstep. 0 is deterministic.
   double jitter = 0.2;
