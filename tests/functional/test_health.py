@@ -98,7 +98,7 @@ class RoutingTest(ServerTestCase):
 
     def test_wrong_method_is_405_with_allow_header(self):
         for path, allowed in (("/tenants", {"GET", "POST"}), ("/v1.0/tenants", {"GET", "POST"}),
-                              ("/health", {"GET"}),
+                              ("/health", {"GET"}), ("/v1.0/openapi.json", {"GET"}),
                               ("/v1.0/tenants/tenant-00000000-0000-4000-8000-000000000000/park",
                                {"POST"})):
             reply = self.admin.request("PATCH", path)
@@ -107,6 +107,15 @@ class RoutingTest(ServerTestCase):
                      if m.strip()}
             self.assertTrue(allowed <= allow, f"{path}: Allow {allow} lacks {allowed}")
             self.assertNotIn("PATCH", allow)
+        tid = self.create_tenant()["tenantId"]
+        for path, allowed in ((f"/tenants/{tid}", {"GET", "PUT", "DELETE"}),
+                              (f"/v1.0/tenants/{tid}/status", {"PATCH"}),
+                              (f"/tenants/{tid}/audit", {"GET"})):
+            reply = self.admin.post(path, {"x": 1})
+            self.assertError(reply, 405, "METHOD_NOT_ALLOWED")
+            allow = {m.strip().upper() for m in reply.headers.get("Allow", "").split(",")
+                     if m.strip()}
+            self.assertEqual(allow - {"HEAD", "OPTIONS"}, allowed, path)
 
     def test_tenant_routes_answer_the_same_at_both_roots(self):
         tenant = self.create_tenant()

@@ -85,6 +85,20 @@ class CreateTest(ServerTestCase):
             self.assertEqual(reply.status, 201, reply)
             self.assertEqual(reply.body["organizationName"], name)
 
+    def test_organization_name_accepts_unicode_letters_counting_characters_not_bytes(self):
+        for name in ("Café Zürich " + unique(), "日本語 " + unique(), "é" * 99 + unique("")[:1]):
+            reply = self.admin.post("/tenants", tenant_body(name))
+            self.assertEqual(reply.status, 201, reply)
+            self.assertEqual(reply.body["organizationName"], name)
+        reply = self.admin.post("/tenants", tenant_body("é" * 101))
+        self.assertFieldError(reply, "organizationName", "TOO_LONG")
+
+    def test_location_header_points_at_the_new_tenant(self):
+        reply = self.admin.post("/tenants", tenant_body())
+        got = self.admin.get(reply.headers["Location"])
+        self.assertEqual(got.status, 200, got)
+        self.assertEqual(got.body["tenantId"], reply.body["tenantId"])
+
     def test_get_returns_the_tenant_with_counts_and_etag(self):
         created = self.create_tenant()
         reply = self.admin.get(f"/tenants/{created['tenantId']}")
@@ -349,6 +363,15 @@ class UpdateTest(ServerTestCase):
                          412, "PRECONDITION_FAILED")
         self.assertEqual(self.admin.delete(f"/tenants/{tid}", headers={"If-Match": '"2"'}).status,
                          200)
+
+    def test_if_match_accepts_star_and_weak_tags(self):
+        tid = self.create_tenant()["tenantId"]
+        star = self.admin.put(f"/tenants/{tid}", {"metadata": {"a": 1}}, headers={"If-Match": "*"})
+        self.assertEqual(star.status, 200, star)
+        weak = self.admin.put(f"/tenants/{tid}", {"metadata": {"a": 2}},
+                              headers={"If-Match": 'W/"2"'})
+        self.assertEqual(weak.status, 200, weak)
+        self.assertEqual(weak.body["version"], 3)
 
     def test_concurrent_updates_never_lose_an_update(self):
         tid = self.create_tenant()["tenantId"]
@@ -852,6 +875,33 @@ class IdempotencyTest(ServerTestCase):
         self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
         self.assertEqual(again.body, first.body)
         self.assertEqual(self.admin.get(f"/tenants/{tid}").body["version"], 3)
+
+    def test_concurrent_retries_with_one_key_create_one_tenant(self):
+        key = "idem-" + uuid.uuid4().hex
+        body = tenant_body()
+        token = self.server.admin_token()
+
+        def send(i):
+            client = self.server.client(token)
+            try:
+                return client.post("/tenants", body, headers={"Idempotency-Key": key})
+            finally:
+                client.close()
+
+        replies = run_concurrently(8, send)
+        originals = []
+        for r in replies:
+            self.assertIn(r.status, (201, 409), r)
+            if r.status == 409:
+                self.assertEqual(r.code, "OPERATION_IN_PROGRESS", r)
+            elif r.headers.get("Idempotent-Replayed") != "true":
+                originals.append(r)
+        self.assertEqual(len(originals), 1, [r.status for r in replies])
+        for r in replies:
+            if r.status == 201:
+                self.assertEqual(r.body, originals[0].body)
+        listed = self.admin.get("/tenants", params={"organizationName": body["organizationName"]})
+        self.assertEqual(len(listed.body["items"]), 1)
 
     def test_key_must_be_1_to_255_printable_characters(self):
         reply = self.admin.post("/tenants", tenant_body(), headers={"Idempotency-Key": "k" * 256})
