@@ -1,0 +1,76 @@
+#include "app/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace tenantd::cli {
+namespace {
+
+using Args = std::vector<std::string>;
+
+TEST(CliTest, TakeFlagRemovesBothSpellingsAndReturnsTheLastValue) {
+  Args args = {"--email", "a@b.c", "--port", "0", "--email=x@y.z"};
+  const auto email = take_flag(args, "email");
+  ASSERT_TRUE(email.ok());
+  EXPECT_EQ(email->value(), "x@y.z");
+  EXPECT_EQ(args, (Args{"--port", "0"}));
+}
+
+TEST(CliTest, TakeFlagAbsentIsNullopt) {
+  Args args = {"--port", "0"};
+  const auto sub = take_flag(args, "sub");
+  ASSERT_TRUE(sub.ok());
+  EXPECT_FALSE(sub->has_value());
+  EXPECT_EQ(args.size(), 2u);
+}
+
+TEST(CliTest, TakeFlagWithoutValueIsAnError) {
+  Args args = {"--email"};
+  const auto email = take_flag(args, "email");
+  ASSERT_FALSE(email.ok());
+  EXPECT_EQ(email.error().errors.at(0).field, "--email");
+}
+
+TEST(CliTest, TakeFlagDoesNotMatchALongerFlag) {
+  Args args = {"--subject=1"};
+  const auto sub = take_flag(args, "sub");
+  ASSERT_TRUE(sub.ok());
+  EXPECT_FALSE(sub->has_value());
+  EXPECT_EQ(args.size(), 1u);
+}
+
+TEST(CliTest, TakePositionalSkipsFlagsAndTheirValues) {
+  Args args = {"--data-dir", "dir", "--port=0", "evt-1", "extra"};
+  EXPECT_EQ(take_positional(args), "evt-1");
+  EXPECT_EQ(args, (Args{"--data-dir", "dir", "--port=0", "extra"}));
+  Args none = {"--data-dir", "dir"};
+  EXPECT_FALSE(take_positional(none).has_value());
+}
+
+TEST(CliTest, TakeSwitchRemovesEveryOccurrence) {
+  Args args = {"--help", "--port", "1", "--help"};
+  EXPECT_TRUE(take_switch(args, "--help"));
+  EXPECT_EQ(args, (Args{"--port", "1"}));
+  EXPECT_FALSE(take_switch(args, "--help"));
+}
+
+TEST(CliTest, SplitListTrimsAndDropsEmptyItems) {
+  EXPECT_EQ(split_list(" a, b,,c "), (Args{"a", "b", "c"}));
+  EXPECT_TRUE(split_list("").empty());
+}
+
+TEST(CliTest, DescribeListsEveryFieldProblem) {
+  const auto text = describe(usage_error(
+      {{"--email", "REQUIRED", "is required"}, {"--ttl", "INVALID_VALUE", "must be positive"}}));
+  EXPECT_EQ(text, "invalid arguments\n  --email: is required\n  --ttl: must be positive");
+}
+
+TEST(CliTest, ListenUrlBracketsIpv6) {
+  EXPECT_EQ(listen_url("127.0.0.1", 8080), "http://127.0.0.1:8080");
+  EXPECT_EQ(listen_url("::1", 80), "http://[::1]:80");
+}
+
+}  // namespace
+}  // namespace tenantd::cli
