@@ -12,11 +12,20 @@ namespace tenantd::events {
 
 namespace {
 
-std::string errno_text(const char* what) {
-  std::string text = what;
+std::string errno_text(std::string_view what, int error = errno) {
+  std::string text(what);
   text += ": ";
-  text += std::strerror(errno);
+  text += std::strerror(error);
   return text;
+}
+
+// A new file's directory entry is durable only once the directory itself is synced.
+void sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    static_cast<void>(::fsync(fd));
+    ::close(fd);
+  }
 }
 
 // Writes all of `data`, resuming after short writes and signals.
@@ -46,9 +55,15 @@ Result<std::unique_ptr<FileSink>> FileSink::open(const std::string& path, std::s
                          "cannot create directory " + parent.string() + ": " + ec.message());
     }
   }
+  std::error_code exists_error;
+  const bool existed = std::filesystem::exists(path, exists_error);
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Error::make(ErrorCode::InternalError, errno_text(("cannot open " + path).c_str()));
+    const int error = errno;
+    return Error::make(ErrorCode::InternalError, errno_text("cannot open " + path, error));
+  }
+  if (!existed) {
+    sync_directory(parent);
   }
   return std::unique_ptr<FileSink>(new FileSink(fd, path, std::move(region)));
 }
