@@ -3,7 +3,11 @@ import re
 import unittest
 
 import yaml
-from openapi_spec_validator import validate as validate_openapi
+
+try:
+    from openapi_spec_validator import validate as validate_openapi
+except ImportError:  # pragma: no cover - the machine image ships it; say so rather than pass
+    validate_openapi = None
 
 import harness
 from harness import ServerTestCase
@@ -83,6 +87,8 @@ class OpenApiTest(ServerTestCase):
             self.assertEqual(reply.body, expected)
 
     def test_served_openapi_document_is_valid_openapi_3_1(self):
+        if validate_openapi is None:
+            self.skipTest("openapi-spec-validator is not installed")
         reply = self.server.client().get("/openapi.json")
         self.assertEqual(reply.status, 200, reply)
         self.assertTrue(reply.body["openapi"].startswith("3.1"))
