@@ -86,6 +86,21 @@ class OpenApiTest(ServerTestCase):
             self.assertTrue(reply.headers["Content-Type"].startswith("application/json"))
             self.assertEqual(reply.body, expected)
 
+    def test_every_documented_route_is_served_at_both_roots(self):
+        api = harness.openapi()
+        unknown = "tenant-00000000-0000-4000-8000-000000000000"
+        checked = 0
+        for template in api.doc["paths"]:
+            for method in sorted(api.methods(template)):
+                concrete = template.replace("{tenantId}", unknown)
+                for path in (concrete, concrete[len("/v1.0"):]):
+                    body = {} if method in ("POST", "PUT", "PATCH") else None
+                    reply = self.admin.request(method, path, json_body=body)
+                    self.assertNotEqual(reply.status, 405, reply)
+                    self.assertNotEqual(reply.code, "NOT_FOUND", reply)
+                    checked += 1
+        self.assertGreaterEqual(checked, 2 * 17)
+
     def test_served_openapi_document_is_valid_openapi_3_1(self):
         if validate_openapi is None:
             self.skipTest("openapi-spec-validator is not installed")
