@@ -61,14 +61,15 @@ to_ms() {
   }'
 }
 
-# run_wrk NAME URL [wrk args...]: runs wrk, keeps its output in $work/wrk-NAME.txt and sets
-# rps, p99_ms and bad (non-2xx/3xx responses plus socket errors) from it.
+# run_wrk NAME WRK_ARGS...: runs wrk with the common options and WRK_ARGS (URL, headers, script,
+# `-- script args`), keeps its output in $work/wrk-NAME.txt and sets rps, p99_ms and bad
+# (non-2xx/3xx responses plus socket errors) from it.
 run_wrk() {
-  local name=$1 url=$2
-  shift 2
+  local name=$1
+  shift
   local out="$work/wrk-$name.txt"
-  log "wrk $name: $url"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" "$url" >"$out"
+  log "wrk $name: $*"
+  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$out"
   cat "$out" >&2
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
@@ -120,7 +121,7 @@ curl -sf -H "$auth" "$base/v1.0/tenants/$tenant_id" -o "$work/body.json"
 body_bytes=$(stat -c %s "$work/body.json")
 log "tenant $tenant_id, GET body $body_bytes bytes"
 
-run_wrk get "$base/v1.0/tenants/$tenant_id" -H "$auth"
+run_wrk get -H "$auth" "$base/v1.0/tenants/$tenant_id"
 get_rps=$rps get_p99=$p99_ms get_bad=$bad
 
 # ---------------------------------------------------------------- nginx, same body
@@ -137,14 +138,14 @@ cmp -s "$work/body.json" "$work/nginx-body.json" || {
   log "nginx does not serve the same body"
   exit 1
 }
-run_wrk nginx "http://127.0.0.1:$nginx_port/body" -H "$auth"
+run_wrk nginx -H "$auth" "http://127.0.0.1:$nginx_port/body"
 nginx_rps=$rps nginx_p99=$p99_ms
 kill "$nginx_pid"
 wait "$nginx_pid" 2>/dev/null || true
 nginx_pid=""
 
 # ---------------------------------------------------------------- writes and a big table
-run_wrk post "$base/v1.0/tenants" -s bench/load/post_tenants.lua -- "p$(date +%s)"
+run_wrk post -s bench/load/post_tenants.lua "$base/v1.0/tenants" -- "p$(date +%s)"
 post_rps=$rps post_p99=$p99_ms
 created=$(awk '/tenants created \(201\):/ {print $NF}' "$work/wrk-post.txt")
 post_bad=$bad
@@ -168,7 +169,7 @@ while [[ $tenants -lt $tenants_target ]]; do
 done
 seed_seconds=$((SECONDS - seed_start))
 
-run_wrk list "$base/v1.0/tenants?limit=20" -H "$auth"
+run_wrk list -H "$auth" "$base/v1.0/tenants?limit=20"
 list_rps=$rps list_p99=$p99_ms list_bad=$bad
 # The page really has 20 items (not an error body that is cheap to serve).
 list_count=$(curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" | jq '.items | length')
