@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <charconv>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <thread>
@@ -55,6 +56,36 @@ void append_int(std::string& out, std::size_t n) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof buf, n);
   out.append(buf, r.ptr);
+}
+
+// RFC 9110 wants a Date on every response; it changes once a second, so format it once a second.
+void append_date(std::string& out) {
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached[40];
+  thread_local std::size_t cached_size = 0;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    cached_size = std::strftime(cached, sizeof cached, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  out.append(cached, cached_size);
+}
+
+// "http://host:1/a?b" (absolute form, sent to proxies but legal to servers) -> "/a?b".
+std::string_view origin_form(std::string_view target) {
+  for (const std::string_view scheme :
+       {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() > scheme.size() && iequals(target.substr(0, scheme.size()), scheme)) {
+      const auto slash = target.find_first_of("/?", scheme.size());
+      if (slash == std::string_view::npos) {
+        return "/";
+      }
+      return target.substr(slash);
+    }
+  }
+  return target;
 }
 
 void default_log(std::string_view line) {
@@ -233,7 +264,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
     // Refill the reused Request: its strings and header slots keep their capacity.
     request_.method.assign(message.method_string());
-    const std::string_view target = message.target();
+    const std::string_view target = origin_form(message.target());
     const auto q = target.find('?');
     request_.path.assign(target.substr(0, q));
     if (q == std::string_view::npos) {
@@ -308,7 +339,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
     head_ += reason;
     head_ += "\r\n";
+    bool has_date = false;
     for (const auto& h : response.headers) {
+      has_date = has_date || iequals(h.name, "Date");
       // The server owns framing; a header with a line break would split the response.
       if (h.name.empty() || iequals(h.name, "Content-Length") ||
           iequals(h.name, "Transfer-Encoding") || iequals(h.name, "Connection") ||
@@ -318,6 +351,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       head_ += h.name;
       head_ += ": ";
       head_ += h.value;
+      head_ += "\r\n";
+    }
+    if (!has_date) {
+      head_ += "Date: ";
+      append_date(head_);
       head_ += "\r\n";
     }
     if (!bodiless) {

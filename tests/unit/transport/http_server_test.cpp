@@ -177,6 +177,7 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_EQ(json_string(response.body(), "path"), "/tenants/" + std::to_string(i));
     EXPECT_EQ(json_string(response.body(), "query"), "limit=5&x=%20y");
     EXPECT_EQ(response[http::field::content_length], std::to_string(response.body().size()));
+    EXPECT_EQ(response[http::field::date].substr(response[http::field::date].size() - 4), " GMT");
   }
   send(socket, post("/created", R"({"a":1})"));
   const auto created = receive(socket);
@@ -191,6 +192,15 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(seen[3].method, "POST");
   EXPECT_EQ(seen[3].body, R"({"a":1})");
   EXPECT_EQ(server_->open_connections(), 1u);
+}
+
+TEST_F(HttpServerTest, AbsoluteFormTargetIsReducedToPathAndQuery) {
+  start();
+  auto socket = connect();
+  send(socket, get("http://example.com:8080/tenants?limit=1"));
+  const auto response = receive(socket);
+  EXPECT_EQ(json_string(response.body(), "path"), "/tenants");
+  EXPECT_EQ(json_string(response.body(), "query"), "limit=1");
 }
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
