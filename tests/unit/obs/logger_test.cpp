@@ -130,7 +130,7 @@ TEST(Logger, ServerErrorsLogAtErrorAndTheMinimumLevelFilters) {
 TEST(Logger, EventLineCarriesTypedFieldsAndEscapesText) {
   Captured captured;
   const Logger logger(captured.options());
-  const std::string error = "line one\nsaid \"no\"";
+  const std::string error = "line one\nsaid \"no\" \\ tab\there \x01 bell\x07 é";
   logger.log_event(LogLevel::Error, "outbox event failed",
                    {{"eventId", "evt-1"},
                     {"attempts", std::int64_t{10}},
@@ -145,6 +145,31 @@ TEST(Logger, EventLineCarriesTypedFieldsAndEscapesText) {
   EXPECT_DOUBLE_EQ(doc["ratio"].GetDouble(), 0.5);
   EXPECT_TRUE(doc["final"].GetBool());
   EXPECT_EQ(as_view(doc["lastError"]), error);
+}
+
+TEST(Logger, EveryAsciiCharacterAtEveryOffsetRoundTrips) {
+  Captured captured;
+  const Logger logger(captured.options());
+  // The escaper skips clean text eight bytes at a time: put each special byte at every
+  // position of a chunk, and at the edges of the string.
+  std::vector<std::string> values;
+  for (int c = 0; c < 128; ++c) {
+    for (std::size_t offset = 0; offset < 18; ++offset) {
+      std::string value(17, 'x');
+      value.insert(value.begin() + static_cast<std::ptrdiff_t>(offset), static_cast<char>(c));
+      values.push_back(value);
+    }
+  }
+  for (const auto& value : values) {
+    logger.info("v", {{"value", value}});
+  }
+  const auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), values.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const JsonDoc doc = parse_line(lines[i]);
+    ASSERT_TRUE(doc.IsObject()) << lines[i];
+    ASSERT_EQ(as_view(doc["value"]), values[i]) << lines[i];
+  }
 }
 
 TEST(Logger, NonFiniteNumbersStillMakeValidJson) {
