@@ -28,6 +28,8 @@ cmake --preset release -DPython3_EXECUTABLE="$python_bin" >/dev/null
 cmake --build --preset release -j "$(nproc)" --target tenantd >&2
 bin=$repo/build/release/tenantd
 
+# The machine may be shared: the load average at the start goes into the report.
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 work=$(mktemp -d /tmp/tenantd-bench.XXXXXX)
 tenantd_pid=""
 nginx_pid=""
@@ -191,7 +193,7 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 report=$(
   cat <<MD
 Machine: $(nproc) cores, $cpu, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
-Date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git rev-parse --short HEAD)
+Date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git rev-parse --short HEAD); load average at start: $load_at_start
 Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENCH_TENANTS=$tenants_target)
 
 | measurement | tenantd | nginx (same $body_bytes-byte body) | ratio tenantd/nginx |

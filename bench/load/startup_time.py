@@ -7,7 +7,7 @@ Each run starts `BIN serve --port 0` on a data dir, reads the `tenantd listening
 http://HOST:PORT` line, then polls /health until it answers 200, and stops the server with
 SIGTERM. Without --data-dir every run gets a new empty data dir (a first start: key file,
 database and tables are created); with it every run reuses that dir (a restart).
-Prints one line per run and then `best_ms=... median_ms=...`.
+Prints one line per run on stderr, then `best X ms, median Y ms` on stdout.
 """
 import argparse
 import http.client
@@ -87,7 +87,7 @@ def main():
                 shutil.rmtree(scratch, ignore_errors=True)
         times.append(ms)
         print(f"run {i + 1}: {ms:.1f} ms", file=sys.stderr)
-    print(f"best_ms={min(times):.1f} median_ms={statistics.median(times):.1f}")
+    print(f"best {min(times):.1f} ms, median {statistics.median(times):.1f} ms")
 
 
 if __name__ == "__main__":
