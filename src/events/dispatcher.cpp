@@ -133,7 +133,6 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
   Outcome outcome;
   std::vector<OutboxEvent> events;
   std::vector<const store::Item*> originals;
-  std::vector<store::WriteOp> dead_ops;
   events.reserve(items.size());
   for (const auto& item : items) {
     OutboxEvent event = outbox_event_from(item);
