@@ -15,15 +15,27 @@ data_dir=./var
 mkdir -p "$data_dir"
 token=$("$bin" token --email admin@example.com --groups platform-admins --data-dir "$data_dir")
 
+# The port the curl example should name: --port N / --port=N, else PORT, else the default.
+port=${PORT:-8080}
+args=("$@")
+for i in "${!args[@]}"; do
+  case ${args[$i]} in
+    --port=*) port=${args[$i]#--port=} ;;
+    --port) port=${args[$((i + 1))]:-$port} ;;
+  esac
+done
+
 cat <<MSG
 
-A platform-admin token for this data dir (valid for the token's default lifetime):
+A platform-admin token for this data dir (valid for an hour; mint another with
+$bin token --email admin@example.com --groups platform-admins --data-dir $data_dir):
 
   export TOKEN='$token'
 
-Try it from another shell once the server says it is listening:
+Try it from another shell once the server says it is listening (with --port 0, use the port it
+prints):
 
-  curl -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:8080/v1.0/tenants
+  curl -H "Authorization: Bearer \$TOKEN" http://127.0.0.1:$port/v1.0/tenants
 
 Settings: $bin serve --help    Stop: Ctrl-C
 
