@@ -107,6 +107,8 @@ class ServeRuntime final : public Runtime {
     log_options.environment = config.environment;
     log_options.min_level = obs::parse_log_level(config.log_level).value_or(obs::LogLevel::Info);
     log_options.clock = &rt->clock_;
+    // stdout carries only the `listening on` line that scripts wait for; logs go to stderr.
+    log_options.sink = obs::fd_sink(2);
     rt->logger_ = std::make_unique<obs::Logger>(std::move(log_options));
     rt->metrics_ = std::make_unique<obs::MetricsRegistry>();
 

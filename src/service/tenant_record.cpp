@@ -31,6 +31,25 @@ store::Item org_name_item(const Tenant& tenant) {
   return item;
 }
 
+std::string_view leading_chars(std::string_view text, std::size_t chars) {
+  std::size_t i = 0;
+  while (i < text.size() && chars > 0) {
+    ++i;
+    // Continuation bytes (10xxxxxx) belong to the character before them.
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) {
+      ++i;
+    }
+    --chars;
+  }
+  return text.substr(0, i);
+}
+
+std::string name_bucket_pk(std::string_view lower_name, std::size_t chars) {
+  std::string pk = "TENANTS#NAME" + std::to_string(chars) + "#";
+  pk += leading_chars(lower_name, chars);
+  return pk;
+}
+
 std::string created_sort_key(const Tenant& tenant) {
   char ms[24];
   std::snprintf(ms, sizeof ms, "%013lld", static_cast<long long>(epoch_ms(tenant.created_at)));
@@ -104,8 +123,13 @@ store::Item tenant_item(const Tenant& t) {
   item.indexes[kTenantsByEnvIndex - 1] = store::IndexKey{"TENANTS#ENV#" + env, created};
   item.indexes[kTenantsByStatusEnvIndex - 1] =
       store::IndexKey{"TENANTS#STATUS_ENV#" + status + "#" + env, created};
-  item.indexes[kTenantsByNameIndex - 1] =
-      store::IndexKey{"TENANTS#NAME", domain::to_lower(t.organization_name) + "#" + t.tenant_id};
+  const std::string lower = domain::to_lower(t.organization_name);
+  for (std::size_t chars = 1; chars <= kNameBuckets; ++chars) {
+    const auto slot = static_cast<std::size_t>(kTenantsByName1Index - 1) + chars - 1;
+    if (domain::utf8_length(lower).value_or(0) >= chars) {  // shorter names cannot match
+      item.indexes[slot] = store::IndexKey{name_bucket_pk(lower, chars), created};
+    }
+  }
   return item;
 }
 

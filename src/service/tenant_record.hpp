@@ -14,13 +14,20 @@ inline constexpr int kTenantsAllIndex = 1;          // "TENANTS" / createdAt#id
 inline constexpr int kTenantsByStatusIndex = 2;     // "TENANTS#STATUS#<s>" / createdAt#id
 inline constexpr int kTenantsByEnvIndex = 3;        // "TENANTS#ENV#<e>" / createdAt#id
 inline constexpr int kTenantsByStatusEnvIndex = 4;  // "TENANTS#STATUS_ENV#<s>#<e>" / createdAt#id
-inline constexpr int kTenantsByNameIndex = 5;       // "TENANTS#NAME" / lower(name)#id
+// Name prefixes: the first 1, 2 and 3 characters of the lower-cased name each key an index, so a
+// prefix filter stays newest first; longer prefixes read the 3-character bucket and filter.
+inline constexpr int kTenantsByName1Index = 5;  // "TENANTS#NAME1#<c>" / createdAt#id
+inline constexpr int kNameBuckets = 3;          // GSI5..GSI7
 
 std::string tenant_pk(std::string_view tenant_id);  // "TENANT#<id>"
 store::Key tenant_key(std::string_view tenant_id);
 // The uniqueness guard of an organisation name (case-insensitive).
 store::Key org_name_key(std::string_view organization_name);
 store::Item org_name_item(const domain::Tenant& tenant);
+// The first `chars` characters (UTF-8 code points) of `text`; shorter text is returned whole.
+std::string_view leading_chars(std::string_view text, std::size_t chars);
+// The index key of name bucket `chars` (1..kNameBuckets) for a lower-cased name or prefix.
+std::string name_bucket_pk(std::string_view lower_name, std::size_t chars);
 // Sort key that orders tenants by creation time.
 std::string created_sort_key(const domain::Tenant& tenant);
 

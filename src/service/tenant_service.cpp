@@ -87,16 +87,18 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
   return true;
 }
 
-// The index that serves `filter` best: exact for status/environment, by name for a prefix.
+// The index that serves `filter` best, always newest first: exact for status/environment,
+// the name bucket of up to three leading characters for a prefix (the rest is filtered).
 store::Query query_for(const TenantFilter& filter) {
   store::Query q;
   q.table = store::Table::Tenants;
   q.forward = false;  // newest first
   if (filter.name_prefix) {
-    q.index = kTenantsByNameIndex;
-    q.pk = "TENANTS#NAME";
-    q.sk = store::SortCondition::begins_with(domain::to_lower(*filter.name_prefix));
-    q.forward = true;  // by name
+    const std::string lower = domain::to_lower(*filter.name_prefix);
+    const std::size_t chars =
+        std::min<std::size_t>(domain::utf8_length(lower).value_or(1), kNameBuckets);
+    q.index = kTenantsByName1Index + static_cast<int>(chars) - 1;
+    q.pk = name_bucket_pk(lower, chars);
   } else if (filter.status && filter.environment) {
     q.index = kTenantsByStatusEnvIndex;
     q.pk = "TENANTS#STATUS_ENV#" + std::string(domain::to_string(*filter.status)) + "#" +

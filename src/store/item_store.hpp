@@ -17,13 +17,13 @@ namespace tenantd::store {
 // The logical tables; physical names are "bbws-<name>-<env>".
 enum class Table { Tenants, Instances, Invitations, Control };
 inline constexpr std::array<Table, 4> kAllTables = {Table::Tenants, Table::Instances,
-                                                     Table::Invitations, Table::Control};
-std::string_view table_base_name(Table table);  // "tenants", "instances", ...
+                                                    Table::Invitations, Table::Control};
+std::string_view table_base_name(Table table);                      // "tenants", "instances", ...
 std::string table_name(Table table, std::string_view environment);  // "bbws-tenants-dev"
 
-// Every table has the same five optional global secondary indexes GSI1..GSI5
+// Every table has the same seven optional global secondary indexes GSI1..GSI7
 // (attributes GSI<n>PK / GSI<n>SK). An item without an index key is absent from that index.
-inline constexpr int kIndexCount = 5;
+inline constexpr int kIndexCount = 7;
 
 struct Key {
   std::string pk;
@@ -112,7 +112,7 @@ struct Cursor {
 
 struct Query {
   Table table = Table::Tenants;
-  int index = 0;  // 0: the table's own keys; 1..5: GSI1..GSI5
+  int index = 0;  // 0: the table own keys; 1..7: GSI1..GSI7
   std::string pk;
   SortCondition sk;
   bool forward = true;  // ascending sort key

@@ -17,12 +17,24 @@ constexpr int kSchemaVersion = 1;
 // WAL pages after which a commit asks for a checkpoint (SQLite's own default).
 constexpr int kCheckpointPages = 1000;
 
-// Columns in the order every SELECT returns them and every INSERT binds them.
-constexpr const char* kColumns =
-    "pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk, gsi5pk, gsi5sk, "
-    "ttl, data";
-constexpr int kTtlColumn = 12;
-constexpr int kDataColumn = 13;
+// Columns in the order every SELECT returns them and every INSERT binds them:
+// pk, sk, gsi1pk, gsi1sk, ..., ttl, data.
+constexpr int kTtlColumn = 2 + 2 * kIndexCount;
+constexpr int kDataColumn = kTtlColumn + 1;
+
+// `typed` adds the column types for CREATE TABLE.
+std::string column_list(bool typed) {
+  std::string out = typed ? "pk TEXT NOT NULL, sk TEXT NOT NULL" : "pk, sk";
+  for (int i = 1; i <= kIndexCount; ++i) {
+    const std::string n = std::to_string(i);
+    out +=
+        ", gsi" + n + "pk" + (typed ? " TEXT" : "") + ", gsi" + n + "sk" + (typed ? " TEXT" : "");
+  }
+  out += typed ? ", ttl INTEGER, data TEXT NOT NULL" : ", ttl, data";
+  return out;
+}
+
+const std::string kColumns = column_list(false);
 
 // Query statement shapes: the sort key range has at most one lower and one upper term, one of
 // which may be the continuation cursor (see plan_bounds), so the index range is exact.
@@ -586,11 +598,8 @@ Status SqliteStore::migrate() {
   for (std::size_t t = 0; t < table_names_.size(); ++t) {
     const std::string& name = table_names_[t];
     const std::string bare = table_name(kAllTables[t], environment_);
-    sql += "CREATE TABLE IF NOT EXISTS " + name +
-           " (pk TEXT NOT NULL, sk TEXT NOT NULL, "
-           "gsi1pk TEXT, gsi1sk TEXT, gsi2pk TEXT, gsi2sk TEXT, gsi3pk TEXT, gsi3sk TEXT, "
-           "gsi4pk TEXT, gsi4sk TEXT, gsi5pk TEXT, gsi5sk TEXT, ttl INTEGER, "
-           "data TEXT NOT NULL, PRIMARY KEY (pk, sk)) WITHOUT ROWID;";
+    sql += "CREATE TABLE IF NOT EXISTS " + name + " (" + column_list(true) +
+           ", PRIMARY KEY (pk, sk)) WITHOUT ROWID;";
     for (int i = 1; i <= kIndexCount; ++i) {
       const std::string n = std::to_string(i);
       sql += "CREATE INDEX IF NOT EXISTS " + quote_identifier(bare + "-gsi" + n) + " ON " + name +
@@ -819,8 +828,11 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
     const std::string& name = table_names_[table_slot(table)];
     if (const auto* put = std::get_if<Put>(&op)) {
       auto stmt = c.statement(statements.put, [&name] {
-        return "INSERT OR REPLACE INTO " + name + " (" + kColumns +
-               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+        std::string sql = "INSERT OR REPLACE INTO " + name + " (" + kColumns + ") VALUES (?1";
+        for (int i = 2; i <= kDataColumn + 1; ++i) {
+          sql += ", ?" + std::to_string(i);
+        }
+        return sql + ")";
       });
       if (!stmt) {
         return abort("prepare");
@@ -837,9 +849,9 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
         }
       }
       if (item.ttl) {
-        sqlite3_bind_int64(*use, 13, *item.ttl);
+        sqlite3_bind_int64(*use, kTtlColumn + 1, *item.ttl);
       }
-      bind_text(*use, 14, item.data);
+      bind_text(*use, kDataColumn + 1, item.data);
       if (sqlite3_step(*use) != SQLITE_DONE) {
         return abort("put");
       }
