@@ -39,6 +39,27 @@ std::string_view event_type_for(TenantAction action) {
   return "TENANT_UPDATED";
 }
 
+// The status an action leads to, named in the error when it is not allowed from here.
+TenantStatus requested_status(TenantAction action) {
+  switch (action) {
+    case TenantAction::Activate:
+    case TenantAction::Resume:
+    case TenantAction::Unpark:
+      return TenantStatus::Active;
+    case TenantAction::Fail:
+      return TenantStatus::Failed;
+    case TenantAction::Retry:
+      return TenantStatus::Pending;
+    case TenantAction::Suspend:
+      return TenantStatus::Suspended;
+    case TenantAction::Park:
+      return TenantStatus::Parked;
+    case TenantAction::Deprovision:
+      return TenantStatus::Deprovisioned;
+  }
+  return TenantStatus::Active;
+}
+
 std::string status_object(TenantStatus status) {
   JsonWriter out;
   out.begin_object().field("status", domain::to_string(status)).end_object();
@@ -301,13 +322,9 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   }
   std::vector<FieldError> errors;
   domain::check_placement(after.division, after.group, after.team, errors);
-  if (after.metadata.size() > 50) {
-    errors.push_back({"metadata", "TOO_MANY", "metadata must have at most 50 keys"});
-  } else {
-    JsonWriter size_probe;
-    write_metadata(size_probe, after.metadata);
-    domain::check_metadata(after.metadata, size_probe.view().size(), errors);
-  }
+  JsonWriter merged;  // the limits apply to the metadata after the merge
+  write_metadata(merged, after.metadata);
+  domain::check_metadata(after.metadata, merged.view().size(), errors);
   if (!errors.empty()) {
     return Error::validation(std::move(errors));
   }
@@ -346,16 +363,7 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
         events_.counted("UNPARK_FAILED");
       }
     }
-    // Name the status the action would have led to, as the caller asked for it.
-    TenantStatus requested = TenantStatus::Active;
-    for (const auto status : domain::kAllTenantStatuses) {
-      for (const auto from : domain::kAllTenantStatuses) {
-        if (domain::tenant_transition(from, action) == status) {
-          requested = status;
-        }
-      }
-    }
-    return domain::invalid_transition(before.status, requested);
+    return domain::invalid_transition(before.status, requested_status(action));
   }
   if ((action == TenantAction::Park || action == TenantAction::Suspend) && !reason) {
     return Error::validation({{"reason", "REQUIRED", "reason is required (10..500 characters)"}});
