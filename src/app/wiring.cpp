@@ -125,11 +125,14 @@ class ServeRuntime final : public Runtime {
                                                            config.rate_limit_burst, rt->clock_);
     events::OutboxDispatcher* dispatcher = rt->dispatcher_.get();
     obs::MetricsRegistry* metrics = rt->metrics_.get();
+    service::TenantEvents tenant_events;
+    tenant_events.committed = [dispatcher] { dispatcher->notify(); };
+    tenant_events.counted = [metrics](std::string_view type) {
+      count_business_event(*metrics, type);
+    };
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
-        service::TenantEvents{
-            [dispatcher] { dispatcher->notify(); },
-            [metrics](std::string_view type) { count_business_event(*metrics, type); }});
+        std::move(tenant_events));
     const auth::Hs256Verifier* verifier = rt->verifier_.get();
     rt->api_ =
         std::make_unique<api::Api>(api::ApiDeps{*rt->store_, rt->clock_, rt->ids_,

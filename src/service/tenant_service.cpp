@@ -168,6 +168,13 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
       store::Put{store::Table::Tenants, tenant_item(t), store::Condition::not_exists()});
   ops.emplace_back(
       store::Put{store::Table::Tenants, org_name_item(t), store::Condition::not_exists()});
+  if (auto extra = run_hooks(ctx, nullptr, t); !extra) {
+    return std::move(extra).error();
+  } else {
+    for (auto& op : *extra) {
+      ops.push_back(std::move(op));
+    }
+  }
   record_change(ops, ctx, ids_, options_,
                 Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "", tenant_object(t),
                        std::nullopt});
@@ -178,7 +185,8 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
                          "An organisation named '" + t.organization_name + "' already exists")
           .with("organizationName", t.organization_name);
     }
-    return Error::make(ErrorCode::VersionConflict, "The tenant id is already taken; retry");
+    return Error::make(ErrorCode::VersionConflict,
+                       "A related record changed while the tenant was created; retry");
   }
   if (!written.ok()) {
     return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the tenant");
@@ -453,6 +461,22 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
   return result;
 }
 
+Result<std::vector<store::WriteOp>> TenantService::run_hooks(const Context& ctx,
+                                                             const Tenant* before,
+                                                             const Tenant& after) {
+  std::vector<store::WriteOp> ops;
+  for (const auto& hook : events_.hooks) {
+    auto extra = hook(ctx, before, after);
+    if (!extra) {
+      return std::move(extra).error();
+    }
+    for (auto& op : *extra) {
+      ops.push_back(std::move(op));
+    }
+  }
+  return ops;
+}
+
 Result<Page<std::string>> TenantService::audit(const Context& ctx, std::string_view tenant_id,
                                                const PageRequest& page) {
   auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
@@ -470,11 +494,19 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
   if (change.after_json.empty()) {
     change.after_json = tenant_object(after);
   }
+  const std::size_t extra_count = extra_ops.size();
   std::vector<store::WriteOp> ops;
-  ops.reserve(extra_ops.size() + 3);
+  ops.reserve(extra_count + 3);
   ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(after),
                               store::Condition::version_is(before.version)});
   for (auto& op : extra_ops) {
+    ops.push_back(std::move(op));
+  }
+  auto hooked = run_hooks(ctx, &before, after);
+  if (!hooked) {
+    return std::move(hooked).error();
+  }
+  for (auto& op : *hooked) {
     ops.push_back(std::move(op));
   }
   const std::string event_type = change.event_type;
@@ -488,6 +520,10 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
       }
       return Error::make(ErrorCode::VersionConflict,
                          "The tenant was changed by another request; read it again and retry");
+    }
+    if (written.failed_op > extra_count) {  // a hook's write raced another request
+      return Error::make(ErrorCode::VersionConflict,
+                         "A related record changed during this request; read again and retry");
     }
     return Error::make(ErrorCode::Conflict,
                        "An organisation named '" + after.organization_name + "' already exists")

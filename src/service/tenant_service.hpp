@@ -49,9 +49,16 @@ struct TenantFilter {
   std::optional<std::string> name_prefix;  // case-insensitive
 };
 
+// Another part of the product that changes in the same transaction as a tenant (the hierarchy
+// seeded on create, instances suspended by park, ...): returns the extra writes, or an error that
+// refuses the change. `before` is null on create.
+using TenantChangeHook = std::function<Result<std::vector<store::WriteOp>>(
+    const Context& ctx, const domain::Tenant* before, const domain::Tenant& after)>;
+
 struct TenantEvents {
   std::function<void()> committed;                // wakes the outbox dispatcher; may be empty
   std::function<void(std::string_view)> counted;  // business metric by event type; may be empty
+  std::vector<TenantChangeHook> hooks;
 };
 
 class TenantService {
@@ -78,6 +85,8 @@ class TenantService {
   Result<domain::Tenant> commit(const Context& ctx, const domain::Tenant& before,
                                 domain::Tenant after, std::vector<store::WriteOp> extra_ops,
                                 Change change);
+  Result<std::vector<store::WriteOp>> run_hooks(const Context& ctx, const domain::Tenant* before,
+                                                const domain::Tenant& after);
   Result<Page<domain::Tenant>> list_for_member(const Context& ctx, const TenantFilter& filter,
                                                const PageRequest& page);
 
