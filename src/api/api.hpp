@@ -28,6 +28,12 @@ class PageTokens;
 class RateLimiter;
 class Idempotency;
 
+// The use cases the handlers call; each capability adds its service here and sets it in
+// app/wiring.cpp. Built by assignment, so adding one never touches other initialisers.
+struct Services {
+  service::TenantService* tenants = nullptr;
+};
+
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;
 
 struct ApiDeps {
@@ -39,7 +45,7 @@ struct ApiDeps {
   RateLimiter& rate_limiter;
   obs::Logger& logger;
   obs::MetricsRegistry& metrics;
-  service::TenantService& tenants;
+  Services services;
 };
 
 struct ApiOptions {

@@ -3,9 +3,15 @@
 
 namespace tenantd::api {
 
+namespace {
+[[maybe_unused]] void append(std::vector<Route>& routes, std::vector<Route> more) {
+  routes.insert(routes.end(), more.begin(), more.end());
+}
+}  // namespace
+
 std::vector<Route> route_table() {
   using namespace handlers;  // NOLINT(google-build-using-namespace): the table reads best so
-  return {
+  std::vector<Route> routes = {
       {"GET", "/health", health, false},
       {"GET", "/openapi.json", openapi, false},
       {"GET", "/metrics", metrics},
@@ -26,6 +32,8 @@ std::vector<Route> route_table() {
       {"PATCH", "/tenants/{tenantId}/status", patch_tenant_status},
       {"GET", "/tenants/{tenantId}/audit", tenant_audit},
   };
+  // Each further capability keeps its table beside its handlers (api/handlers/<capability>.cpp).
+  return routes;
 }
 
 }  // namespace tenantd::api

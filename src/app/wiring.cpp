@@ -140,7 +140,7 @@ class ServeRuntime final : public Runtime {
                                                   return verifier->verify(token, now);
                                                 },
                                                 *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_,
-                                                *rt->metrics_, *rt->tenants_},
+                                                *rt->metrics_, rt->services()},
                                    api::ApiOptions{config.environment, 64 * 1024});
     if (config.provisioner == "simulated") {
       rt->logger_->info("instances use the simulated provisioner: a development driver");
@@ -149,6 +149,12 @@ class ServeRuntime final : public Runtime {
   }
 
   RequestHandler& handler() override { return *api_; }
+
+  api::Services services() const {
+    api::Services s;
+    s.tenants = tenants_.get();
+    return s;
+  }
   void start_background() override { dispatcher_->start(); }
   void stop_background() override { dispatcher_->stop(); }
 

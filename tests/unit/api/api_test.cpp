@@ -30,8 +30,14 @@ class ApiTest : public ::testing::Test {
                      [this](std::string_view token, TimePoint now) {
                        return verifier_.verify(token, now);
                      },
-                     page_tokens_, rate_limiter_, logger_, metrics_, tenants_},
+                     page_tokens_, rate_limiter_, logger_, metrics_, services()},
              ApiOptions{}) {}
+
+  Services services() {
+    Services s;
+    s.tenants = &tenants_;
+    return s;
+  }
 
   std::string token(std::vector<std::string> groups) {
     auth::JwtClaims claims;
