@@ -1,5 +1,7 @@
 #include "service/local_directory.hpp"
 
+#include <vector>
+
 #include "core/json.hpp"
 #include "domain/tenant.hpp"
 
@@ -8,6 +10,10 @@ namespace tenantd::service {
 namespace {
 store::Key user_email_key(const std::string& email) {
   return {"USER#EMAIL#" + email, "USER"};
+}
+
+store::Key user_id_key(std::string_view user_id) {
+  return {"USER#ID#" + std::string(user_id), "USER"};
 }
 
 Result<User> user_from(const store::Item& item) {
@@ -44,8 +50,17 @@ Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
     item.pk = key.pk;
     item.sk = key.sk;
     item.data = out.str();
-    const auto written = store_.write(
-        {store::Put{store::Table::Control, std::move(item), store::Condition::not_exists()}});
+    const store::Key by_id_key = user_id_key(user.user_id);
+    store::Item by_id = item;
+    by_id.pk = by_id_key.pk;
+    by_id.sk = by_id_key.sk;
+    // Both lookups appear together or not at all; the e-mail item's condition decides races.
+    std::vector<store::WriteOp> ops;
+    ops.emplace_back(
+        store::Put{store::Table::Control, std::move(item), store::Condition::not_exists()});
+    ops.emplace_back(
+        store::Put{store::Table::Control, std::move(by_id), store::Condition::not_exists()});
+    const auto written = store_.write(std::move(ops));
     if (written.ok()) {
       return user;
     }
@@ -55,6 +70,24 @@ Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
     // Someone created the user first: read theirs.
   }
   return Error::make(ErrorCode::InternalError, "could not resolve the user");
+}
+
+Result<std::optional<User>> LocalDirectory::find_user(std::string_view user_id) {
+  if (user_id.empty()) {
+    return std::optional<User>{};
+  }
+  auto existing = store_.get(store::Table::Control, user_id_key(user_id));
+  if (!existing) {
+    return std::move(existing).error();
+  }
+  if (!existing->has_value()) {
+    return std::optional<User>{};
+  }
+  auto user = user_from(**existing);
+  if (!user) {
+    return std::move(user).error();
+  }
+  return std::optional<User>{std::move(*user)};
 }
 
 }  // namespace tenantd::service

@@ -1,26 +1,27 @@
 #pragma once
-// The `local` user directory (SPEC section 5): users kept in the store, created on first
-// reference by e-mail, e-mails normalised to lower case.
+// The `local` user directory (SPEC section 5): users kept in the Control table, created on first
+// reference by e-mail, e-mails normalised to lower case. Two items per user, written together:
+// PK=USER#EMAIL#{email} SK=USER (lookup by e-mail) and PK=USER#ID#{id} SK=USER (lookup by id).
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/result.hpp"
+#include "service/directory.hpp"
 #include "store/item_store.hpp"
 
 namespace tenantd::service {
 
-struct User {
-  std::string user_id;
-  std::string email;
-};
-
-class LocalDirectory {
+class LocalDirectory final : public Directory {
  public:
   LocalDirectory(store::ItemStore& store, Ids& ids, const Clock& clock);
   // The user with this e-mail, created when new (safe under concurrent first references).
   Result<User> find_or_create(std::string_view email);
+
+  Result<User> resolve_email(std::string_view email) override { return find_or_create(email); }
+  Result<std::optional<User>> find_user(std::string_view user_id) override;
 
  private:
   store::ItemStore& store_;

@@ -1,0 +1,51 @@
+#pragma once
+// Memberships as store items (SPEC sections 5 and 10): PK=TENANT#{tid}, SK=USER#{uid}; GSI1
+// "MEMBER#{uid}" / "TENANT#{tid}" lists a user's tenants; GSI2 "TENANT_ROLE#{tid}#{role}" /
+// "USER#{uid}" lists a tenant's members with one role. Shared by the member and hierarchy code.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "core/result.hpp"
+#include "service/context.hpp"
+#include "service/policy.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::service {
+
+inline constexpr int kMembersByUserIndex = 1;  // "MEMBER#<uid>" / "TENANT#<tid>"
+inline constexpr int kMembersByRoleIndex = 2;  // "TENANT_ROLE#<tid>#<role>" / "USER#<uid>"
+inline constexpr std::string_view kMembershipSkPrefix = "USER#";
+
+struct Membership {
+  std::string tenant_id;
+  std::string user_id;
+  std::string email;
+  TenantRole role = TenantRole::Viewer;
+  std::optional<std::string> division;
+  std::optional<std::string> group;
+  std::optional<std::string> team;
+  TimePoint assigned_at;
+  std::string assigned_by;
+  std::int64_t version = 1;
+};
+
+std::string member_pk(std::string_view user_id);                         // "MEMBER#<uid>"
+std::string role_index_pk(std::string_view tenant_id, TenantRole role);  // GSI2 pk
+// Every attribute of the membership (API names); shared by the store and the API.
+void write_membership_attributes(JsonWriter& out, const Membership& membership);
+store::Item membership_item(const Membership& membership);
+Result<Membership> membership_from_item(const store::Item& item);
+
+// One page of a tenant's memberships in user-id order (the table query PK=TENANT#{tid}
+// begins_with USER#); `role` narrows it through GSI2.
+Result<Page<Membership>> list_memberships(store::ItemStore& store, std::string_view tenant_id,
+                                          std::optional<TenantRole> role, const PageRequest& page);
+
+// Every membership of a tenant (pages through the whole list; for hierarchy rewrites).
+Result<std::vector<Membership>> all_memberships(store::ItemStore& store,
+                                                std::string_view tenant_id);
+
+}  // namespace tenantd::service
