@@ -281,8 +281,10 @@ nlohmann::json to_nlohmann(const TenantWire& t) {
                       {"memberCount", t.member_count},
                       {"instanceCount", t.instance_count}};
   auto& metadata = j["metadata"] = nlohmann::json::object();
-  for (const auto& [key, value] : t.metadata) {
-    std::visit([&metadata, &key](const auto& v) { metadata[key] = v; }, value);
+  for (const auto& entry : t.metadata) {
+    // A named reference, not a structured binding: clang 14 cannot capture bindings.
+    const std::string& key = entry.first;
+    std::visit([&metadata, &key](const auto& v) { metadata[key] = v; }, entry.second);
   }
   auto& links = j["_links"] = nlohmann::json::object();
   for (const auto& [name, href] : t.links) {
