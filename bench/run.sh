@@ -9,7 +9,8 @@
 #   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
 #   - idle RSS (VmRSS) after start and after the load.
 # Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
-# BENCH_TENANTS [100000]. The results are printed and written to bench/results/ (not committed);
+# BENCH_TENANTS [100000], BENCH_STARTUP_RUNS [10]. Exits non-zero when any wrk run saw a non-2xx
+# response or a socket error (the figures would not be of working requests). The results are printed and written to bench/results/ (not committed);
 # copy the table into docs/performance.md with the machine line.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ duration=${BENCH_DURATION:-10s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 tenants_target=${BENCH_TENANTS:-100000}
+startup_runs=${BENCH_STARTUP_RUNS:-10}
 
 log() { echo "bench: $*" >&2; }
 
@@ -184,9 +186,9 @@ tenantd_pid=""
 
 # ---------------------------------------------------------------- start-up
 log "start-up time, empty data dir"
-startup_fresh=$(bench/load/startup_time.py "$bin" --runs 10)
+startup_fresh=$(bench/load/startup_time.py "$bin" --runs "$startup_runs")
 log "start-up time, data dir with $tenants tenants"
-startup_full=$(bench/load/startup_time.py "$bin" --runs 10 --data-dir "$work/data")
+startup_full=$(bench/load/startup_time.py "$bin" --runs "$startup_runs" --data-dir "$work/data")
 
 # ---------------------------------------------------------------- report
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
@@ -204,8 +206,8 @@ Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENC
 | POST /v1.0/tenants p99 ms | $post_p99 | | |
 | GET /v1.0/tenants?limit=20 with $tenants tenants, requests/s ($list_count items/page) | $list_rps | | |
 | GET /v1.0/tenants?limit=20 p99 ms | $list_p99 | | |
-| start-up, exec to first 200 from /health, empty data dir (best of 10) | $startup_fresh | | |
-| start-up, data dir with $tenants tenants (best of 10) | $startup_full | | |
+| start-up, exec to first 200 from /health, empty data dir (best of $startup_runs) | $startup_fresh | | |
+| start-up, data dir with $tenants tenants (best of $startup_runs) | $startup_full | | |
 | idle RSS after start | $((rss_start / 1024)) MiB ($rss_start KiB) | | |
 | idle RSS after the load | $((rss_after / 1024)) MiB ($rss_after KiB) | | |
 
@@ -217,3 +219,7 @@ result_file="bench/results/load-$(date -u +%Y%m%dT%H%M%SZ).md"
 printf '%s\n' "$report" >"$result_file"
 printf '%s\n' "$report"
 log "written to $result_file"
+if [[ $((get_bad + post_bad + list_bad)) -ne 0 ]]; then
+  log "some requests failed: the figures above are not of working requests"
+  exit 1
+fi

@@ -5,7 +5,7 @@
 #      any sanitizer report, also from servers the functional tests start, fails the stage
 #   3. clang build (warning-free under -Werror)
 #   4. clang-format --dry-run --Werror over src/ tests/ bench/
-#   5. smoke run of the micro benchmarks and shellcheck of the scripts
+#   5. shellcheck of the scripts, smoke runs of the micro and load benchmarks
 # Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
 # of the ctest counts, with one more failure for each non-ctest stage that failed.
 set -euo pipefail
@@ -146,6 +146,23 @@ if [[ $release_ok -eq 0 && -x build/release/bench/micro_bench ]]; then
 else
   record_stage "micro_bench smoke run (not built)" 1
 fi
+
+log "load benchmark smoke run"
+load_ok=0
+if [[ $release_ok -eq 0 ]]; then
+  # Tiny settings: only proves that the harness (tenantd, nginx, wrk scripts, timers) works.
+  smoke_log=$(mktemp)
+  BENCH_DURATION=1s BENCH_CONNECTIONS=8 BENCH_TENANTS=0 BENCH_STARTUP_RUNS=2 \
+    bench/run.sh >/dev/null 2>"$smoke_log" || load_ok=$?
+  if [[ $load_ok -ne 0 ]]; then
+    cat "$smoke_log"
+  fi
+  rm -f "$smoke_log"
+  record_stage "load benchmark smoke run" "$load_ok"
+else
+  record_stage "load benchmark smoke run (not built)" 1
+fi
+echo "(elapsed ${SECONDS}s)"
 
 log "summary (${SECONDS}s)"
 printf '%s\n' "${stage_report[@]}"
