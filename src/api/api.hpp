@@ -22,6 +22,10 @@ class Logger;
 class MetricsRegistry;
 }  // namespace tenantd::obs
 
+namespace tenantd::service {
+class HierarchyService;
+}  // namespace tenantd::service
+
 namespace tenantd::api {
 
 class PageTokens;
@@ -32,6 +36,7 @@ class Idempotency;
 // app/wiring.cpp. Built by assignment, so adding one never touches other initialisers.
 struct Services {
   service::TenantService* tenants = nullptr;
+  service::HierarchyService* hierarchy = nullptr;
 };
 
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;

@@ -12,6 +12,7 @@
 #include "events/file_sink.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "service/hierarchy_service.hpp"
 #include "service/local_directory.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -130,6 +131,10 @@ class ServeRuntime final : public Runtime {
     tenant_events.counted = [metrics](std::string_view type) {
       count_business_event(*metrics, type);
     };
+    rt->hierarchy_ = std::make_unique<service::HierarchyService>(
+        *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
+        [dispatcher] { dispatcher->notify(); });
+    tenant_events.hooks.push_back(rt->hierarchy_->tenant_hook());
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(tenant_events));
@@ -153,6 +158,7 @@ class ServeRuntime final : public Runtime {
   api::Services services() const {
     api::Services s;
     s.tenants = tenants_.get();
+    s.hierarchy = hierarchy_.get();
     return s;
   }
   void start_background() override { dispatcher_->start(); }
@@ -170,6 +176,7 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<auth::Hs256Verifier> verifier_;
   std::unique_ptr<api::PageTokens> page_tokens_;
   std::unique_ptr<api::RateLimiter> rate_limiter_;
+  std::unique_ptr<service::HierarchyService> hierarchy_;
   std::unique_ptr<service::TenantService> tenants_;
   std::unique_ptr<api::Api> api_;
 };

@@ -1,0 +1,26 @@
+#pragma once
+// Organisation hierarchy routes (SPEC section 6): GET and declarative PUT of a tenant's tree.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/api.hpp"
+#include "domain/hierarchy.hpp"
+#include "service/hierarchy_service.hpp"
+
+namespace tenantd::api {
+
+std::vector<Route> hierarchy_routes();
+
+// The PUT body {divisions:[{name, groups?:[{name, teams?:[{name}]}]}]}: types, unknown fields
+// and the tree's own rules, every problem at once (paths like "divisions[1].groups[0].name").
+Result<domain::Tree> decode_hierarchy(std::string_view body);
+// The tree with member counts, version, updatedAt and _links.
+std::string hierarchy_json(const service::HierarchyView& view);
+
+namespace handlers {
+Response get_hierarchy(Api& api, Call& call);
+Response put_hierarchy(Api& api, Call& call);
+}  // namespace handlers
+
+}  // namespace tenantd::api
