@@ -24,6 +24,7 @@ class MetricsRegistry;
 
 namespace tenantd::service {
 class HierarchyService;
+class MemberService;
 }  // namespace tenantd::service
 
 namespace tenantd::api {
@@ -37,6 +38,7 @@ class Idempotency;
 struct Services {
   service::TenantService* tenants = nullptr;
   service::HierarchyService* hierarchy = nullptr;
+  service::MemberService* members = nullptr;
 };
 
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;

@@ -14,6 +14,7 @@
 #include "obs/metrics.hpp"
 #include "service/hierarchy_service.hpp"
 #include "service/local_directory.hpp"
+#include "service/member_service.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -138,6 +139,16 @@ class ServeRuntime final : public Runtime {
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(tenant_events));
+    rt->directory_ =
+        std::make_unique<service::LocalDirectory>(*rt->store_, rt->ids_, rt->clock_);
+    service::MemberEvents member_events;
+    member_events.committed = [dispatcher] { dispatcher->notify(); };
+    member_events.counted = [metrics](std::string_view type) {
+      count_business_event(*metrics, type);
+    };
+    rt->members_ = std::make_unique<service::MemberService>(
+        *rt->store_, *rt->directory_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
+        std::move(member_events));
     const auth::Hs256Verifier* verifier = rt->verifier_.get();
     rt->api_ =
         std::make_unique<api::Api>(api::ApiDeps{*rt->store_, rt->clock_, rt->ids_,
@@ -159,6 +170,7 @@ class ServeRuntime final : public Runtime {
     api::Services s;
     s.tenants = tenants_.get();
     s.hierarchy = hierarchy_.get();
+    s.members = members_.get();
     return s;
   }
   void start_background() override { dispatcher_->start(); }
@@ -178,6 +190,8 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<api::RateLimiter> rate_limiter_;
   std::unique_ptr<service::HierarchyService> hierarchy_;
   std::unique_ptr<service::TenantService> tenants_;
+  std::unique_ptr<service::LocalDirectory> directory_;
+  std::unique_ptr<service::MemberService> members_;
   std::unique_ptr<api::Api> api_;
 };
 

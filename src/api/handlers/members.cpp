@@ -1,0 +1,286 @@
+// Member routes (SPEC section 5): decode -> MemberService -> encode.
+#include "api/handlers/members.hpp"
+
+#include "api/body_reader.hpp"
+#include "api/pagination.hpp"
+#include "api/responses.hpp"
+#include "service/member_service.hpp"
+
+namespace tenantd::api::handlers {
+
+namespace {
+
+using service::Membership;
+using service::TenantRole;
+
+Response fail(const Call& call, const Error& error) {
+  return error_response(error, call.request.request_id, call.ctx.now);
+}
+
+service::MemberService* members(Api& api) {
+  return api.deps().services.members;
+}
+
+Error unavailable() {
+  return Error::make(ErrorCode::ServiceUnavailable, "Members are not available");
+}
+
+std::string membership_json(const Membership& m) {
+  JsonWriter out;
+  out.begin_object();
+  service::write_membership_attributes(out, m);
+  out.end_object();
+  return out.str();
+}
+
+Response membership_response(int status, const Membership& m) {
+  Response r = json_response(status, membership_json(m));
+  r.set_header("ETag", etag(m.version));
+  return r;
+}
+
+std::optional<std::string> read_node(BodyReader& body, const char* field) {
+  auto value = body.string(field, false);
+  if (value) {
+    domain::check_node_name(field, *value, body.errors());
+  }
+  return value;
+}
+
+std::optional<TenantRole> read_role(BodyReader& body, bool required) {
+  auto text = body.string("role", required);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto role = service::parse_tenant_role(*text);
+  if (!role) {
+    body.error("role", "INVALID_VALUE", "role must be one of Admin, Operator, Viewer");
+  }
+  return role;
+}
+
+Result<service::AssignMemberInput> decode_assign(std::string_view text) {
+  auto parsed = BodyReader::parse(text, false);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  BodyReader& body = *parsed;
+  service::AssignMemberInput in;
+  if (auto email = body.string("email", true)) {
+    in.email = domain::to_lower(*email);
+    domain::check_email("email", in.email, body.errors());
+  }
+  if (auto role = read_role(body, true)) {
+    in.role = *role;
+  }
+  in.division = read_node(body, "division");
+  in.group = read_node(body, "group");
+  in.team = read_node(body, "team");
+  domain::check_placement(in.division, in.group, in.team, body.errors());
+  if (auto done = body.finish(); !done) {
+    return std::move(done).error();
+  }
+  return in;
+}
+
+Result<service::UpdateMemberInput> decode_update(std::string_view text) {
+  auto parsed = BodyReader::parse(text, false);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  BodyReader& body = *parsed;
+  service::UpdateMemberInput in;
+  if (body.has("role")) {
+    if (body.is_null("role")) {
+      body.error("role", "INVALID_TYPE", "role cannot be removed");
+    } else {
+      in.role = read_role(body, false);
+    }
+  }
+  for (auto [field, patch] : {std::pair{"division", &in.division}, std::pair{"group", &in.group},
+                              std::pair{"team", &in.team}}) {
+    if (body.has(field)) {
+      patch->present = true;
+      patch->value = read_node(body, field);
+    }
+  }
+  if (auto done = body.finish(); !done) {
+    return std::move(done).error();
+  }
+  return in;
+}
+
+// Only the page parameters (and `allowed`) may appear in the query string.
+Status check_query(const Call& call, std::string_view allowed) {
+  std::vector<FieldError> errors;
+  for (const auto& [name, value] : call.query.all()) {
+    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt" &&
+        name != allowed) {
+      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    }
+  }
+  if (!errors.empty()) {
+    return Error::validation(std::move(errors));
+  }
+  return {};
+}
+
+Response tenants_page(Api& api, Call& call, std::string_view user_id) {
+  if (auto ok = check_query(call, {}); !ok) {
+    return fail(call, ok.error());
+  }
+  // Bound to the user listed and to the caller, so a token cannot be replayed elsewhere.
+  const std::string scope = "user-tenants|" + std::string(user_id) + "|" + call.ctx.principal.sub;
+  auto page = read_page(call, api.deps().page_tokens, scope);
+  if (!page) {
+    return fail(call, page.error());
+  }
+  auto result = members(api)->tenants_of(call.ctx, user_id, *page);
+  if (!result) {
+    return fail(call, result.error());
+  }
+  JsonWriter out;
+  out.begin_object().key("items").begin_array();
+  for (const auto& row : result->items) {
+    out.begin_object()
+        .field("tenantId", row.tenant_id)
+        .field("organizationName", row.organization_name)
+        .field("status", domain::to_string(row.status))
+        .field("role", service::to_string(row.role))
+        .field("assignedAt", format_time(row.assigned_at))
+        .end_object();
+  }
+  out.end_array();
+  finish_page(out, call, api.deps().page_tokens, scope, result->items.size(), result->next);
+  return json_response(200, out.str());
+}
+
+}  // namespace
+
+Response assign_member(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  auto input = decode_assign(call.request.body);
+  if (!input) {
+    return fail(call, input.error());
+  }
+  auto m = members(api)->assign(call.ctx, call.tenant_id, *input);
+  if (!m) {
+    return fail(call, m.error());
+  }
+  Response r = membership_response(201, *m);
+  r.set_header("Location", "/v1.0/tenants/" + m->tenant_id + "/users/" + m->user_id);
+  return r;
+}
+
+Response list_members(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  if (auto ok = check_query(call, "role"); !ok) {
+    return fail(call, ok.error());
+  }
+  std::optional<TenantRole> role;
+  if (auto text = call.query.get("role")) {
+    role = service::parse_tenant_role(*text);
+    if (!role) {
+      return fail(call, Error::validation({{"role", "INVALID_VALUE",
+                                            "role must be one of Admin, Operator, Viewer"}}));
+    }
+  }
+  const std::string scope = "members|" + call.tenant_id +
+                            "|r=" + (role ? std::string(service::to_string(*role)) : std::string());
+  auto page = read_page(call, api.deps().page_tokens, scope);
+  if (!page) {
+    return fail(call, page.error());
+  }
+  auto result = members(api)->list(call.ctx, call.tenant_id, role, *page);
+  if (!result) {
+    return fail(call, result.error());
+  }
+  JsonWriter out;
+  out.begin_object().key("items").begin_array();
+  for (const auto& m : result->items) {
+    out.begin_object();
+    service::write_membership_attributes(out, m);
+    out.end_object();
+  }
+  out.end_array();
+  finish_page(out, call, api.deps().page_tokens, scope, result->items.size(), result->next);
+  return json_response(200, out.str());
+}
+
+Response get_member(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  auto m = members(api)->get(call.ctx, call.tenant_id, call.param(1));
+  if (!m) {
+    return fail(call, m.error());
+  }
+  return membership_response(200, *m);
+}
+
+Response update_member(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  auto input = decode_update(call.request.body);
+  if (!input) {
+    return fail(call, input.error());
+  }
+  auto m = members(api)->update(call.ctx, call.tenant_id, call.param(1), *input);
+  if (!m) {
+    return fail(call, m.error());
+  }
+  return membership_response(200, *m);
+}
+
+Response remove_member(Api& api, Call& call) {
+  call.tenant_id = call.param(0);
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  if (auto ok = check_query(call, {}); !ok) {
+    return fail(call, ok.error());
+  }
+  if (auto removed = members(api)->remove(call.ctx, call.tenant_id, call.param(1)); !removed) {
+    return fail(call, removed.error());
+  }
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response user_tenants(Api& api, Call& call) {
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  return tenants_page(api, call, call.param(0));
+}
+
+Response my_tenants(Api& api, Call& call) {
+  if (members(api) == nullptr) {
+    return fail(call, unavailable());
+  }
+  return tenants_page(api, call, call.ctx.principal.sub);
+}
+
+std::vector<Route> member_routes() {
+  return {
+      {"POST", "/tenants/{tenantId}/users", assign_member},
+      {"GET", "/tenants/{tenantId}/users", list_members},
+      {"GET", "/tenants/{tenantId}/users/{userId}", get_member},
+      {"PUT", "/tenants/{tenantId}/users/{userId}", update_member},
+      {"DELETE", "/tenants/{tenantId}/users/{userId}", remove_member},
+      {"GET", "/users/{userId}/tenants", user_tenants},
+      {"GET", "/me/tenants", my_tenants},
+  };
+}
+
+}  // namespace tenantd::api::handlers

@@ -1,0 +1,449 @@
+#include "service/member_service.hpp"
+
+#include <thread>
+
+#include "core/json.hpp"
+#include "events/outbox_event.hpp"
+#include "service/access.hpp"
+#include "service/tenant_record.hpp"
+
+namespace tenantd::service {
+
+namespace {
+
+using domain::Tenant;
+using domain::TenantStatus;
+
+// Racing changes of one tenant's members retry on a failed condition; each retry re-reads.
+constexpr int kAttempts = 16;
+
+std::string actor_of(const Context& ctx) {
+  return ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
+}
+
+Error user_not_found(std::string_view user_id) {
+  return Error::make(ErrorCode::UserNotFound, "User " + std::string(user_id) + " not found")
+      .with("userId", std::string(user_id));
+}
+
+std::string membership_object(const Membership& m) {
+  JsonWriter out;
+  out.begin_object();
+  write_membership_attributes(out, m);
+  out.end_object();
+  return out.str();
+}
+
+Result<std::optional<Membership>> read_membership(store::ItemStore& store,
+                                                  std::string_view tenant_id,
+                                                  std::string_view user_id) {
+  auto item = store.get(store::Table::Tenants, membership_key(tenant_id, user_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return std::optional<Membership>{};
+  }
+  auto m = membership_from_item(**item);
+  if (!m) {
+    return std::move(m).error();
+  }
+  return std::optional<Membership>{std::move(*m)};
+}
+
+struct AdminCounter {
+  std::int64_t count = 0;
+  std::int64_t version = 0;  // 0: the item does not exist yet
+};
+
+Result<AdminCounter> read_admin_counter(store::ItemStore& store, std::string_view tenant_id) {
+  auto item = store.get(store::Table::Tenants, admin_counter_key(tenant_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  AdminCounter counter;
+  if (!item->has_value()) {
+    return counter;
+  }
+  const auto doc = parse_json((*item)->data);
+  if (!doc || !doc->IsObject() || !doc->HasMember("adminCount") || !doc->HasMember("version") ||
+      !(*doc)["adminCount"].IsInt64() || !(*doc)["version"].IsInt64()) {
+    return Error::make(ErrorCode::InternalError, "stored admin counter is unreadable");
+  }
+  counter.count = (*doc)["adminCount"].GetInt64();
+  counter.version = (*doc)["version"].GetInt64();
+  return counter;
+}
+
+store::WriteOp admin_counter_put(std::string_view tenant_id, const AdminCounter& before,
+                                 std::int64_t new_count) {
+  const store::Key key = admin_counter_key(tenant_id);
+  store::Item item;
+  item.pk = key.pk;
+  item.sk = key.sk;
+  JsonWriter out;
+  out.begin_object()
+      .field("tenantId", tenant_id)
+      .field("adminCount", new_count)
+      .field("version", before.version + 1)
+      .end_object();
+  item.data = out.str();
+  return store::Put{store::Table::Tenants, std::move(item),
+                    before.version == 0 ? store::Condition::not_exists()
+                                        : store::Condition::version_is(before.version)};
+}
+
+const JsonValue* find_child(const JsonValue& parent, const char* array_name,
+                            std::string_view name) {
+  const auto list = parent.FindMember(array_name);
+  if (list == parent.MemberEnd() || !list->value.IsArray()) {
+    return nullptr;
+  }
+  const std::string wanted = domain::to_lower(name);
+  for (const auto& node : list->value.GetArray()) {
+    if (!node.IsObject()) {
+      continue;
+    }
+    const auto node_name = node.FindMember("name");
+    if (node_name != node.MemberEnd() && node_name->value.IsString() &&
+        domain::to_lower(as_view(node_name->value)) == wanted) {
+      return &node;
+    }
+  }
+  return nullptr;
+}
+
+void respell(std::optional<std::string>& name, const JsonValue& node) {
+  name = std::string(as_view(node["name"]));
+}
+
+std::string deepest_field(const std::optional<std::string>& group,
+                          const std::optional<std::string>& team) {
+  if (team) {
+    return "team";
+  }
+  return group ? "group" : "division";
+}
+
+}  // namespace
+
+store::Key admin_counter_key(std::string_view tenant_id) {
+  return {tenant_pk(tenant_id), "ADMINS"};
+}
+
+Result<bool> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
+                                std::optional<std::string>& division,
+                                std::optional<std::string>& group,
+                                std::optional<std::string>& team) {
+  if (!division) {
+    return !group && !team;
+  }
+  auto item = store.get(store::Table::Tenants, {tenant_pk(tenant_id), "HIERARCHY"});
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return false;
+  }
+  const auto doc = parse_json((*item)->data);
+  if (!doc || !doc->IsObject()) {
+    return Error::make(ErrorCode::InternalError, "stored hierarchy is unreadable");
+  }
+  const JsonValue* div_node = find_child(*doc, "divisions", *division);
+  if (div_node == nullptr) {
+    return false;
+  }
+  const JsonValue* group_node = nullptr;
+  const JsonValue* team_node = nullptr;
+  if (group) {
+    group_node = find_child(*div_node, "groups", *group);
+    if (group_node == nullptr) {
+      return false;
+    }
+  }
+  if (team) {
+    if (group_node == nullptr) {
+      return false;
+    }
+    team_node = find_child(*group_node, "teams", *team);
+    if (team_node == nullptr) {
+      return false;
+    }
+  }
+  respell(division, *div_node);
+  if (group_node != nullptr) {
+    respell(group, *group_node);
+  }
+  if (team_node != nullptr) {
+    respell(team, *team_node);
+  }
+  return true;
+}
+
+MemberService::MemberService(store::ItemStore& store, Directory& directory, Ids& ids,
+                             ChangeLogOptions options, MemberEvents events)
+    : store_(store),
+      directory_(directory),
+      ids_(ids),
+      options_(options),
+      events_(std::move(events)) {}
+
+void MemberService::committed(std::string_view event_type) {
+  if (events_.committed) {
+    events_.committed();
+  }
+  if (events_.counted) {
+    events_.counted(event_type);
+  }
+}
+
+Result<Membership> MemberService::assign(const Context& ctx, std::string_view tenant_id,
+                                         const AssignMemberInput& input) {
+  return change(ctx, tenant_id, Kind::Assign, {}, &input, nullptr);
+}
+
+Result<Membership> MemberService::update(const Context& ctx, std::string_view tenant_id,
+                                         std::string_view user_id, const UpdateMemberInput& input) {
+  return change(ctx, tenant_id, Kind::Update, user_id, nullptr, &input);
+}
+
+Status MemberService::remove(const Context& ctx, std::string_view tenant_id,
+                             std::string_view user_id) {
+  auto removed = change(ctx, tenant_id, Kind::Remove, user_id, nullptr, nullptr);
+  if (!removed) {
+    return std::move(removed).error();
+  }
+  return {};
+}
+
+Result<Membership> MemberService::change(const Context& ctx, std::string_view tenant_id, Kind kind,
+                                         std::string_view user_id, const AssignMemberInput* assign,
+                                         const UpdateMemberInput* update) {
+  std::optional<User> user;  // resolved once, after the caller is known to be allowed
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::yield();
+    }
+    auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
+    if (!tenant) {
+      return std::move(tenant).error();
+    }
+    if (tenant->status == TenantStatus::Deprovisioned) {
+      return Error::make(ErrorCode::TenantNotActive,
+                         "The tenant is deprovisioned; its members cannot change")
+          .with("currentStatus", std::string(domain::to_string(tenant->status)));
+    }
+    if (kind == Kind::Assign && !user) {
+      auto resolved = directory_.resolve_email(assign->email);
+      if (!resolved) {
+        return std::move(resolved).error();
+      }
+      user = std::move(*resolved);
+    }
+    const std::string uid = kind == Kind::Assign ? user->user_id : std::string(user_id);
+    auto existing = read_membership(store_, tenant->tenant_id, uid);
+    if (!existing) {
+      return std::move(existing).error();
+    }
+    if (kind == Kind::Assign && existing->has_value()) {
+      return Error::make(ErrorCode::UserAlreadyMember,
+                         "User " + user->email + " is already a member of this tenant")
+          .with("userId", uid);
+    }
+    if (kind != Kind::Assign && !existing->has_value()) {
+      return user_not_found(uid);
+    }
+    if (kind != Kind::Assign && ctx.if_match && *ctx.if_match != (*existing)->version) {
+      return Error::make(
+          ErrorCode::PreconditionFailed,
+          "If-Match does not match the current version " + std::to_string((*existing)->version));
+    }
+
+    Membership after;
+    bool placement_changed = false;
+    if (kind == Kind::Assign) {
+      after.tenant_id = tenant->tenant_id;
+      after.user_id = uid;
+      after.email = user->email;
+      after.role = assign->role;
+      after.division = assign->division;
+      after.group = assign->group;
+      after.team = assign->team;
+      after.assigned_at = ctx.now;
+      after.assigned_by = actor_of(ctx);
+      after.version = 1;
+      placement_changed = after.division.has_value();
+    } else {
+      after = **existing;
+      after.version += 1;
+    }
+    if (kind == Kind::Update) {
+      if (update->role) {
+        after.role = *update->role;
+      }
+      const auto apply = [&](const Patch<std::string>& patch, std::optional<std::string>& field) {
+        if (patch.present && patch.value != field) {
+          field = patch.value;
+          placement_changed = true;
+        }
+      };
+      apply(update->division, after.division);
+      apply(update->group, after.group);
+      apply(update->team, after.team);
+      std::vector<FieldError> errors;
+      domain::check_placement(after.division, after.group, after.team, errors);
+      if (!errors.empty()) {
+        return Error::validation(std::move(errors));
+      }
+    }
+    if (placement_changed && after.division) {
+      auto found =
+          hierarchy_has_node(store_, tenant->tenant_id, after.division, after.group, after.team);
+      if (!found) {
+        return std::move(found).error();
+      }
+      if (!*found) {
+        const std::string field = deepest_field(after.group, after.team);
+        return Error::validation({{field, "INVALID_VALUE",
+                                   "The placement does not name a node of the tenant's "
+                                   "hierarchy"}});
+      }
+    }
+
+    std::vector<store::WriteOp> ops;
+    const bool was_admin = existing->has_value() && (*existing)->role == TenantRole::Admin;
+    const bool is_admin = kind != Kind::Remove && after.role == TenantRole::Admin;
+    if (was_admin != is_admin) {
+      auto counter = read_admin_counter(store_, tenant->tenant_id);
+      if (!counter) {
+        return std::move(counter).error();
+      }
+      const std::int64_t new_count = counter->count + (is_admin ? 1 : -1);
+      if (!is_admin && new_count < 1) {
+        return Error::make(ErrorCode::CannotRemoveLastAdmin,
+                           "The last Admin of a tenant cannot be removed or demoted")
+            .with("userId", uid);
+      }
+      ops.push_back(admin_counter_put(tenant->tenant_id, *counter, new_count));
+    }
+    if (kind == Kind::Assign) {
+      ops.emplace_back(store::Put{store::Table::Tenants, membership_item(after),
+                                  store::Condition::not_exists()});
+    } else if (kind == Kind::Update) {
+      ops.emplace_back(store::Put{store::Table::Tenants, membership_item(after),
+                                  store::Condition::version_is((*existing)->version)});
+    } else {
+      ops.emplace_back(store::Delete{store::Table::Tenants, membership_key(tenant->tenant_id, uid),
+                                     store::Condition::version_is((*existing)->version)});
+    }
+    if (kind != Kind::Update) {
+      // memberCount stays exact: the tenant item is rewritten under its version.
+      Tenant counted = *tenant;
+      counted.member_count += kind == Kind::Assign ? 1 : -1;
+      counted.version += 1;
+      counted.updated_at = ctx.now;
+      counted.updated_by = actor_of(ctx);
+      ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(counted),
+                                  store::Condition::version_is(tenant->version)});
+    }
+    const char* event_type = kind == Kind::Assign   ? "USER_ASSIGNED"
+                             : kind == Kind::Update ? "USER_UPDATED"
+                                                    : "USER_REMOVED";
+    record_change(ops, ctx, ids_, options_,
+                  Change{event_type, events::kTenantSource, tenant->tenant_id,
+                         existing->has_value() ? membership_object(**existing) : "",
+                         kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
+    const auto written = store_.write(std::move(ops));
+    if (written.condition_failed()) {
+      continue;  // someone changed the tenant or this member meanwhile: decide again
+    }
+    if (!written.ok()) {
+      return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the member");
+    }
+    committed(event_type);
+    return kind == Kind::Remove ? **existing : after;
+  }
+  return Error::make(ErrorCode::VersionConflict,
+                     "The tenant's members changed concurrently too often; retry");
+}
+
+Result<Page<Membership>> MemberService::list(const Context& ctx, std::string_view tenant_id,
+                                             std::optional<TenantRole> role,
+                                             const PageRequest& page) {
+  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
+  if (!tenant) {
+    return std::move(tenant).error();
+  }
+  return list_memberships(store_, tenant->tenant_id, role, page);
+}
+
+Result<Membership> MemberService::get(const Context& ctx, std::string_view tenant_id,
+                                      std::string_view user_id) {
+  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
+  if (!tenant) {
+    return std::move(tenant).error();
+  }
+  auto m = read_membership(store_, tenant->tenant_id, user_id);
+  if (!m) {
+    return std::move(m).error();
+  }
+  if (!m->has_value()) {
+    return user_not_found(user_id);
+  }
+  return std::move(**m);
+}
+
+Result<Page<UserTenant>> MemberService::tenants_of(const Context& ctx, std::string_view user_id,
+                                                   const PageRequest& page) {
+  const bool own = !ctx.principal.sub.empty() && user_id == ctx.principal.sub;
+  if (!own) {
+    if (!ctx.principal.platform_staff()) {
+      return user_not_found(user_id);  // other users are out of reach: no existence leak
+    }
+    auto known = directory_.find_user(user_id);
+    if (!known) {
+      return std::move(known).error();
+    }
+    if (!known->has_value()) {
+      return user_not_found(user_id);
+    }
+  }
+  store::Query query;
+  query.table = store::Table::Tenants;
+  query.index = kMembersByUserIndex;
+  query.pk = member_pk(user_id);
+  query.sk = store::SortCondition::begins_with("TENANT#");
+  query.limit = page.limit + 1;
+  query.start_after = page.after;
+  auto items = store_.query(query);
+  if (!items) {
+    return std::move(items).error();
+  }
+  Page<UserTenant> out;
+  const std::size_t wanted = static_cast<std::size_t>(page.limit);
+  for (std::size_t i = 0; i < items->size() && i < wanted; ++i) {
+    auto m = membership_from_item((*items)[i]);
+    if (!m) {
+      return std::move(m).error();
+    }
+    auto item = store_.get(store::Table::Tenants, tenant_key(m->tenant_id));
+    if (!item) {
+      return std::move(item).error();
+    }
+    if (!item->has_value()) {
+      continue;  // memberships never outlive their tenant; tolerate it anyway
+    }
+    auto tenant = tenant_from_item(**item);
+    if (!tenant) {
+      return std::move(tenant).error();
+    }
+    out.items.push_back(UserTenant{tenant->tenant_id, tenant->organization_name, tenant->status,
+                                   m->role, m->assigned_at});
+  }
+  if (items->size() > wanted && wanted > 0) {
+    out.next = store::cursor_after((*items)[wanted - 1], query.index);
+  }
+  return out;
+}
+
+}  // namespace tenantd::service
