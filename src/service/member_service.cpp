@@ -304,9 +304,9 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       }
       if (!*found) {
         const std::string field = deepest_field(after.group, after.team);
-        return Error::validation({{field, "INVALID_VALUE",
+        return Error::validation({{field, "NOT_IN_HIERARCHY",
                                    "The placement does not name a node of the tenant's "
-                                   "hierarchy"}});
+                                   "hierarchy; add it with PUT /tenants/{id}/hierarchy first"}});
       }
     }
 

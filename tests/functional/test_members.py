@@ -114,7 +114,7 @@ class AssignTest(MemberTestCase):
         t = self.create_tenant()
         reply = self.admin.post(f"/v1.0/tenants/{t['tenantId']}/users",
                                 {"email": email(), "role": "Viewer", "division": "Nowhere Land"})
-        self.assertFieldError(reply, "division", "INVALID_VALUE")
+        self.assertFieldError(reply, "division", "NOT_IN_HIERARCHY")
         self.assertEqual(self.tenant(t["tenantId"])["memberCount"], 0)
 
     def test_placement_inside_the_hierarchy_is_kept_in_the_tree_spelling(self):
