@@ -472,10 +472,8 @@ TenantChangeHook HierarchyService::tenant_hook() {
     std::vector<store::WriteOp> ops;
     const Placement wanted = placement_of(after);
     if (before == nullptr) {
-      // A new tenant's placement seeds its tree.
-      if (wanted.empty()) {
-        return ops;
-      }
+      // Every new tenant gets its tree item (version 1, as every entity starts), so that
+      // If-Match works from the first PUT; its placement, when given, seeds the tree.
       StoredTree seed;
       seed.tree = domain::tree_of(wanted);
       seed.version = 1;

@@ -118,13 +118,28 @@ class HierarchyServiceTest : public ::testing::Test {
   TenantService tenants_;
 };
 
-TEST_F(HierarchyServiceTest, ATenantWithoutPlacementHasAnEmptyTreeAtVersionZero) {
+TEST_F(HierarchyServiceTest, ATenantWithoutPlacementStartsWithAnEmptyTreeAtVersionOne) {
   const auto id = create_tenant();
   auto view = hierarchy_.get(admin(), id);
   ASSERT_TRUE(view.ok());
   EXPECT_TRUE(view->tree.divisions.empty());
+  EXPECT_EQ(view->version, 1);
+  EXPECT_EQ(view->updated_at, clock_.now());
+}
+
+TEST_F(HierarchyServiceTest, ATenantWithoutATreeItemReadsAsTheEmptyTreeAtVersionZero) {
+  const auto id = create_tenant();
+  ASSERT_TRUE(store_
+                  ->write({store::Delete{store::Table::Tenants, hierarchy_key(id),
+                                         store::Condition::exists()}})
+                  .ok());
+  auto view = hierarchy_.get(admin(), id);
+  ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->version, 0);
   EXPECT_FALSE(view->updated_at.has_value());
+  auto put = hierarchy_.put(admin(), id, sample(), false);
+  ASSERT_TRUE(put.ok());
+  EXPECT_EQ(put->version, 1);
 }
 
 TEST_F(HierarchyServiceTest, CreatingATenantWithAPlacementSeedsTheTree) {
@@ -140,15 +155,15 @@ TEST_F(HierarchyServiceTest, PutReplacesTheTreeBumpsTheVersionAndWritesAudit) {
   const auto id = create_tenant();
   auto first = hierarchy_.put(admin(), id, sample(), false);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first->version, 1);
+  EXPECT_EQ(first->version, 2);
   Tree smaller = sample();
   smaller.divisions.pop_back();
   auto second = hierarchy_.put(admin(), id, smaller, false);
   ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->version, 2);
+  EXPECT_EQ(second->version, 3);
   auto read = hierarchy_.get(admin(), id);
   ASSERT_EQ(read->tree.divisions.size(), 1u);
-  EXPECT_EQ(read->version, 2);
+  EXPECT_EQ(read->version, 3);
   EXPECT_EQ(committed_, 2);
   auto audit = read_audit(*store_, id, PageRequest{});
   ASSERT_TRUE(audit.ok());
@@ -173,12 +188,12 @@ TEST_F(HierarchyServiceTest, PutTrimsNamesAndRefusesAnInvalidTreeWithEveryError)
 TEST_F(HierarchyServiceTest, IfMatchMustNameTheTreesVersion) {
   const auto id = create_tenant();
   Context ctx = admin();
-  ctx.if_match = 0;  // the empty tree
+  ctx.if_match = 1;  // the empty tree of a new tenant
   ASSERT_TRUE(hierarchy_.put(ctx, id, sample(), false).ok());
   auto stale = hierarchy_.put(ctx, id, Tree{}, false);
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, ErrorCode::PreconditionFailed);
-  ctx.if_match = 1;
+  ctx.if_match = 2;
   EXPECT_TRUE(hierarchy_.put(ctx, id, Tree{}, false).ok());
 }
 
@@ -195,7 +210,7 @@ TEST_F(HierarchyServiceTest, RemovingANodeWithMembersIsRefusedWithTheNodeList) {
   EXPECT_EQ(refused.error().code, ErrorCode::HierarchyNotEmpty);
   EXPECT_EQ(detail_list(refused.error(), "nodes"),
             (std::vector<std::string>{"Sales/EMEA/Alpha", "Engineering"}));
-  EXPECT_EQ(hierarchy_.get(admin(), id)->version, 1);  // nothing changed
+  EXPECT_EQ(hierarchy_.get(admin(), id)->version, 2);  // nothing changed
 }
 
 TEST_F(HierarchyServiceTest, RemovingEmptyNodesNeedsNoCascade) {
@@ -246,7 +261,7 @@ TEST_F(HierarchyServiceTest, CascadeRefusesMoreMembersThanOneTransactionHolds) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::HierarchyNotEmpty);
   EXPECT_TRUE(has_detail(refused.error(), "maxCascadeMembers"));
-  EXPECT_EQ(hierarchy_.get(admin(), id)->version, 1);
+  EXPECT_EQ(hierarchy_.get(admin(), id)->version, 2);
 }
 
 TEST_F(HierarchyServiceTest, CascadeAtTheLimitSucceeds) {
