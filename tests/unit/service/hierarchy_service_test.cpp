@@ -46,12 +46,44 @@ std::vector<std::string> detail_list(const Error& error, const std::string& key)
   return {};
 }
 
+// Forwards to a real store, but runs `before_next_write` once just before the next write: a
+// concurrent request that commits between a use case's reads and its transaction.
+class InterleavingStore final : public store::ItemStore {
+ public:
+  explicit InterleavingStore(store::ItemStore& inner) : inner_(inner) {}
+  Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
+    return inner_.get(table, key);
+  }
+  Result<std::vector<store::Item>> query(const store::Query& query) override {
+    return inner_.query(query);
+  }
+  store::WriteResult write(std::vector<store::WriteOp> ops) override {
+    if (before_next_write) {
+      auto interleaved = std::move(before_next_write);
+      before_next_write = nullptr;
+      interleaved();
+    }
+    return inner_.write(std::move(ops));
+  }
+  Result<std::size_t> purge_expired(store::Table table, std::size_t max_items) override {
+    return inner_.purge_expired(table, max_items);
+  }
+  Status migrate() override { return inner_.migrate(); }
+  Status ping() override { return inner_.ping(); }
+
+  std::function<void()> before_next_write;
+
+ private:
+  store::ItemStore& inner_;
+};
+
 class HierarchyServiceTest : public ::testing::Test {
  protected:
   HierarchyServiceTest()
       : clock_(TimePoint(std::chrono::milliseconds(1769337000000))),
         store_(store::sqlite::SqliteStore::open(":memory:", "dev", clock_).value()),
-        hierarchy_(*store_, ids_, ChangeLogOptions{}, [this] { ++committed_; }),
+        racing_(*store_),
+        hierarchy_(racing_, ids_, ChangeLogOptions{}, [this] { ++committed_; }),
         tenants_(*store_, ids_, ChangeLogOptions{}, events()) {}
 
   TenantEvents events() {
@@ -112,6 +144,7 @@ class HierarchyServiceTest : public ::testing::Test {
   ManualClock clock_;
   SequentialIds ids_;
   std::unique_ptr<store::ItemStore> store_;
+  InterleavingStore racing_;
   int committed_ = 0;
   int orgs_ = 0;
   HierarchyService hierarchy_;
@@ -402,6 +435,60 @@ TEST_F(HierarchyServiceTest, StoredTreesRoundTripThroughJson) {
   EXPECT_TRUE(domain::removed_nodes(stored.tree, back->tree).empty());
   EXPECT_TRUE(domain::removed_nodes(back->tree, stored.tree).empty());
   EXPECT_FALSE(tree_from_json("{\"divisions\":[]}").ok());  // no version
+}
+
+TEST_F(HierarchyServiceTest, APutRacingAnotherPutNeverLosesTheOtherUpdate) {
+  const auto id = create_tenant();
+  Tree theirs;
+  theirs.divisions = {DivisionNode{"Theirs", {}}};
+  racing_.before_next_write = [&] { ASSERT_TRUE(hierarchy_.put(admin(), id, theirs, false).ok()); };
+  auto mine = hierarchy_.put(admin(), id, sample(), false);
+  ASSERT_FALSE(mine.ok());
+  EXPECT_EQ(mine.error().code, ErrorCode::VersionConflict);
+  auto view = hierarchy_.get(admin(), id);
+  ASSERT_EQ(view->tree.divisions.size(), 1u);
+  EXPECT_EQ(view->tree.divisions[0].name, "Theirs");
+  EXPECT_EQ(view->version, 2);
+}
+
+TEST_F(HierarchyServiceTest, APutRacingAPlacementOfTheTenantIsRefused) {
+  const auto id = create_tenant();
+  ASSERT_TRUE(hierarchy_.put(admin(), id, sample(), false).ok());
+  racing_.before_next_write = [&] {
+    UpdateTenantInput move;
+    move.division = {true, "Engineering"};
+    ASSERT_TRUE(tenants_.update(admin(), id, move).ok());
+  };
+  Tree without_engineering = sample();
+  without_engineering.divisions.pop_back();
+  auto put = hierarchy_.put(admin(), id, without_engineering, false);
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code, ErrorCode::VersionConflict);
+  EXPECT_TRUE(*hierarchy_.has_node(id, std::string("Engineering"), std::nullopt, std::nullopt));
+}
+
+TEST_F(HierarchyServiceTest, ACascadeRacingAMemberChangeIsRefused) {
+  const auto id = create_tenant();
+  ASSERT_TRUE(hierarchy_.put(admin(), id, sample(), false).ok());
+  add_member(id, "user-1", "Viewer", at("Engineering"));
+  Tree without_engineering = sample();
+  without_engineering.divisions.pop_back();
+  // Another request changes the member (version 1 -> 2) after the cascade has read it.
+  racing_.before_next_write = [&] {
+    auto data = member_data(id, "user-1");
+    data["version"].SetInt64(2);
+    store::Item item;
+    item.pk = tenant_pk(id);
+    item.sk = "USER#user-1";
+    item.data = to_json(data);
+    ASSERT_TRUE(
+        store_->write({store::Put{store::Table::Tenants, item, store::Condition::none()}}).ok());
+  };
+  auto put = hierarchy_.put(admin(), id, without_engineering, true);
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(put.error().code, ErrorCode::VersionConflict);
+  EXPECT_EQ(hierarchy_.get(admin(), id)->tree.divisions.size(), 2u);
+  EXPECT_TRUE(member_data(id, "user-1").HasMember("division"));
 }
 
 }  // namespace
