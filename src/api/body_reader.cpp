@@ -30,8 +30,10 @@ Result<BodyReader> BodyReader::parse(std::string_view body, bool empty_ok) {
 
 const JsonValue* BodyReader::find(const char* field) {
   declared_.emplace_back(field);
-  const auto it = doc_.FindMember(field);
-  return it == doc_.MemberEnd() ? nullptr : &it->value;
+  // Through a const view: clang rejects comparing the non-const iterators in C++20.
+  const JsonDoc& doc = doc_;
+  const auto it = doc.FindMember(field);
+  return it == doc.MemberEnd() ? nullptr : &it->value;
 }
 
 bool BodyReader::has(const char* field) {
@@ -77,7 +79,8 @@ const JsonValue* BodyReader::object(const char* field, bool required) {
 }
 
 Status BodyReader::finish() {
-  for (const auto& member : doc_.GetObject()) {
+  const JsonDoc& doc = doc_;
+  for (const auto& member : doc.GetObject()) {
     const std::string_view name = as_view(member.name);
     const bool declared = std::any_of(declared_.begin(), declared_.end(),
                                       [name](const std::string& d) { return d == name; });

@@ -30,10 +30,22 @@ class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
 
-  JsonWriter& begin_object() { writer_.StartObject(); return *this; }
-  JsonWriter& end_object() { writer_.EndObject(); return *this; }
-  JsonWriter& begin_array() { writer_.StartArray(); return *this; }
-  JsonWriter& end_array() { writer_.EndArray(); return *this; }
+  JsonWriter& begin_object() {
+    writer_.StartObject();
+    return *this;
+  }
+  JsonWriter& end_object() {
+    writer_.EndObject();
+    return *this;
+  }
+  JsonWriter& begin_array() {
+    writer_.StartArray();
+    return *this;
+  }
+  JsonWriter& end_array() {
+    writer_.EndArray();
+    return *this;
+  }
   JsonWriter& key(std::string_view k) {
     writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
     return *this;
@@ -44,17 +56,35 @@ class JsonWriter {
   }
   JsonWriter& value(const char* v) { return value(std::string_view(v)); }
   JsonWriter& value(const std::string& v) { return value(std::string_view(v)); }
-  JsonWriter& value(std::int64_t v) { writer_.Int64(v); return *this; }
-  JsonWriter& value(int v) { writer_.Int(v); return *this; }
-  JsonWriter& value(double v) { writer_.Double(v); return *this; }
-  JsonWriter& value(bool v) { writer_.Bool(v); return *this; }
-  JsonWriter& null() { writer_.Null(); return *this; }
+  JsonWriter& value(std::int64_t v) {
+    writer_.Int64(v);
+    return *this;
+  }
+  JsonWriter& value(int v) {
+    writer_.Int(v);
+    return *this;
+  }
+  JsonWriter& value(double v) {
+    writer_.Double(v);
+    return *this;
+  }
+  JsonWriter& value(bool v) {
+    writer_.Bool(v);
+    return *this;
+  }
+  JsonWriter& null() {
+    writer_.Null();
+    return *this;
+  }
   // Inserts an already-serialised JSON value verbatim.
   JsonWriter& raw(std::string_view json) {
     writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
   }
-  JsonWriter& value(const JsonValue& v) { v.Accept(writer_); return *this; }
+  JsonWriter& value(const JsonValue& v) {
+    v.Accept(writer_);
+    return *this;
+  }
 
   template <class V>
   JsonWriter& field(std::string_view k, const V& v) {

@@ -4,10 +4,14 @@ namespace tenantd::store {
 
 std::string_view table_base_name(Table table) {
   switch (table) {
-    case Table::Tenants: return "tenants";
-    case Table::Instances: return "instances";
-    case Table::Invitations: return "invitations";
-    case Table::Control: return "control";
+    case Table::Tenants:
+      return "tenants";
+    case Table::Instances:
+      return "instances";
+    case Table::Invitations:
+      return "invitations";
+    case Table::Control:
+      return "control";
   }
   return "control";
 }
