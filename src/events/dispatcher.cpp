@@ -322,6 +322,9 @@ void OutboxDispatcher::stop() {
 }
 
 void OutboxDispatcher::notify() {
+  if (wake_pending_.exchange(true)) {
+    return;  // the thread is already woken for a pass that will see this commit
+  }
   {
     const std::lock_guard lock(wake_mutex_);
     notified_ = true;
@@ -347,7 +350,14 @@ void OutboxDispatcher::run() {
     if (stopping_) {
       return;
     }
+    if (notified_) {
+      wake_.wait_for(lock, options_.linger, [this] { return stopping_; });
+      if (stopping_) {
+        return;  // stop() runs the final pass
+      }
+    }
     notified_ = false;
+    wake_pending_.store(false);  // commits from here on are not yet covered by a pass
   }
 }
 

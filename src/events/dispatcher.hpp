@@ -5,6 +5,7 @@
 // the item (deliveredTo) and a retry goes only to the others. Failures back off exponentially (with
 // jitter); after max_attempts the event is moved to OUTBOX#FAILED, counted and logged, until
 // `tenantd outbox retry`.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -37,6 +38,9 @@ struct DispatcherOptions {
   Millis base_backoff{1000};
   Millis max_backoff{5 * 60 * 1000};
   Millis poll_interval{200};  // the background thread's sleep when nothing notifies it
+  // After a notify, how long to gather further commits before a pass: one pass (one file sync,
+  // one delete transaction) then carries many events instead of one.
+  Millis linger{10};
   // A retry waits base * 2^(attempts-1) capped at max_backoff, shortened by up to this fraction
   // at random so that failures of many events do not retry in lockstep. 0 is deterministic.
   double jitter = 0.2;
@@ -90,6 +94,7 @@ class OutboxDispatcher {
   std::mutex wake_mutex_;
   std::condition_variable wake_;
   bool notified_ = false;
+  std::atomic<bool> wake_pending_{false};  // a notify is on its way: later ones need not signal
   bool stopping_ = false;
   std::thread thread_;
 };
