@@ -206,10 +206,44 @@ Result<Tenant> TenantService::get(const Context& ctx, std::string_view tenant_id
 
 Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter& filter,
                                          const PageRequest& page) {
-  if (!platform_allows(ctx.principal, Action::ReadTenant)) {
-    return list_for_member(ctx, filter, page);
+  if (platform_allows(ctx.principal, Action::ReadTenant)) {
+    return collect_page(query_for(filter), filter, page,
+                        [](const store::Item& item) -> Result<std::optional<Tenant>> {
+                          auto tenant = tenant_from_item(item);
+                          if (!tenant) {
+                            return std::move(tenant).error();
+                          }
+                          return std::optional<Tenant>(std::move(*tenant));
+                        });
   }
-  store::Query q = query_for(filter);
+  // Members see their own tenants: memberships are indexed by user
+  // (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>"), each pointing at its tenant item.
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.index = 1;
+  q.pk = "MEMBER#" + ctx.principal.sub;
+  return collect_page(std::move(q), filter, page,
+                      [this](const store::Item& membership) -> Result<std::optional<Tenant>> {
+                        const std::string tenant_id =
+                            membership.pk.substr(std::string_view("TENANT#").size());
+                        auto item = store_.get(store::Table::Tenants, tenant_key(tenant_id));
+                        if (!item) {
+                          return std::move(item).error();
+                        }
+                        if (!item->has_value()) {
+                          return std::optional<Tenant>{};
+                        }
+                        auto tenant = tenant_from_item(**item);
+                        if (!tenant) {
+                          return std::move(tenant).error();
+                        }
+                        return std::optional<Tenant>(std::move(*tenant));
+                      });
+}
+
+Result<Page<Tenant>> TenantService::collect_page(store::Query q, const TenantFilter& filter,
+                                                 const PageRequest& page,
+                                                 const TenantLoader& load) {
   q.start_after = page.after;
   Page<Tenant> out;
   int examined = 0;
@@ -222,16 +256,16 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
     }
     for (const auto& item : *items) {
       ++examined;
-      auto tenant = tenant_from_item(item);
+      auto tenant = load(item);
       if (!tenant) {
         return std::move(tenant).error();
       }
-      if (matches(filter, *tenant)) {
+      if (tenant->has_value() && matches(filter, **tenant)) {
         if (static_cast<int>(out.items.size()) == page.limit) {
           out.next = last_examined;  // continue right after the last item returned
           return out;
         }
-        out.items.push_back(std::move(*tenant));
+        out.items.push_back(std::move(**tenant));
       }
       last_examined = store::cursor_after(item, q.index);
     }
@@ -241,54 +275,6 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
     q.start_after = last_examined;
   }
   out.next = last_examined;  // examined budget spent: the next page continues from here
-  return out;
-}
-
-Result<Page<Tenant>> TenantService::list_for_member(const Context& ctx, const TenantFilter& filter,
-                                                    const PageRequest& page) {
-  // Memberships are indexed by user (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>").
-  store::Query q;
-  q.table = store::Table::Tenants;
-  q.index = 1;
-  q.pk = "MEMBER#" + ctx.principal.sub;
-  q.start_after = page.after;
-  Page<Tenant> out;
-  int examined = 0;
-  std::optional<store::Cursor> last_examined;
-  while (examined < kMaxExaminedPerPage) {
-    q.limit = std::min(page.limit + 1, kMaxExaminedPerPage - examined);
-    auto memberships = store_.query(q);
-    if (!memberships) {
-      return std::move(memberships).error();
-    }
-    for (const auto& membership : *memberships) {
-      ++examined;
-      const std::string tenant_id = membership.pk.substr(std::string_view("TENANT#").size());
-      auto item = store_.get(store::Table::Tenants, tenant_key(tenant_id));
-      if (!item) {
-        return std::move(item).error();
-      }
-      if (item->has_value()) {
-        auto tenant = tenant_from_item(**item);
-        if (!tenant) {
-          return std::move(tenant).error();
-        }
-        if (matches(filter, *tenant)) {
-          if (static_cast<int>(out.items.size()) == page.limit) {
-            out.next = last_examined;
-            return out;
-          }
-          out.items.push_back(std::move(*tenant));
-        }
-      }
-      last_examined = store::cursor_after(membership, q.index);
-    }
-    if (static_cast<int>(memberships->size()) < q.limit) {
-      return out;
-    }
-    q.start_after = last_examined;
-  }
-  out.next = last_examined;
   return out;
 }
 

@@ -87,8 +87,12 @@ class TenantService {
                                 Change change);
   Result<std::vector<store::WriteOp>> run_hooks(const Context& ctx, const domain::Tenant* before,
                                                 const domain::Tenant& after);
-  Result<Page<domain::Tenant>> list_for_member(const Context& ctx, const TenantFilter& filter,
-                                               const PageRequest& page);
+  // Turns one index item into its tenant; nullopt skips the item.
+  using TenantLoader =
+      std::function<Result<std::optional<domain::Tenant>>(const store::Item& index_item)>;
+  // One page of `filter`'s tenants read through `q`, examining a bounded number of index items.
+  Result<Page<domain::Tenant>> collect_page(store::Query q, const TenantFilter& filter,
+                                            const PageRequest& page, const TenantLoader& load);
 
   store::ItemStore& store_;
   Ids& ids_;
