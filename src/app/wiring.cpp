@@ -17,6 +17,7 @@
 #include "service/member_service.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "store/ttl_sweeper.hpp"
 
 namespace tenantd {
 
@@ -121,6 +122,7 @@ class ServeRuntime final : public Runtime {
     rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
                                                                  rt->clock_, dispatch);
 
+    rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1));
     rt->verifier_ = std::make_unique<auth::Hs256Verifier>(*secret);
     rt->page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(*secret, "page-tokens"));
     rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
@@ -139,8 +141,7 @@ class ServeRuntime final : public Runtime {
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(tenant_events));
-    rt->directory_ =
-        std::make_unique<service::LocalDirectory>(*rt->store_, rt->ids_, rt->clock_);
+    rt->directory_ = std::make_unique<service::LocalDirectory>(*rt->store_, rt->ids_, rt->clock_);
     service::MemberEvents member_events;
     member_events.committed = [dispatcher] { dispatcher->notify(); };
     member_events.counted = [metrics](std::string_view type) {
@@ -173,8 +174,14 @@ class ServeRuntime final : public Runtime {
     s.members = members_.get();
     return s;
   }
-  void start_background() override { dispatcher_->start(); }
-  void stop_background() override { dispatcher_->stop(); }
+  void start_background() override {
+    dispatcher_->start();
+    sweeper_->start();
+  }
+  void stop_background() override {
+    sweeper_->stop();
+    dispatcher_->stop();
+  }
 
  private:
   ServeRuntime() = default;
@@ -185,6 +192,7 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<obs::Logger> logger_;
   std::unique_ptr<obs::MetricsRegistry> metrics_;
   std::unique_ptr<events::OutboxDispatcher> dispatcher_;
+  std::unique_ptr<store::TtlSweeper> sweeper_;
   std::unique_ptr<auth::Hs256Verifier> verifier_;
   std::unique_ptr<api::PageTokens> page_tokens_;
   std::unique_ptr<api::RateLimiter> rate_limiter_;
