@@ -131,43 +131,49 @@ store::Key admin_counter_key(std::string_view tenant_id) {
   return {tenant_pk(tenant_id), "ADMINS"};
 }
 
-Result<bool> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
-                                std::optional<std::string>& division,
-                                std::optional<std::string>& group,
-                                std::optional<std::string>& team) {
+Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
+                                          std::optional<std::string>& division,
+                                          std::optional<std::string>& group,
+                                          std::optional<std::string>& team) {
   if (!division) {
-    return !group && !team;
+    return PlacementCheck{!group && !team, std::nullopt};
   }
   auto item = store.get(store::Table::Tenants, {tenant_pk(tenant_id), "HIERARCHY"});
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
-    return false;
+    return PlacementCheck{};
   }
   const auto doc = parse_json((*item)->data);
   if (!doc || !doc->IsObject()) {
     return Error::make(ErrorCode::InternalError, "stored hierarchy is unreadable");
   }
+  const auto version_it = doc->FindMember("version");
+  const std::optional<std::int64_t> version =
+      version_it != doc->MemberEnd() && version_it->value.IsInt64()
+          ? std::optional<std::int64_t>(version_it->value.GetInt64())
+          : std::nullopt;
+  const PlacementCheck missing{false, version};
   const JsonValue* div_node = find_child(*doc, "divisions", *division);
   if (div_node == nullptr) {
-    return false;
+    return missing;
   }
   const JsonValue* group_node = nullptr;
   const JsonValue* team_node = nullptr;
   if (group) {
     group_node = find_child(*div_node, "groups", *group);
     if (group_node == nullptr) {
-      return false;
+      return missing;
     }
   }
   if (team) {
     if (group_node == nullptr) {
-      return false;
+      return missing;
     }
     team_node = find_child(*group_node, "teams", *team);
     if (team_node == nullptr) {
-      return false;
+      return missing;
     }
   }
   respell(division, *div_node);
@@ -177,7 +183,7 @@ Result<bool> hierarchy_has_node(store::ItemStore& store, std::string_view tenant
   if (team_node != nullptr) {
     respell(team, *team_node);
   }
-  return true;
+  return PlacementCheck{true, version};
 }
 
 MemberService::MemberService(store::ItemStore& store, Directory& directory, Ids& ids,
@@ -296,13 +302,15 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
         return Error::validation(std::move(errors));
       }
     }
+    std::optional<std::int64_t> tree_version;  // checked by the write when a tree was read
     if (placement_changed && after.division) {
       auto found =
           hierarchy_has_node(store_, tenant->tenant_id, after.division, after.group, after.team);
       if (!found) {
         return std::move(found).error();
       }
-      if (!*found) {
+      tree_version = found->tree_version;
+      if (!found->found) {
         const std::string field = deepest_field(after.group, after.team);
         return Error::validation({{field, "NOT_IN_HIERARCHY",
                                    "The placement does not name a node of the tenant's "
@@ -311,6 +319,11 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
     }
 
     std::vector<store::WriteOp> ops;
+    if (tree_version) {
+      ops.emplace_back(store::Check{store::Table::Tenants,
+                                    {tenant_pk(tenant->tenant_id), "HIERARCHY"},
+                                    store::Condition::version_is(*tree_version)});
+    }
     const bool was_admin = existing->has_value() && (*existing)->role == TenantRole::Admin;
     const bool is_admin = kind != Kind::Remove && after.role == TenantRole::Admin;
     if (was_admin != is_admin) {

@@ -54,10 +54,16 @@ store::Key admin_counter_key(std::string_view tenant_id);
 // True when division/group/team (each optional, deepest given last) names a node of the tenant's
 // hierarchy item (PK=TENANT#{tid} SK=HIERARCHY), compared case-insensitively. On success the
 // names are rewritten to the tree's spelling. A tenant without a tree has no nodes.
-Result<bool> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
-                                std::optional<std::string>& division,
-                                std::optional<std::string>& group,
-                                std::optional<std::string>& team);
+struct PlacementCheck {
+  bool found = false;
+  // The version of the tree that was read, when one was: the write checks it, so that a
+  // hierarchy PUT removing the node in between makes the write fail and be decided again.
+  std::optional<std::int64_t> tree_version;
+};
+Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
+                                          std::optional<std::string>& division,
+                                          std::optional<std::string>& group,
+                                          std::optional<std::string>& team);
 
 class MemberService {
  public:

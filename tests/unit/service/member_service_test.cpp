@@ -221,6 +221,32 @@ TEST_F(MemberServiceTest, PlacementMustNameANodeOfTheHierarchyAndTakesItsSpellin
   EXPECT_EQ(cleared->version, 2);
 }
 
+TEST_F(MemberServiceTest, APlacementRemovedByARacingHierarchyChangeIsRefused) {
+  const auto tid = make_tenant("Acme Ltd");
+  auto tree_with = [&](const std::string& divisions, int version) {
+    store::Item tree;
+    tree.pk = tenant_pk(tid);
+    tree.sk = "HIERARCHY";
+    tree.data = R"({"tenantId":")" + tid + R"(","divisions":)" + divisions + R"(,"version":)" +
+                std::to_string(version) + "}";
+    return tree;
+  };
+  ASSERT_TRUE(
+      store_->write({store::Put{store::Table::Tenants, tree_with(R"([{"name":"Sales"}])", 1), {}}})
+          .ok());
+  // The assignment has seen "Sales" when a hierarchy change removes it.
+  racing_.before_next_write = [&] {
+    ASSERT_TRUE(store_->write({store::Put{store::Table::Tenants, tree_with("[]", 2), {}}}).ok());
+  };
+  AssignMemberInput in;
+  in.email = "a@example.com";
+  in.division = "Sales";
+  auto r = racing_members_.assign(admin(), tid, in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::ValidationError);
+  EXPECT_EQ(member_count(tid), 0);
+}
+
 TEST_F(MemberServiceTest, TenantRolesDecideWhoManagesAndReadsMembers) {
   const auto tid = make_tenant("Acme Ltd");
   const auto other = make_tenant("Other Ltd");
