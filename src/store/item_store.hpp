@@ -128,6 +128,10 @@ class ItemStore {
   virtual ~ItemStore() = default;
 
   virtual Result<std::optional<Item>> get(Table table, const Key& key) = 0;
+  // Several items of one table in one round trip, read from one snapshot; in key order of the
+  // request, absent (or expired) items as nullopt. At most 100 keys, as DynamoDB's batch reads.
+  virtual Result<std::vector<std::optional<Item>>> get_many(Table table,
+                                                            const std::vector<Key>& keys) = 0;
   // Items in key order, at most `limit`; never reads beyond what the page needs.
   virtual Result<std::vector<Item>> query(const Query& query) = 0;
   // All ops commit together or none does; conditions are checked atomically.

@@ -160,6 +160,32 @@ TEST_P(ItemStoreConformance, GetOfMissingItemIsEmpty) {
   EXPECT_FALSE(ops.get(Table::Tenants, {"TENANT#none", "METADATA"}).has_value());
 }
 
+TEST_P(ItemStoreConformance, GetManyReturnsItemsInRequestOrderWithGapsForAbsentOnes) {
+  Ops ops(*store_);
+  Item live = make_item("TENANT#t1", "USER#u1", R"({"role":"Admin"})");
+  Item expiring = make_item("TENANT#t1", "USER#u2", R"({"role":"Viewer"})");
+  expiring.ttl = kStart + 10;
+  ops.put_ok(make_item("TENANT#t1", "METADATA", R"({"version":1})"));
+  ops.put_ok(live);
+  ops.put_ok(expiring);
+  clock_.advance(std::chrono::seconds(10));  // now == ttl: expired
+  auto got = store_->get_many(Table::Tenants, {{"TENANT#t1", "USER#u1"},
+                                               {"TENANT#t1", "USER#nobody"},
+                                               {"TENANT#t1", "METADATA"},
+                                               {"TENANT#t1", "USER#u2"}});
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  ASSERT_EQ(got->size(), 4U);
+  ASSERT_TRUE((*got)[0].has_value());
+  EXPECT_EQ((*got)[0]->data, live.data);
+  EXPECT_FALSE((*got)[1].has_value());
+  ASSERT_TRUE((*got)[2].has_value());
+  EXPECT_EQ((*got)[2]->sk, "METADATA");
+  EXPECT_FALSE((*got)[3].has_value());
+  auto none = store_->get_many(Table::Tenants, {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(ItemStoreConformance, PutThenGetRoundTripsEveryField) {
   Ops ops(*store_);
   Item item = make_item("TENANT#t1", "METADATA",

@@ -373,6 +373,7 @@ std::optional<std::string> validate(const std::vector<WriteOp>& ops) {
 struct SqliteStore::Connection {
   sqlite3* db = nullptr;
   Statement begin;
+  Statement begin_read;
   Statement commit;
   Statement rollback;
   Statement ping;
@@ -639,7 +640,55 @@ Result<std::optional<Item>> SqliteStore::get(Table table, const Key& key) {
   if (!lease) {
     return std::move(lease).error();
   }
+  return get_on(**lease, table, key);
+}
+
+Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
+                                                               const std::vector<Key>& keys) {
+  if (keys.size() > kMaxWriteOps) {
+    return Error::make(ErrorCode::InternalError, "sqlite: more than 100 keys in one get_many");
+  }
+  auto lease = reader();
+  if (!lease) {
+    return std::move(lease).error();
+  }
   Connection& c = **lease;
+  // One read transaction: one snapshot and one WAL read lock for all the keys.
+  auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
+  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
+  if (!begin || !commit) {
+    return sqlite_error(c.db, "prepare");
+  }
+  {
+    Use use(*begin);
+    if (sqlite3_step(*use) != SQLITE_DONE) {
+      return sqlite_error(c.db, "begin");
+    }
+  }
+  std::vector<std::optional<Item>> items;
+  items.reserve(keys.size());
+  std::optional<Error> failed;
+  for (const Key& key : keys) {
+    auto item = get_on(c, table, key);
+    if (!item) {
+      failed = item.error();
+      break;
+    }
+    items.push_back(std::move(*item));
+  }
+  {
+    Use use(*commit);
+    if (sqlite3_step(*use) != SQLITE_DONE && !failed) {
+      failed = sqlite_error(c.db, "commit");
+    }
+  }
+  if (failed) {
+    return std::move(*failed);
+  }
+  return items;
+}
+
+Result<std::optional<Item>> SqliteStore::get_on(Connection& c, Table table, const Key& key) {
   const std::string& name = table_names_[table_slot(table)];
   auto stmt = c.statement(c.tables[table_slot(table)].get, [&name] {
     return std::string("SELECT ") + kColumns + " FROM " + name +

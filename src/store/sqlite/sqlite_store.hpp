@@ -36,6 +36,8 @@ class SqliteStore final : public ItemStore {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   Result<std::optional<Item>> get(Table table, const Key& key) override;
+  Result<std::vector<std::optional<Item>>> get_many(Table table,
+                                                    const std::vector<Key>& keys) override;
   Result<std::vector<Item>> query(const Query& query) override;
   WriteResult write(std::vector<WriteOp> ops) override;
   Result<std::size_t> purge_expired(Table table, std::size_t max_items) override;
@@ -55,6 +57,7 @@ class SqliteStore final : public ItemStore {
 
   Result<Lease> reader();
   Lease writer();
+  Result<std::optional<Item>> get_on(Connection& c, Table table, const Key& key);
   Result<std::unique_ptr<Connection>> connect(bool read_only) const;
   void give_back(std::unique_ptr<Connection> connection);
   std::int64_t now_seconds() const;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/interleaving_store.hpp"
+
 #include <algorithm>
 
 #include "core/json.hpp"
@@ -48,34 +50,7 @@ std::vector<std::string> detail_list(const Error& error, const std::string& key)
 
 // Forwards to a real store, but runs `before_next_write` once just before the next write: a
 // concurrent request that commits between a use case's reads and its transaction.
-class InterleavingStore final : public store::ItemStore {
- public:
-  explicit InterleavingStore(store::ItemStore& inner) : inner_(inner) {}
-  Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
-    return inner_.get(table, key);
-  }
-  Result<std::vector<store::Item>> query(const store::Query& query) override {
-    return inner_.query(query);
-  }
-  store::WriteResult write(std::vector<store::WriteOp> ops) override {
-    if (before_next_write) {
-      auto interleaved = std::move(before_next_write);
-      before_next_write = nullptr;
-      interleaved();
-    }
-    return inner_.write(std::move(ops));
-  }
-  Result<std::size_t> purge_expired(store::Table table, std::size_t max_items) override {
-    return inner_.purge_expired(table, max_items);
-  }
-  Status migrate() override { return inner_.migrate(); }
-  Status ping() override { return inner_.ping(); }
-
-  std::function<void()> before_next_write;
-
- private:
-  store::ItemStore& inner_;
-};
+using test_support::InterleavingStore;
 
 class HierarchyServiceTest : public ::testing::Test {
  protected:

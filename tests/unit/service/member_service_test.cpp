@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/interleaving_store.hpp"
+
 #include <functional>
 
 #include "service/access.hpp"
@@ -16,34 +18,7 @@ using domain::TenantStatus;
 
 // Forwards to a real store; runs `before_next_write` once, just before the next write, so a test
 // can slip a competing change between a use case's reads and its write.
-class InterleavingStore final : public store::ItemStore {
- public:
-  explicit InterleavingStore(store::ItemStore& inner) : inner_(inner) {}
-  std::function<void()> before_next_write;
-
-  Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
-    return inner_.get(table, key);
-  }
-  Result<std::vector<store::Item>> query(const store::Query& query) override {
-    return inner_.query(query);
-  }
-  store::WriteResult write(std::vector<store::WriteOp> ops) override {
-    if (before_next_write) {
-      auto hook = std::move(before_next_write);
-      before_next_write = nullptr;
-      hook();
-    }
-    return inner_.write(std::move(ops));
-  }
-  Result<std::size_t> purge_expired(store::Table table, std::size_t max_items) override {
-    return inner_.purge_expired(table, max_items);
-  }
-  Status migrate() override { return inner_.migrate(); }
-  Status ping() override { return inner_.ping(); }
-
- private:
-  store::ItemStore& inner_;
-};
+using test_support::InterleavingStore;
 
 class MemberServiceTest : public ::testing::Test {
  protected:
