@@ -645,3 +645,20 @@ def stop_shared(server):
         server.stop()
     finally:
         server.cleanup()
+
+
+def run_concurrently(count, fn):
+    """Runs fn(i) on `count` threads released together; returns the results in order."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(i):
+        barrier.wait()
+        results[i] = fn(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results

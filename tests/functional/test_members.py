@@ -1,10 +1,9 @@
 """Members and the user directory (SPEC section 5) over real HTTP: assign, list with role filter
 and pages, read, change, remove, a user's tenants, refusals, and the last Admin under races."""
-import threading
 import unittest
 
 import harness
-from harness import ServerTestCase, unique
+from harness import ServerTestCase, run_concurrently, unique
 
 server = None
 
@@ -25,20 +24,6 @@ def email(prefix="user"):
     return f"{prefix}-{unique().lower()}@example.com"
 
 
-def run_concurrently(count, fn):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(i):
-        barrier.wait()
-        results[i] = fn(i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 class MemberTestCase(ServerTestCase):

@@ -1,13 +1,12 @@
 """Tenants (SPEC section 4) over real HTTP: create, validation, reads, updates, concurrency,
 lifecycle, soft delete, audit, lists and pagination, idempotency."""
 import json
-import threading
 import time
 import unittest
 import uuid
 
 import harness
-from harness import ServerTestCase, tenant_body, unique
+from harness import ServerTestCase, run_concurrently, tenant_body, unique
 
 server = None
 
@@ -25,21 +24,6 @@ UNKNOWN_ID = "tenant-00000000-0000-4000-8000-000000000000"
 LIFECYCLE_LINKS = {"park", "unpark", "suspend", "resume"}
 
 
-def run_concurrently(count, fn):
-    """Runs fn(i) on `count` threads released together; returns the results in order."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(i):
-        barrier.wait()
-        results[i] = fn(i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 class CreateTest(ServerTestCase):
