@@ -3,7 +3,7 @@
 #   1. release build + all ctest tests (unit, conformance, functional)
 #   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0);
 #      any sanitizer report, also from servers the functional tests start, fails the stage
-#   3. clang build (warning-free under -Werror)
+#   3. clang build (warning-free under -Werror), clang-tidy over src/ (findings are errors)
 #   4. clang-format --dry-run --Werror over src/ tests/ bench/
 #   5. shellcheck of the scripts, smoke runs of the micro and load benchmarks
 # Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
@@ -114,6 +114,17 @@ log "clang build"
 clang_ok=0
 build_preset clang || clang_ok=$?
 record_stage "clang build (-Werror)" "$clang_ok"
+echo "(elapsed ${SECONDS}s)"
+
+log "clang-tidy"
+if [[ $release_ok -eq 0 ]]; then
+  tidy_ok=0
+  # .clang-tidy makes every finding an error; the release build's compile_commands.json drives it.
+  git ls-files -- 'src/*.cpp' | xargs -P "$jobs" -n 4 clang-tidy -p build/release --quiet || tidy_ok=$?
+  record_stage "clang-tidy" "$tidy_ok"
+else
+  record_stage "clang-tidy (no release build)" 1
+fi
 echo "(elapsed ${SECONDS}s)"
 
 log "clang-format"

@@ -57,7 +57,7 @@ struct ApiDeps {
 
 struct ApiOptions {
   std::string environment = "dev";
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
 };
 
 // One request in flight, as handlers see it.

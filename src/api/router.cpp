@@ -33,7 +33,7 @@ std::string_view canonical_path(std::string_view path) {
   return path;
 }
 
-Router::Router(std::vector<Route> routes) {
+Router::Router(const std::vector<Route>& routes) {
   routes_.reserve(routes.size());
   for (const auto& r : routes) {
     routes_.push_back(Compiled{r, split(r.pattern)});

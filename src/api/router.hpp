@@ -28,7 +28,7 @@ struct RouteMatch {
 
 class Router {
  public:
-  explicit Router(std::vector<Route> routes);
+  explicit Router(const std::vector<Route>& routes);
   // `path` may carry the /v1.0 prefix; the views point into `path` and the route table.
   RouteMatch match(std::string_view method, std::string_view path) const;
 

@@ -88,7 +88,8 @@ int serve(std::vector<std::string> args) {
   });
   server.run();
   // run() only returns after stop(); should it ever return on its own, wake the waiter.
-  pthread_kill(signal_waiter.native_handle(), SIGTERM);
+  // Not a kill: SIGTERM is blocked in every thread, so it only completes the waiter's sigwait.
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   signal_waiter.join();
   (*runtime)->stop_background();  // flushes the outbox
   return kExitOk;
@@ -137,7 +138,7 @@ int token(std::vector<std::string> args) {
   return kExitOk;
 }
 
-int migrate_command(std::vector<std::string> args) {
+int migrate_command(const std::vector<std::string>& args) {
   auto config = load_config(args);
   if (!config) {
     return fail_config(config.error());
@@ -242,7 +243,7 @@ int run(int argc, char** argv) {
     return token(std::move(args));
   }
   if (command == "migrate") {
-    return migrate_command(std::move(args));
+    return migrate_command(args);
   }
   if (command == "outbox") {
     return outbox(std::move(args));

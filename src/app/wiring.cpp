@@ -158,7 +158,7 @@ class ServeRuntime final : public Runtime {
                                                 },
                                                 *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_,
                                                 *rt->metrics_, rt->services()},
-                                   api::ApiOptions{config.environment, 64 * 1024});
+                                   api::ApiOptions{config.environment, std::size_t{64} * 1024});
     if (config.provisioner == "simulated") {
       rt->logger_->info("instances use the simulated provisioner: a development driver");
     }

@@ -14,7 +14,7 @@ constexpr std::string_view kHeaderJson = R"({"alg":"HS256","typ":"JWT"})";
 constexpr std::string_view kHeaderB64 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 // Far above any real token; bounds the work an unauthenticated caller can cause.
-constexpr std::size_t kMaxTokenLength = 16 * 1024;
+constexpr std::size_t kMaxTokenLength = std::size_t{16} * 1024;
 // base64url of 32 bytes, unpadded.
 constexpr std::size_t kSignatureB64Length = 43;
 // Stack memory for parsing claims; larger claim sets spill to the heap.

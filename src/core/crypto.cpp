@@ -16,16 +16,16 @@ namespace {
 
 // Fetched once: implicit fetches (EVP_sha256() by name lookup) cost on every init.
 const EVP_MD* sha256_md() {
-  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return fetched != nullptr ? fetched : EVP_sha256();
+  static EVP_MD* const kFetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return kFetched != nullptr ? kFetched : EVP_sha256();
 }
 
 EVP_MAC* hmac_algorithm() {
-  static EVP_MAC* const fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  if (fetched == nullptr) {
+  static EVP_MAC* const kFetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (kFetched == nullptr) {
     throw std::runtime_error("OpenSSL: HMAC is not available");
   }
-  return fetched;
+  return kFetched;
 }
 
 // One reusable digest context per thread: no allocation per hash.

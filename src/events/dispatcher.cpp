@@ -62,7 +62,7 @@ OutboxDispatcher::OutboxDispatcher(store::ItemStore& store,
     : store_(store),
       sinks_(std::move(sinks)),
       clock_(clock),
-      options_(std::move(options)),
+      options_(options),
       random_(std::random_device{}()) {
   options_.batch = std::clamp<std::size_t>(options_.batch, 1, 1000);
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
@@ -203,7 +203,7 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (accepted[i]) {
       ++outcome.delivered;
-      deletes.push_back(
+      deletes.emplace_back(
           store::Delete{store::Table::Control, originals[i]->key(), store::Condition::exists()});
     }
   }

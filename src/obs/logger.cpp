@@ -182,8 +182,8 @@ Line& Line::timestamp(std::string_view k, TimePoint t) {
 }
 
 const SystemClock& system_clock() {
-  static const SystemClock clock;
-  return clock;
+  static const SystemClock kClock;
+  return kClock;
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 // After an error response the client may still be sending (a too large body): read and discard
 // for a little while before closing, so that our response is not lost to a TCP reset.
 constexpr std::chrono::milliseconds kLingerTime{2000};
