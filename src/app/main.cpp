@@ -89,7 +89,8 @@ int serve(std::vector<std::string> args) {
   server.run();
   // run() only returns after stop(); should it ever return on its own, wake the waiter.
   // Not a kill: SIGTERM is blocked in every thread, so it only completes the waiter's sigwait.
-  pthread_kill(signal_waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
+  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
+  pthread_kill(signal_waiter.native_handle(), SIGTERM);
   signal_waiter.join();
   (*runtime)->stop_background();  // flushes the outbox
   return kExitOk;

@@ -18,10 +18,10 @@
 namespace tenantd::transport {
 
 struct HttpServerOptions {
-  int threads = 0;                                 // 0: std::thread::hardware_concurrency()
-  std::size_t body_limit = std::size_t{64} * 1024;              // larger bodies: 413 PAYLOAD_TOO_LARGE
-  std::size_t header_limit = std::size_t{16} * 1024;            // larger request heads: 400
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection without a request
+  int threads = 0;                                    // 0: std::thread::hardware_concurrency()
+  std::size_t body_limit = std::size_t{64} * 1024;    // larger bodies: 413 PAYLOAD_TOO_LARGE
+  std::size_t header_limit = std::size_t{16} * 1024;  // larger request heads: 400
+  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection without a request
   std::chrono::milliseconds read_timeout{30'000};  // started request, or a response being written
   // Where the server reports what it cannot answer itself (handler exceptions); default stderr.
   std::function<void(std::string_view)> log;
