@@ -12,21 +12,6 @@ namespace tenantd::api {
 
 namespace {
 
-// A caller's X-Request-Id is kept when it is short and plain.
-bool sane_request_id(const std::string& id) {
-  if (id.empty() || id.size() > 128) {
-    return false;
-  }
-  for (const char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.' || c == ':';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
 bool carries_body(std::string_view method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
@@ -60,7 +45,8 @@ Response Api::handle(Request& request) {
   const TimePoint now = deps_.clock.now();
   if (request.request_id.empty()) {
     const std::string* given = request.header("X-Request-Id");
-    request.request_id = (given != nullptr && sane_request_id(*given)) ? *given : deps_.ids.uuid();
+    request.request_id =
+        (given != nullptr && is_sane_request_id(*given)) ? *given : deps_.ids.uuid();
   }
   Call call{request, service::Context{{}, request.request_id, now, std::nullopt}, {}, {}, {}, {}};
   call.query = QueryParams::parse(request.query);

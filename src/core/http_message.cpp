@@ -22,4 +22,18 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+bool is_sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace tenantd

@@ -13,6 +13,9 @@ struct Header {
 
 bool iequals(std::string_view a, std::string_view b);
 
+// A caller's X-Request-Id is kept when it is 1..128 characters of [A-Za-z0-9._:-].
+bool is_sane_request_id(std::string_view id);
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query string, not percent-decoded

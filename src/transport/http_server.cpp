@@ -1,5 +1,7 @@
 #include "transport/http_server.hpp"
 
+#include "api/responses.hpp"
+
 #include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
@@ -42,11 +44,6 @@ constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 // for a little while before closing, so that our response is not lost to a TCP reset.
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool sane_request_id_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == ':';
-}
 
 bool has_line_break(std::string_view s) {
   return s.find_first_of("\r\n") != std::string_view::npos;
@@ -94,28 +91,15 @@ void default_log(std::string_view line) {
 
 }  // namespace
 
-Response server_error_response(int status, std::string_view code, std::string_view message,
-                               std::string_view request_id) {
-  JsonWriter out;
-  out.begin_object().key("error").begin_object().field("code", code).field("message", message);
-  if (status >= 500) {
-    out.key("details").begin_object().field("supportReference", request_id).end_object();
-  }
-  out.end_object()
-      .field("requestId", request_id)
-      .field("timestamp", format_time(std::chrono::system_clock::now()))
-      .end_object();
-  Response response;
-  response.status = status;
-  response.headers.push_back({"Content-Type", "application/json"});
-  response.headers.push_back({"X-Request-Id", std::string(request_id)});
-  response.body = out.str();
+Response server_error_response(ErrorCode code, std::string message, std::string_view request_id) {
+  Response response = api::error_response(Error::make(code, std::move(message)), request_id,
+                                          std::chrono::system_clock::now());
+  response.set_header("X-Request-Id", std::string(request_id));
   return response;
 }
 
 std::string choose_request_id(const std::string* header) {
-  if (header != nullptr && !header->empty() && header->size() <= 128 &&
-      std::all_of(header->begin(), header->end(), sane_request_id_char)) {
+  if (header != nullptr && is_sane_request_id(*header)) {
     return *header;
   }
   return RandomIds().uuid();
@@ -219,15 +203,15 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       }
     }
     if (ec == http::error::body_limit) {
-      fail(413, "PAYLOAD_TOO_LARGE", "The request body exceeds 64 KiB");
+      fail(ErrorCode::PayloadTooLarge, "The request body exceeds 64 KiB");
       return;
     }
     if (ec == http::error::header_limit) {
-      fail(400, "VALIDATION_ERROR", "The request head exceeds 16 KiB");
+      fail(ErrorCode::ValidationError, "The request head exceeds 16 KiB");
       return;
     }
     if (ec) {
-      fail(400, "VALIDATION_ERROR", "Malformed HTTP request");
+      fail(ErrorCode::ValidationError, "Malformed HTTP request");
       return;
     }
     if (parser_->is_done()) {
@@ -301,11 +285,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   Response internal_error(const std::string& what) {
     const std::string id = choose_request_id(request_.header("X-Request-Id"));
     server_.log(what + " (request " + id + ")");
-    return server_error_response(500, "INTERNAL_ERROR", "An internal error occurred", id);
+    return server_error_response(ErrorCode::InternalError, "An internal error occurred", id);
   }
 
   // Answers a request the parser rejected, then closes the connection.
-  void fail(int status, std::string_view code, std::string_view message) {
+  void fail(ErrorCode code, std::string message) {
     // The head may be only partly parsed (a Content-Length over the limit stops the parser at
     // the end of the head); what has been parsed is enough to find the caller's request id.
     const std::string id_value(parser_->get()["X-Request-Id"]);
@@ -314,7 +298,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     rejected_ = true;
     http10_ = false;
     head_request_ = false;
-    write(server_error_response(status, code, message, choose_request_id(id_header)));
+    write(server_error_response(code, std::move(message), choose_request_id(id_header)));
   }
 
   void write(Response&& response) {

@@ -27,10 +27,9 @@ struct HttpServerOptions {
   std::function<void(std::string_view)> log;
 };
 
-// Builds the SPEC error body the server answers with when the handler is not involved
-// (413, 400, 500): {"error":{"code","message"[,"details"]},"requestId","timestamp"}.
-Response server_error_response(int status, std::string_view code, std::string_view message,
-                               std::string_view request_id);
+// The SPEC error response (the API's own format) for what the server answers without the
+// handler (413, 400, 500), with the X-Request-Id header.
+Response server_error_response(ErrorCode code, std::string message, std::string_view request_id);
 
 // The caller's X-Request-Id when it is sane (1..128 of [A-Za-z0-9._:-]), else a new one.
 std::string choose_request_id(const std::string* header);
