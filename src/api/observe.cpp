@@ -38,8 +38,7 @@ void observe(Api& api, const Call& call, const Response& response,
   line.status = response.status;
   line.duration_ms = ms;
   line.tenant_id = call.tenant_id;
-  line.principal =
-      call.ctx.principal.email.empty() ? call.ctx.principal.sub : call.ctx.principal.email;
+  line.principal = call.ctx.principal.actor();
   line.error_code = error_code_of(response);
   api.deps().logger.log_request(line);
   api.deps().metrics.observe_request(call.route, call.request.method, response.status, ms);

@@ -10,6 +10,9 @@ struct Principal {
   std::string email;  // lower-case
   std::vector<std::string> groups;
 
+  // How audit entries and events name the caller: the e-mail, else the userId.
+  const std::string& actor() const { return email.empty() ? sub : email; }
+
   bool in_group(const std::string& group) const {
     for (const auto& g : groups) {
       if (g == group) {

@@ -4,8 +4,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -13,6 +14,34 @@
 namespace tenantd {
 
 namespace {
+
+constexpr std::size_t kSealKeySize = 32;
+constexpr std::size_t kSealNonceSize = 12;
+constexpr std::size_t kSealTagSize = 16;
+
+const EVP_CIPHER* aes_gcm() {
+  static EVP_CIPHER* const kFetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return kFetched != nullptr ? kFetched : EVP_aes_256_gcm();
+}
+
+struct CipherContext {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  CipherContext() = default;
+  CipherContext(const CipherContext&) = delete;
+  CipherContext& operator=(const CipherContext&) = delete;
+  ~CipherContext() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+int checked_int(std::size_t n) {
+  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+    throw std::length_error("crypto: input too large");
+  }
+  return static_cast<int>(n);
+}
 
 // Fetched once: implicit fetches (EVP_sha256() by name lookup) cost on every init.
 const EVP_MD* sha256_md() {
@@ -269,13 +298,66 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::string random_bytes(std::size_t n) {
+  // Straight from the kernel's CSPRNG (getrandom blocks only until it is seeded at boot).
   std::string out(n, '\0');
-  if (n == 0) {
-    return out;
+  std::size_t filled = 0;
+  while (filled < n) {
+    const ssize_t got = ::getrandom(out.data() + filled, n - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      throw std::runtime_error("getrandom failed");
+    }
+    filled += static_cast<std::size_t>(got);
   }
-  if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    throw std::runtime_error("OpenSSL: RAND_bytes failed");
+  return out;
+}
+
+std::string seal(std::string_view key, std::string_view plaintext) {
+  if (key.size() != kSealKeySize) {
+    throw std::invalid_argument("seal: the key must be 32 bytes");
+  }
+  const std::string nonce = random_bytes(kSealNonceSize);
+  std::string out(kSealNonceSize + plaintext.size() + kSealTagSize, '\0');
+  out.replace(0, kSealNonceSize, nonce);
+  auto* cipher_out = reinterpret_cast<unsigned char*>(out.data() + kSealNonceSize);
+  CipherContext c;
+  int len = 0;
+  int tail = 0;
+  if (c.ctx == nullptr ||
+      EVP_EncryptInit_ex2(c.ctx, aes_gcm(), bytes(key), bytes(nonce), nullptr) != 1 ||
+      EVP_EncryptUpdate(c.ctx, cipher_out, &len, bytes(plaintext), checked_int(plaintext.size())) !=
+          1 ||
+      EVP_EncryptFinal_ex(c.ctx, cipher_out + len, &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kSealTagSize),
+                          cipher_out + plaintext.size()) != 1) {
+    throw std::runtime_error("OpenSSL: AES-256-GCM encryption failed");
+  }
+  return base64url_encode(out);
+}
+
+std::optional<std::string> unseal(std::string_view key, std::string_view sealed) {
+  const auto raw = base64url_decode(sealed);
+  if (key.size() != kSealKeySize || !raw || raw->size() < kSealNonceSize + kSealTagSize) {
+    return std::nullopt;
+  }
+  const std::string_view nonce = std::string_view(*raw).substr(0, kSealNonceSize);
+  const std::string_view body =
+      std::string_view(*raw).substr(kSealNonceSize, raw->size() - kSealNonceSize - kSealTagSize);
+  std::string tag(raw->end() - kSealTagSize, raw->end());
+  std::string out(body.size(), '\0');
+  auto* plain_out = reinterpret_cast<unsigned char*>(out.data());
+  CipherContext c;
+  int len = 0;
+  int tail = 0;
+  if (c.ctx == nullptr ||
+      EVP_DecryptInit_ex2(c.ctx, aes_gcm(), bytes(key), bytes(nonce), nullptr) != 1 ||
+      EVP_DecryptUpdate(c.ctx, plain_out, &len, bytes(body), checked_int(body.size())) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kSealTagSize),
+                          tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(c.ctx, plain_out + len, &tail) != 1) {
+    return std::nullopt;  // wrong key or altered text: the tag does not verify
   }
   return out;
 }

@@ -34,8 +34,15 @@ std::optional<std::string> base64url_decode(std::string_view text);
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
-// `n` cryptographically secure random bytes; throws std::runtime_error when the OS RNG fails.
+// `n` bytes from the kernel CSPRNG (getrandom); throws std::runtime_error when it fails.
 std::string random_bytes(std::size_t n);
+
+// Authenticated encryption (AES-256-GCM) for secrets that must be stored but not readable in the
+// store, such as an invitation's accept URL waiting in the outbox. `key` must be 32 bytes. The
+// sealed text is base64url(nonce || ciphertext || tag) with a fresh random 12-byte nonce.
+std::string seal(std::string_view key, std::string_view plaintext);
+// The plaintext, or nullopt when the text was not sealed with `key` or was altered.
+std::optional<std::string> unseal(std::string_view key, std::string_view sealed);
 
 // True when a and b are equal; the time taken depends only on the lengths.
 bool constant_time_equals(std::string_view a, std::string_view b);

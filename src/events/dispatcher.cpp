@@ -159,13 +159,34 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
 
   std::vector<std::string> errors(events.size());
   std::vector<bool> accepted(events.size(), true);
+  // Sinks see sealed members opened; the events kept in the store stay sealed.
+  std::vector<OutboxEvent> opened;
+  std::vector<bool> openable(events.size(), true);
+  const bool any_sealed = std::any_of(
+      events.begin(), events.end(), [](const OutboxEvent& e) { return !e.sealed_detail.empty(); });
+  if (any_sealed) {
+    opened.reserve(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      auto event = events[i].sealed_detail.empty()
+                       ? std::optional<OutboxEvent>(events[i])
+                       : opened_for_delivery(events[i], options_.seal_key);
+      if (!event) {
+        openable[i] = false;
+        accepted[i] = false;
+        append_error(errors[i], "its sealed detail cannot be opened with this process's key");
+        event = events[i];  // keeps the indexes aligned; never delivered
+      }
+      opened.push_back(std::move(*event));
+    }
+  }
+  const std::vector<OutboxEvent>& deliverable = any_sealed ? opened : events;
   for (const auto& sink : sinks_) {
     const std::string_view name = sink->name();
     // Only the events this sink has not accepted on an earlier attempt.
     std::vector<std::size_t> todo;
     for (std::size_t i = 0; i < events.size(); ++i) {
       const auto& done = events[i].delivered_to;
-      if (std::find(done.begin(), done.end(), name) == done.end()) {
+      if (openable[i] && std::find(done.begin(), done.end(), name) == done.end()) {
         todo.push_back(i);
       }
     }
@@ -174,12 +195,12 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
     }
     std::vector<Status> statuses;
     if (todo.size() == events.size()) {
-      statuses = sink->deliver(events);  // the usual case: no copy
+      statuses = sink->deliver(deliverable);  // the usual case: no copy
     } else {
       std::vector<OutboxEvent> batch;
       batch.reserve(todo.size());
       for (const std::size_t i : todo) {
-        batch.push_back(events[i]);
+        batch.push_back(deliverable[i]);
       }
       statuses = sink->deliver(batch);
     }

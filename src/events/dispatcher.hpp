@@ -44,6 +44,9 @@ struct DispatcherOptions {
   // A retry waits base * 2^(attempts-1) capped at max_backoff, shortened by up to this fraction
   // at random so that failures of many events do not retry in lockstep. 0 is deterministic.
   double jitter = 0.2;
+  // Opens events' sealed detail members (32 bytes; see seal()); events that carry sealed
+  // members cannot be delivered without it.
+  std::string seal_key;
   obs::MetricsRegistry* metrics = nullptr;  // optional: outbox_failed, outbox_pending
   const obs::Logger* logger = nullptr;      // optional: failures and dead letters
 };

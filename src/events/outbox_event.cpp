@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "events/outbox_keys.hpp"
 
@@ -96,6 +97,9 @@ store::Item outbox_item(const OutboxEvent& event) {
       .field("attempts", event.attempts)
       .field("status", failed ? kStatusFailed : kStatusPending)
       .field("nextAttemptAt", format_time(due_time(event)));
+  if (!event.sealed_detail.empty()) {
+    w.field("sealedDetail", event.sealed_detail);
+  }
   if (!event.last_error.empty()) {
     w.field("lastError", event.last_error);
   }
@@ -109,6 +113,24 @@ store::Item outbox_item(const OutboxEvent& event) {
   w.end_object();
   item.data = w.str();
   return item;
+}
+
+std::optional<OutboxEvent> opened_for_delivery(const OutboxEvent& event, std::string_view key) {
+  auto members = unseal(key, event.sealed_detail);
+  if (!members) {
+    return std::nullopt;
+  }
+  OutboxEvent opened = event;
+  opened.sealed_detail.clear();
+  std::string detail(detail_or_empty(event.detail_json));
+  detail.pop_back();  // the closing brace
+  if (detail.size() > 1 && !members->empty()) {
+    detail += ',';
+  }
+  detail += *members;
+  detail += '}';
+  opened.detail_json = std::move(detail);
+  return opened;
 }
 
 store::WriteOp outbox_append(const OutboxEvent& event) {
@@ -137,6 +159,7 @@ OutboxEvent outbox_event_from(const store::Item& item) {
   event.detail_type = string_member(data, "detailType");
   event.tenant_id = string_member(data, "tenantId");
   event.last_error = string_member(data, "lastError");
+  event.sealed_detail = string_member(data, "sealedDetail");
   if (auto status = string_member(data, "status"); !status.empty()) {
     event.status = std::move(status);
   }

@@ -2,7 +2,9 @@
 // An event as kept in the transactional outbox (SPEC section 9). The envelope is the
 // EventBridge shape; `detail` is the change itself, already serialised.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -20,6 +22,9 @@ struct OutboxEvent {
   TimePoint time;
   std::string tenant_id;    // for sink attributes (SNS eventType/tenantId)
   std::string detail_json;  // {"eventId","tenantId","actor","requestId","occurredAt",...change}
+  // Members of `detail` that must not be readable in the store (an invitation's accept URL):
+  // a sealed JSON fragment `"name":value,...` that the dispatcher opens just before delivery.
+  std::string sealed_detail;
   // Dispatch state.
   std::int64_t attempts = 0;
   std::string status = "PENDING";  // PENDING | FAILED
@@ -33,6 +38,10 @@ struct OutboxEvent {
 // The envelope that sinks deliver:
 // {"version":"0","id","source","detail-type","time","region","resources":[],"detail":{...}}
 std::string envelope_json(const OutboxEvent& event, const std::string& region);
+
+// The event as sinks must see it: `sealed_detail` opened with `key` and merged into `detail`.
+// nullopt when it cannot be opened (another key, altered text).
+std::optional<OutboxEvent> opened_for_delivery(const OutboxEvent& event, std::string_view key);
 
 // The store write that appends `event` to the outbox; put it in the same
 // transaction as the change it describes.

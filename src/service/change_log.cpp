@@ -22,7 +22,7 @@ void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& id
                    const ChangeLogOptions& options, const Change& change) {
   const std::string event_id = ids.make("evt");
   const std::string when = format_time(ctx.now);
-  const std::string actor = ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
+  const std::string& actor = ctx.principal.actor();
 
   JsonWriter audit;
   audit.begin_object()
@@ -60,6 +60,7 @@ void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& id
   event.time = ctx.now;
   event.tenant_id = change.tenant_id;
   event.detail_json = detail.str();
+  event.sealed_detail = change.sealed_detail;
   event.next_attempt_at = ctx.now;
   ops.push_back(events::outbox_append(event));
 }

@@ -19,6 +19,9 @@ struct Change {
   std::string before_json;  // a JSON object, or empty when there is no "before"
   std::string after_json;   // a JSON object, or empty
   std::optional<std::string> reason;
+  // Sealed detail members for the event only (see events::OutboxEvent::sealed_detail); never
+  // in the audit entry.
+  std::string sealed_detail = {};
 };
 
 struct ChangeLogOptions {

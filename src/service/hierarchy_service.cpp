@@ -16,10 +16,6 @@ constexpr std::string_view kHierarchySk = "HIERARCHY";
 constexpr std::string_view kMembershipPrefix = "USER#";
 constexpr int kMembershipPage = 100;
 
-const std::string& actor_of(const Context& ctx) {
-  return ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
-}
-
 std::optional<std::string> string_field(const JsonValue& object, const char* name) {
   const auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsString()) {
@@ -154,7 +150,7 @@ Result<store::WriteOp> rewrite_membership(const PlacedMember& member, const Plac
     (*doc)["updatedAt"].SetString(now.data(), static_cast<rapidjson::SizeType>(now.size()), alloc);
   }
   if (doc->HasMember("updatedBy")) {
-    const std::string& actor = actor_of(ctx);
+    const std::string& actor = ctx.principal.actor();
     (*doc)["updatedBy"].SetString(actor.data(), static_cast<rapidjson::SizeType>(actor.size()),
                                   alloc);
   }
@@ -365,7 +361,7 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
   after.tree = std::move(tree);
   after.version = before->version + 1;
   after.updated_at = ctx.now;
-  after.updated_by = actor_of(ctx);
+  after.updated_by = ctx.principal.actor();
 
   std::vector<store::WriteOp> ops;
   ops.emplace_back(store::Put{store::Table::Tenants, tree_item(tenant_id, after),
@@ -478,7 +474,7 @@ TenantChangeHook HierarchyService::tenant_hook() {
       seed.tree = domain::tree_of(wanted);
       seed.version = 1;
       seed.updated_at = ctx.now;
-      seed.updated_by = actor_of(ctx);
+      seed.updated_by = ctx.principal.actor();
       ops.emplace_back(store::Put{store::Table::Tenants, tree_item(after.tenant_id, seed),
                                   store::Condition::not_exists()});
       return ops;

@@ -74,10 +74,6 @@ std::string tenant_object(const Tenant& tenant) {
   return out.str();
 }
 
-const std::string& actor_of(const Context& ctx) {
-  return ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
-}
-
 Status check_if_match(const Context& ctx, const Tenant& tenant) {
   if (ctx.if_match && *ctx.if_match != tenant.version) {
     return Error::make(
@@ -158,7 +154,7 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
   t.team = input.team;
   t.metadata = input.metadata;
   t.created_at = ctx.now;
-  t.created_by = actor_of(ctx);
+  t.created_by = ctx.principal.actor();
   t.updated_at = ctx.now;
   t.updated_by = t.created_by;
   t.version = 1;
@@ -367,7 +363,7 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
   switch (action) {
     case TenantAction::Park:
       after.parked_at = ctx.now;
-      after.parked_by = actor_of(ctx);
+      after.parked_by = ctx.principal.actor();
       after.park_reason = reason;
       break;
     case TenantAction::Unpark:
@@ -377,7 +373,7 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
       break;
     case TenantAction::Suspend:
       after.suspended_at = ctx.now;
-      after.suspended_by = actor_of(ctx);
+      after.suspended_by = ctx.principal.actor();
       after.suspend_reason = reason;
       break;
     case TenantAction::Resume:
@@ -435,7 +431,7 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
   Tenant after = before;
   after.status = TenantStatus::Deprovisioned;
   after.deprovisioned_at = ctx.now;
-  after.deprovisioned_by = actor_of(ctx);
+  after.deprovisioned_by = ctx.principal.actor();
   std::vector<store::WriteOp> extra;
   // The name becomes free for new tenants once this one is gone.
   extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
@@ -476,7 +472,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
                                      std::vector<store::WriteOp> extra_ops, Change change) {
   after.version = before.version + 1;
   after.updated_at = ctx.now;
-  after.updated_by = actor_of(ctx);
+  after.updated_by = ctx.principal.actor();
   if (change.after_json.empty()) {
     change.after_json = tenant_object(after);
   }
