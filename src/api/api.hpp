@@ -24,6 +24,7 @@ class MetricsRegistry;
 
 namespace tenantd::service {
 class HierarchyService;
+class InvitationService;
 class MemberService;
 }  // namespace tenantd::service
 
@@ -39,6 +40,7 @@ struct Services {
   service::TenantService* tenants = nullptr;
   service::HierarchyService* hierarchy = nullptr;
   service::MemberService* members = nullptr;
+  service::InvitationService* invitations = nullptr;
 };
 
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;

@@ -193,6 +193,19 @@ const Setting kSettings[] = {
     {"INVITATION_TTL", "invitation-ttl", "DURATION", "7d",
      "how long an invitation stays valid (90s, 15m, 48h, 7d)",
      [](Config& c, std::string_view v) { return duration(v, c.invitation_ttl); }},
+    {"INVITE_URL_TEMPLATE", "invite-url-template", "URL", kDefaultInviteUrl,
+     "accept link sent to invitees; {invitationId}, {token} and {tenantId} are filled in",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.find("{token}") == std::string_view::npos ||
+           v.find("{invitationId}") == std::string_view::npos) {
+         return "must contain {invitationId} and {token}";
+       }
+       c.invite_url_template = std::string(v);
+       return std::nullopt;
+     }},
+    {"INVITATION_SWEEP_INTERVAL", "invitation-sweep-interval", "DURATION", "1m",
+     "how often `serve` stores EXPIRED on invitations whose expiresAt passed",
+     [](Config& c, std::string_view v) { return duration(v, c.invitation_sweep_interval); }},
     {"MAX_INSTANCES_PER_TENANT", "max-instances-per-tenant", "N", "1",
      "instances a tenant may have that are not DEPROVISIONED",
      [](Config& c, std::string_view v) {

@@ -9,6 +9,9 @@
 
 namespace tenantd {
 
+inline constexpr const char* kDefaultInviteUrl =
+    "http://localhost:3000/invitations/{invitationId}/accept?token={token}";
+
 struct Config {
   std::string host = "127.0.0.1";
   int port = 8080;
@@ -23,6 +26,8 @@ struct Config {
   int threads = 0;  // 0: one per core
   std::int64_t outbox_max_attempts = 10;
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};
+  std::string invite_url_template = kDefaultInviteUrl;
+  std::chrono::seconds invitation_sweep_interval{60};
   int max_instances_per_tenant = 1;
   double rate_limit_rps = 100;
   double rate_limit_burst = 200;

@@ -8,11 +8,13 @@
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
 #include "core/crypto.hpp"
+#include "core/periodic_task.hpp"
 #include "events/dispatcher.hpp"
 #include "events/file_sink.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 #include "service/hierarchy_service.hpp"
+#include "service/invitation_service.hpp"
 #include "service/local_directory.hpp"
 #include "service/member_service.hpp"
 #include "service/tenant_service.hpp"
@@ -46,6 +48,12 @@ Result<std::string> signing_secret(const Config& config) {
     return config.jwt_secret;
   }
   return auth::load_or_create_secret(config.data_dir);
+}
+
+// Seals invitation accept URLs while they wait in the outbox (the store never holds them);
+// whoever dispatches the outbox derives the same key from the same secret.
+std::string outbox_seal_key(const std::string& secret) {
+  return hmac_sha256(secret, "outbox-seal");
 }
 
 Result<std::vector<std::unique_ptr<events::EventSink>>> make_sinks(const Config& config) {
@@ -117,6 +125,8 @@ class ServeRuntime final : public Runtime {
 
     events::DispatcherOptions dispatch;
     dispatch.max_attempts = config.outbox_max_attempts;
+    const std::string seal_key = outbox_seal_key(*secret);
+    dispatch.seal_key = seal_key;
     dispatch.metrics = rt->metrics_.get();
     dispatch.logger = rt->logger_.get();
     rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
@@ -150,6 +160,21 @@ class ServeRuntime final : public Runtime {
     rt->members_ = std::make_unique<service::MemberService>(
         *rt->store_, *rt->directory_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(member_events));
+    service::InvitationOptions invitation_options;
+    invitation_options.ttl = config.invitation_ttl;
+    invitation_options.accept_url_template = config.invite_url_template;
+    invitation_options.seal_key = seal_key;
+    invitation_options.change_log = service::ChangeLogOptions{config.audit_retention};
+    service::InvitationEvents invitation_events;
+    invitation_events.committed = [dispatcher] { dispatcher->notify(); };
+    invitation_events.counted = [metrics](std::string_view type) {
+      count_business_event(*metrics, type);
+    };
+    rt->invitations_ = std::make_unique<service::InvitationService>(
+        *rt->store_, *rt->directory_, *rt->members_, rt->ids_, std::move(invitation_options),
+        std::move(invitation_events));
+    rt->invitation_expiry_ = std::make_unique<PeriodicTask>(
+        config.invitation_sweep_interval, [rt = rt.get()] { rt->expire_invitations(); });
     const auth::Hs256Verifier* verifier = rt->verifier_.get();
     rt->api_ =
         std::make_unique<api::Api>(api::ApiDeps{*rt->store_, rt->clock_, rt->ids_,
@@ -172,19 +197,34 @@ class ServeRuntime final : public Runtime {
     s.tenants = tenants_.get();
     s.hierarchy = hierarchy_.get();
     s.members = members_.get();
+    s.invitations = invitations_.get();
     return s;
   }
   void start_background() override {
     dispatcher_->start();
     sweeper_->start();
+    invitation_expiry_->start();
   }
   void stop_background() override {
+    invitation_expiry_->stop();
     sweeper_->stop();
     dispatcher_->stop();
   }
 
  private:
   ServeRuntime() = default;
+
+  // Stores EXPIRED on invitations whose expiresAt passed (reads already show it).
+  void expire_invitations() {
+    service::Context ctx;
+    ctx.principal.sub = "system";
+    ctx.request_id = ids_.make("sweep");
+    ctx.now = clock_.now();
+    auto expired = invitations_->expire_due(ctx, 500);
+    if (!expired) {
+      logger_->error("invitation expiry sweep failed: " + expired.error().message);
+    }
+  }
 
   SystemClock clock_;
   RandomIds ids_;
@@ -200,6 +240,8 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<service::TenantService> tenants_;
   std::unique_ptr<service::LocalDirectory> directory_;
   std::unique_ptr<service::MemberService> members_;
+  std::unique_ptr<service::InvitationService> invitations_;
+  std::unique_ptr<PeriodicTask> invitation_expiry_;
   std::unique_ptr<api::Api> api_;
 };
 
@@ -290,8 +332,13 @@ Result<std::size_t> outbox_drain(const Config& config) {
   if (!sinks) {
     return std::move(sinks).error();
   }
+  auto secret = signing_secret(config);
+  if (!secret) {
+    return std::move(secret).error();
+  }
   events::DispatcherOptions dispatch;
   dispatch.max_attempts = config.outbox_max_attempts;
+  dispatch.seal_key = outbox_seal_key(*secret);
   events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
   return dispatcher.dispatch_due();
 }

@@ -494,12 +494,17 @@ void check_placement(const std::optional<std::string>& division,
 
 void check_reason(std::string_view field, std::string_view reason,
                   std::vector<FieldError>& errors) {
-  const std::string value = trim(reason);
+  check_free_text(field, reason, 10, 500, errors);
+}
+
+void check_free_text(std::string_view field, std::string_view raw, std::size_t min, std::size_t max,
+                     std::vector<FieldError>& errors) {
+  const std::string value = trim(raw);
   const auto text = scan(value);
-  if (!check_length(field, text.length, 10, 500, errors) && text.length == 0) {
+  if (!check_length(field, text.length, min, max, errors) && text.length == 0) {
     return;
   }
-  // Reasons are free text shown to people, so line breaks and tabs are fine; other control
+  // Free text is shown to people, so line breaks and tabs are fine; other control
   // characters and broken UTF-8 are not.
   bool bad_control = false;
   std::size_t pos = 0;

@@ -105,6 +105,10 @@ void check_placement(const std::optional<std::string>& division,
                      const std::optional<std::string>& team, std::vector<FieldError>& errors);
 // Park / suspend reasons: 10..500 chars after trimming.
 void check_reason(std::string_view field, std::string_view reason, std::vector<FieldError>& errors);
+// Free text shown to people (reasons, an invitation's message): min..max chars after trimming,
+// valid UTF-8, no control characters but line breaks and tabs.
+void check_free_text(std::string_view field, std::string_view text, std::size_t min,
+                     std::size_t max, std::vector<FieldError>& errors);
 // At most 50 keys, keys 1..128 chars, serialised size at most 8 KiB.
 void check_metadata(const Metadata& metadata, std::size_t serialised_size,
                     std::vector<FieldError>& errors);

@@ -113,4 +113,18 @@ Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& c
   return tenant;
 }
 
+Result<domain::Tenant> load_tenant(store::ItemStore& store, std::string_view tenant_id) {
+  if (!is_id(tenant_id, "tenant")) {
+    return tenant_not_found(tenant_id);
+  }
+  auto item = store.get(store::Table::Tenants, tenant_key(tenant_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return tenant_not_found(tenant_id);
+  }
+  return tenant_from_item(**item);
+}
+
 }  // namespace tenantd::service

@@ -28,6 +28,10 @@ Status authorize(store::ItemStore& store, const Context& ctx, const domain::Tena
 Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& ctx,
                                        std::string_view tenant_id, Action action);
 
+// Loads the tenant without authorising anything (for callers whose right comes from elsewhere,
+// such as an invitation token); 404 TENANT_NOT_FOUND when it does not exist.
+Result<domain::Tenant> load_tenant(store::ItemStore& store, std::string_view tenant_id);
+
 Error tenant_not_found(std::string_view tenant_id);
 
 }  // namespace tenantd::service

@@ -20,6 +20,8 @@ class Directory {
   // The user with this e-mail. `local` creates it on first reference; `cognito` answers
   // 404 USER_NOT_FOUND for an unknown e-mail.
   virtual Result<User> resolve_email(std::string_view email) = 0;
+  // The user with this e-mail when the directory knows it; never creates one.
+  virtual Result<std::optional<User>> find_email(std::string_view email) = 0;
   // The user with this id, or nullopt when the directory does not know it.
   virtual Result<std::optional<User>> find_user(std::string_view user_id) = 0;
 };

@@ -28,6 +28,22 @@ Result<User> user_from(const store::Item& item) {
 LocalDirectory::LocalDirectory(store::ItemStore& store, Ids& ids, const Clock& clock)
     : store_(store), ids_(ids), clock_(clock) {}
 
+Result<std::optional<User>> LocalDirectory::find_email(std::string_view raw_email) {
+  auto item =
+      store_.get(store::Table::Control, user_email_key(domain::to_lower(domain::trim(raw_email))));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return std::optional<User>{};
+  }
+  auto user = user_from(**item);
+  if (!user) {
+    return std::move(user).error();
+  }
+  return std::optional<User>{std::move(*user)};
+}
+
 Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
   const std::string email = domain::to_lower(domain::trim(raw_email));
   const store::Key key = user_email_key(email);

@@ -21,6 +21,7 @@ class LocalDirectory final : public Directory {
   Result<User> find_or_create(std::string_view email);
 
   Result<User> resolve_email(std::string_view email) override { return find_or_create(email); }
+  Result<std::optional<User>> find_email(std::string_view email) override;
   Result<std::optional<User>> find_user(std::string_view user_id) override;
 
  private:

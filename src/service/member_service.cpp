@@ -17,10 +17,6 @@ using domain::TenantStatus;
 // Racing changes of one tenant's members retry on a failed condition; each retry re-reads.
 constexpr int kAttempts = 16;
 
-std::string actor_of(const Context& ctx) {
-  return ctx.principal.email.empty() ? ctx.principal.sub : ctx.principal.email;
-}
-
 Error user_not_found(std::string_view user_id) {
   return Error::make(ErrorCode::UserNotFound, "User " + std::string(user_id) + " not found")
       .with("userId", std::string(user_id));
@@ -222,15 +218,26 @@ Status MemberService::remove(const Context& ctx, std::string_view tenant_id,
   return {};
 }
 
+Result<Membership> MemberService::join(const Context& ctx, std::string_view tenant_id,
+                                       const AssignMemberInput& input, const JoinWrites& also) {
+  return change(ctx, tenant_id, Kind::Join, ctx.principal.sub, &input, nullptr, &also);
+}
+
 Result<Membership> MemberService::change(const Context& ctx, std::string_view tenant_id, Kind kind,
                                          std::string_view user_id, const AssignMemberInput* assign,
-                                         const UpdateMemberInput* update) {
+                                         const UpdateMemberInput* update, const JoinWrites* also) {
+  const bool adds = kind == Kind::Assign || kind == Kind::Join;
   std::optional<User> user;  // resolved once, after the caller is known to be allowed
+  if (kind == Kind::Join) {
+    user = User{ctx.principal.sub, ctx.principal.email};
+  }
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (attempt > 0) {
       std::this_thread::yield();
     }
-    auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
+    auto tenant = kind == Kind::Join
+                      ? load_tenant(store_, tenant_id)
+                      : load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
     if (!tenant) {
       return std::move(tenant).error();
     }
@@ -239,6 +246,15 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
                          "The tenant is deprovisioned; its members cannot change")
           .with("currentStatus", std::string(domain::to_string(tenant->status)));
     }
+    // The invitation decides first: a second accept of it is refused as not pending.
+    std::vector<store::WriteOp> ops;
+    if (also != nullptr) {
+      auto extra = (*also)(*tenant);
+      if (!extra) {
+        return std::move(extra).error();
+      }
+      ops = std::move(*extra);
+    }
     if (kind == Kind::Assign && !user) {
       auto resolved = directory_.resolve_email(assign->email);
       if (!resolved) {
@@ -246,20 +262,20 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       }
       user = std::move(*resolved);
     }
-    const std::string uid = kind == Kind::Assign ? user->user_id : std::string(user_id);
+    const std::string uid = adds ? user->user_id : std::string(user_id);
     auto existing = read_membership(store_, tenant->tenant_id, uid);
     if (!existing) {
       return std::move(existing).error();
     }
-    if (kind == Kind::Assign && existing->has_value()) {
+    if (adds && existing->has_value()) {
       return Error::make(ErrorCode::UserAlreadyMember,
                          "User " + user->email + " is already a member of this tenant")
           .with("userId", uid);
     }
-    if (kind != Kind::Assign && !existing->has_value()) {
+    if (!adds && !existing->has_value()) {
       return user_not_found(uid);
     }
-    if (kind != Kind::Assign && ctx.if_match && *ctx.if_match != (*existing)->version) {
+    if (!adds && ctx.if_match && *ctx.if_match != (*existing)->version) {
       return Error::make(
           ErrorCode::PreconditionFailed,
           "If-Match does not match the current version " + std::to_string((*existing)->version));
@@ -267,7 +283,7 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
 
     Membership after;
     bool placement_changed = false;
-    if (kind == Kind::Assign) {
+    if (adds) {
       after.tenant_id = tenant->tenant_id;
       after.user_id = uid;
       after.email = user->email;
@@ -276,7 +292,7 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       after.group = assign->group;
       after.team = assign->team;
       after.assigned_at = ctx.now;
-      after.assigned_by = actor_of(ctx);
+      after.assigned_by = ctx.principal.actor();
       after.version = 1;
       placement_changed = after.division.has_value();
     } else {
@@ -310,7 +326,9 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
         return std::move(found).error();
       }
       tree_version = found->tree_version;
-      if (!found->found) {
+      if (!found->found && kind == Kind::Join) {
+        after.division = after.group = after.team = std::nullopt;
+      } else if (!found->found) {
         const std::string field = deepest_field(after.group, after.team);
         return Error::validation({{field, "NOT_IN_HIERARCHY",
                                    "The placement does not name a node of the tenant's "
@@ -318,7 +336,6 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       }
     }
 
-    std::vector<store::WriteOp> ops;
     if (tree_version) {
       ops.emplace_back(store::Check{store::Table::Tenants,
                                     {tenant_pk(tenant->tenant_id), "HIERARCHY"},
@@ -339,7 +356,7 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       }
       ops.push_back(admin_counter_put(tenant->tenant_id, *counter, new_count));
     }
-    if (kind == Kind::Assign) {
+    if (adds) {
       ops.emplace_back(store::Put{store::Table::Tenants, membership_item(after),
                                   store::Condition::not_exists()});
     } else if (kind == Kind::Update) {
@@ -352,14 +369,14 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
     if (kind != Kind::Update) {
       // memberCount stays exact: the tenant item is rewritten under its version.
       Tenant counted = *tenant;
-      counted.member_count += kind == Kind::Assign ? 1 : -1;
+      counted.member_count += adds ? 1 : -1;
       counted.version += 1;
       counted.updated_at = ctx.now;
-      counted.updated_by = actor_of(ctx);
+      counted.updated_by = ctx.principal.actor();
       ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(counted),
                                   store::Condition::version_is(tenant->version)});
     }
-    const char* event_type = kind == Kind::Assign   ? "USER_ASSIGNED"
+    const char* event_type = adds                   ? "USER_ASSIGNED"
                              : kind == Kind::Update ? "USER_UPDATED"
                                                     : "USER_REMOVED";
     record_change(ops, ctx, ids_, options_,

@@ -65,6 +65,10 @@ Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_v
                                           std::optional<std::string>& group,
                                           std::optional<std::string>& team);
 
+// The writes an accepted invitation adds to the membership's transaction, decided afresh on
+// every attempt against the tenant as read by that attempt.
+using JoinWrites = std::function<Result<std::vector<store::WriteOp>>(const domain::Tenant&)>;
+
 class MemberService {
  public:
   MemberService(store::ItemStore& store, Directory& directory, Ids& ids, ChangeLogOptions options,
@@ -79,15 +83,20 @@ class MemberService {
   Result<Membership> update(const Context& ctx, std::string_view tenant_id,
                             std::string_view user_id, const UpdateMemberInput& input);
   Status remove(const Context& ctx, std::string_view tenant_id, std::string_view user_id);
+  // The caller joins the tenant (an accepted invitation, SPEC section 7): the caller's own
+  // identity becomes the member, `also` stands in for the caller's role and adds its writes.
+  // A placement that has left the hierarchy since the invitation was sent is dropped.
+  Result<Membership> join(const Context& ctx, std::string_view tenant_id,
+                          const AssignMemberInput& input, const JoinWrites& also);
   // A principal reads its own tenants; platform staff read anybody's. Others: 404 USER_NOT_FOUND.
   Result<Page<UserTenant>> tenants_of(const Context& ctx, std::string_view user_id,
                                       const PageRequest& page);
 
  private:
-  enum class Kind { Assign, Update, Remove };
+  enum class Kind { Assign, Join, Update, Remove };
   Result<Membership> change(const Context& ctx, std::string_view tenant_id, Kind kind,
                             std::string_view user_id, const AssignMemberInput* assign,
-                            const UpdateMemberInput* update);
+                            const UpdateMemberInput* update, const JoinWrites* also = nullptr);
   void committed(std::string_view event_type);
 
   store::ItemStore& store_;

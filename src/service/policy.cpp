@@ -16,13 +16,14 @@ struct Rule {
   bool viewer;
 };
 
-constexpr std::array<Rule, 9> kPolicy = {{
+constexpr std::array<Rule, 10> kPolicy = {{
     {Action::CreateTenant, true, true, false, false, false},
     {Action::ReadTenant, true, true, true, true, true},
     {Action::UpdateTenant, true, false, true, false, false},
     {Action::TenantLifecycle, true, false, false, false, false},
     {Action::ManageMembers, true, false, true, false, false},
     {Action::ReadMembers, true, true, true, true, false},
+    {Action::ReadInvitations, true, true, true, false, false},
     {Action::ProvisionInstance, true, true, true, false, false},
     {Action::OperateInstance, true, true, true, true, false},
     {Action::ReadInstance, true, true, true, true, true},

@@ -14,6 +14,7 @@ enum class Action {
   TenantLifecycle,  // park / unpark / suspend / resume / delete / activate
   ManageMembers,    // assign / remove / change members, invitations
   ReadMembers,      // list members, read hierarchy, audit
+  ReadInvitations,  // list / get invitations (who manages them, and platform staff)
   ProvisionInstance,
   OperateInstance,  // scale / suspend / resume instance, backup / restore
   ReadInstance,     // instances, operations, backups

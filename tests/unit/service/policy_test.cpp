@@ -18,6 +18,8 @@ constexpr Expected kSpec[] = {
     {Action::TenantLifecycle, {true, false, false, false, false}},
     {Action::ManageMembers, {true, false, true, false, false}},
     {Action::ReadMembers, {true, true, true, true, false}},
+    // Invitations are managed by tenant Admins; platform operators read everything.
+    {Action::ReadInvitations, {true, true, true, false, false}},
     {Action::ProvisionInstance, {true, true, true, false, false}},
     {Action::OperateInstance, {true, true, true, true, false}},
     {Action::ReadInstance, {true, true, true, true, true}},

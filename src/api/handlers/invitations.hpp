@@ -1,0 +1,12 @@
+#pragma once
+// Invitation routes (SPEC section 7): invite, list, read, cancel, resend, accept, decline.
+#include <vector>
+
+#include "api/api.hpp"
+#include "api/router.hpp"
+
+namespace tenantd::api::handlers {
+
+std::vector<Route> invitation_routes();
+
+}  // namespace tenantd::api::handlers

@@ -1,0 +1,707 @@
+#include "service/invitation_service.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <tuple>
+
+#include "core/crypto.hpp"
+#include "events/outbox_event.hpp"
+#include "service/access.hpp"
+#include "service/invitation_record.hpp"
+#include "service/membership_record.hpp"
+#include "service/tenant_record.hpp"
+
+namespace tenantd::service {
+
+namespace {
+
+using domain::Invitation;
+using domain::InvitationStatus;
+
+// Racing changes of one invitation retry on a failed condition; each retry re-reads.
+constexpr int kAttempts = 16;
+constexpr std::size_t kTokenBytes = 32;
+
+Error invitation_not_found(std::string_view invitation_id) {
+  return Error::make(ErrorCode::InvitationNotFound,
+                     "Invitation " + std::string(invitation_id) + " not found")
+      .with("invitationId", std::string(invitation_id));
+}
+
+Error store_failed() {
+  return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the invitation");
+}
+
+Error too_much_contention() {
+  return Error::make(ErrorCode::VersionConflict,
+                     "The invitation changed concurrently too often; retry");
+}
+
+Error tenant_gone(const domain::Tenant& tenant) {
+  return Error::make(ErrorCode::TenantNotActive,
+                     "The tenant is deprovisioned; it takes no new members")
+      .with("currentStatus", std::string(domain::to_string(tenant.status)));
+}
+
+Status check_if_match(const Context& ctx, const Invitation& inv) {
+  if (ctx.if_match && *ctx.if_match != inv.version) {
+    return Error::make(
+        ErrorCode::PreconditionFailed,
+        "If-Match does not match the current version " + std::to_string(inv.version));
+  }
+  return {};
+}
+
+// The token is compared through its hash, in constant time; a wrong token looks exactly like
+// an unknown invitation.
+bool token_matches(const Invitation& inv, std::string_view token) {
+  return !inv.token_hash.empty() && constant_time_equals(sha256_hex(token), inv.token_hash);
+}
+
+// Token, then invitee, then state: SPEC section 7's order of refusals for accept and decline.
+Status check_answerable(const Context& ctx, const Invitation& inv, std::string_view token) {
+  if (!token_matches(inv, token)) {
+    return invitation_not_found(inv.invitation_id);
+  }
+  if (ctx.principal.email.empty() || ctx.principal.email != inv.email) {
+    return Error::make(ErrorCode::Forbidden, "This invitation was sent to another e-mail address");
+  }
+  switch (domain::effective_status(inv, ctx.now)) {
+    case InvitationStatus::Pending:
+      return {};
+    case InvitationStatus::Expired:
+      return Error::make(ErrorCode::InvitationExpired, "The invitation expired at " +
+                                                           format_time(inv.expires_at) +
+                                                           "; ask for it to be resent")
+          .with("expiresAt", format_time(inv.expires_at));
+    default:
+      return domain::not_pending(inv, ctx.now, "only a PENDING invitation can be answered");
+  }
+}
+
+std::string deepest_field(const CreateInvitationInput& in) {
+  if (in.team) {
+    return "team";
+  }
+  return in.group ? "group" : "division";
+}
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+using Predicate = std::function<bool(const Invitation&)>;
+
+// One page merged from several ranges of the same index (one per tenant an Admin administers),
+// in index order. The cursor is the last row's index key, which positions every range alike.
+Result<Page<Invitation>> merged_page(store::ItemStore& store,
+                                     const std::vector<InvitationRange>& ranges,
+                                     const Predicate& keep, const PageRequest& page) {
+  struct Row {
+    store::Item item;
+    Invitation invitation;
+  };
+  const std::size_t wanted = static_cast<std::size_t>(page.limit) + 1;  // one more: a next page
+  std::vector<Row> rows;
+  int index = 0;
+  for (const auto& range : ranges) {
+    index = range.index;
+    store::Query query;
+    query.table = store::Table::Invitations;
+    query.index = range.index;
+    query.pk = range.pk;
+    query.sk = range.sk;
+    query.limit = keep ? 100 : static_cast<int>(wanted);
+    query.start_after = page.after;
+    if (query.start_after) {
+      query.start_after->index_pk = range.pk;
+    }
+    std::size_t taken = 0;
+    while (taken < wanted) {
+      auto items = store.query(query);
+      if (!items) {
+        return std::move(items).error();
+      }
+      for (auto& item : *items) {
+        auto inv = invitation_from_item(item);
+        if (!inv) {
+          return std::move(inv).error();
+        }
+        if (keep && !keep(*inv)) {
+          continue;
+        }
+        rows.push_back(Row{std::move(item), std::move(*inv)});
+        if (++taken == wanted) {
+          break;
+        }
+      }
+      if (items->size() < static_cast<std::size_t>(query.limit)) {
+        break;
+      }
+      query.start_after = store::cursor_after(items->back(), range.index);
+    }
+  }
+  const auto position = [index](const Row& row) {
+    const auto& key = row.item.indexes[static_cast<std::size_t>(index - 1)];
+    return std::tie(key->sk, row.item.pk, row.item.sk);
+  };
+  std::sort(rows.begin(), rows.end(),
+            [&](const Row& a, const Row& b) { return position(a) < position(b); });
+  Page<Invitation> out;
+  const std::size_t limit = static_cast<std::size_t>(page.limit);
+  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
+    out.items.push_back(std::move(rows[i].invitation));
+  }
+  if (rows.size() > limit && limit > 0) {
+    out.next = store::cursor_after(rows[limit - 1].item, index);
+  }
+  return out;
+}
+
+// The tenants `user_id` administers and may act in now (not SUSPENDED), in id order.
+Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
+                                                      std::string_view user_id) {
+  std::vector<store::Key> keys;
+  store::Query query;
+  query.table = store::Table::Tenants;
+  query.index = kMembersByUserIndex;
+  query.pk = member_pk(user_id);
+  query.sk = store::SortCondition::begins_with("TENANT#");
+  query.limit = 100;
+  for (;;) {
+    auto items = store.query(query);
+    if (!items) {
+      return std::move(items).error();
+    }
+    for (const auto& item : *items) {
+      auto m = membership_from_item(item);
+      if (!m) {
+        return std::move(m).error();
+      }
+      if (m->role == TenantRole::Admin) {
+        keys.push_back(tenant_key(m->tenant_id));
+      }
+    }
+    if (items->size() < static_cast<std::size_t>(query.limit)) {
+      break;
+    }
+    query.start_after = store::cursor_after(items->back(), query.index);
+  }
+  std::vector<std::string> tenants;
+  for (std::size_t start = 0; start < keys.size(); start += 100) {
+    const std::vector<store::Key> batch(
+        keys.begin() + static_cast<std::ptrdiff_t>(start),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), start + 100)));
+    auto items = store.get_many(store::Table::Tenants, batch);
+    if (!items) {
+      return std::move(items).error();
+    }
+    for (const auto& item : *items) {
+      if (!item) {
+        continue;
+      }
+      auto tenant = tenant_from_item(*item);
+      if (!tenant) {
+        return std::move(tenant).error();
+      }
+      if (tenant->status != domain::TenantStatus::Suspended) {
+        tenants.push_back(tenant->tenant_id);
+      }
+    }
+  }
+  return tenants;
+}
+
+}  // namespace
+
+InvitationService::InvitationService(store::ItemStore& store, Directory& directory,
+                                     MemberService& members, Ids& ids, InvitationOptions options,
+                                     InvitationEvents events)
+    : store_(store),
+      directory_(directory),
+      members_(members),
+      ids_(ids),
+      options_(std::move(options)),
+      events_(std::move(events)) {}
+
+void InvitationService::committed(std::string_view event_type) {
+  if (events_.committed) {
+    events_.committed();
+  }
+  if (events_.counted) {
+    events_.counted(event_type);
+  }
+}
+
+std::string InvitationService::sealed_accept_url(const Invitation& inv,
+                                                 std::string_view token) const {
+  std::string url = options_.accept_url_template;
+  replace_all(url, "{invitationId}", inv.invitation_id);
+  replace_all(url, "{tenantId}", inv.tenant_id);
+  replace_all(url, "{token}", token);
+  JsonWriter member;
+  member.begin_object().field("acceptUrl", url).end_object();
+  std::string fragment = member.str();  // {"acceptUrl":"..."}: the members without braces
+  return seal(options_.seal_key, std::string_view(fragment).substr(1, fragment.size() - 2));
+}
+
+Result<Invitation> InvitationService::read(std::string_view invitation_id) {
+  if (!is_id(invitation_id, "inv")) {
+    return invitation_not_found(invitation_id);
+  }
+  auto item = store_.get(store::Table::Invitations, invitation_key(invitation_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return invitation_not_found(invitation_id);
+  }
+  return invitation_from_item(**item);
+}
+
+Result<InvitationService::Loaded> InvitationService::load_for(const Context& ctx,
+                                                              std::string_view invitation_id,
+                                                              Action action) {
+  auto inv = read(invitation_id);
+  if (!inv) {
+    return std::move(inv).error();
+  }
+  auto tenant = load_tenant_for(store_, ctx, inv->tenant_id, action);
+  if (!tenant) {
+    if (tenant.error().code == ErrorCode::TenantNotFound) {
+      return invitation_not_found(invitation_id);  // out of reach: no existence leak
+    }
+    return std::move(tenant).error();
+  }
+  return Loaded{std::move(*inv), std::move(*tenant)};
+}
+
+// The guard names at most one open invitation per (tenant, e-mail). Claiming it for `inv`
+// fails with 409 when it names another invitation that is still open; a stale guard (its
+// invitation answered, cancelled or expired) is taken over.
+Status InvitationService::claim_guard(std::vector<store::WriteOp>& ops, const Invitation& inv,
+                                      TimePoint now) {
+  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  if (!guard) {
+    return std::move(guard).error();
+  }
+  if (guard->version != 0 && guard->invitation_id != inv.invitation_id) {
+    auto other = read(guard->invitation_id);
+    if (!other && other.error().code != ErrorCode::InvitationNotFound) {
+      return std::move(other).error();
+    }
+    if (other && domain::is_open(*other, now)) {
+      return Error::make(ErrorCode::DuplicateInvitation,
+                         "A pending invitation for " + inv.email + " to this tenant exists")
+          .with("invitationId", other->invitation_id);
+    }
+  }
+  ops.push_back(pending_guard_put(inv.tenant_id, inv.email, inv.invitation_id, *guard));
+  return {};
+}
+
+// An invitation that stops being open frees the (tenant, e-mail) guard if the guard names it.
+Status InvitationService::release_guard(std::vector<store::WriteOp>& ops, const Invitation& inv) {
+  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  if (!guard) {
+    return std::move(guard).error();
+  }
+  if (guard->version != 0 && guard->invitation_id == inv.invitation_id) {
+    ops.emplace_back(store::Delete{store::Table::Invitations,
+                                   pending_guard_key(inv.tenant_id, inv.email),
+                                   store::Condition::version_is(guard->version)});
+  }
+  return {};
+}
+
+Result<Invitation> InvitationService::create(const Context& ctx, std::string_view tenant_id,
+                                             const CreateInvitationInput& input) {
+  const std::string token = base64url_encode(random_bytes(kTokenBytes));
+  const std::string invitation_id = ids_.make("inv");
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::yield();
+    }
+    auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
+    if (!tenant) {
+      return std::move(tenant).error();
+    }
+    if (tenant->status == domain::TenantStatus::Deprovisioned) {
+      return tenant_gone(*tenant);
+    }
+    Invitation inv;
+    inv.invitation_id = invitation_id;
+    inv.tenant_id = tenant->tenant_id;
+    inv.email = input.email;
+    inv.role = std::string(to_string(input.role));
+    inv.division = input.division;
+    inv.group = input.group;
+    inv.team = input.team;
+    inv.message = input.message;
+    inv.status = InvitationStatus::Pending;
+    inv.created_at = inv.last_sent_at = ctx.now;
+    inv.expires_at = ctx.now + options_.ttl;
+    inv.created_by = ctx.principal.actor();
+    inv.token_hash = sha256_hex(token);
+
+    std::vector<store::WriteOp> ops;
+    if (inv.division) {
+      auto found = hierarchy_has_node(store_, inv.tenant_id, inv.division, inv.group, inv.team);
+      if (!found) {
+        return std::move(found).error();
+      }
+      if (!found->found) {
+        return Error::validation({{deepest_field(input), "NOT_IN_HIERARCHY",
+                                   "The placement does not name a node of the tenant's "
+                                   "hierarchy; add it with PUT /tenants/{id}/hierarchy first"}});
+      }
+      if (found->tree_version) {
+        ops.emplace_back(store::Check{store::Table::Tenants,
+                                      {tenant_pk(inv.tenant_id), "HIERARCHY"},
+                                      store::Condition::version_is(*found->tree_version)});
+      }
+    }
+    auto user = directory_.find_email(inv.email);
+    if (!user) {
+      return std::move(user).error();
+    }
+    if (user->has_value()) {
+      auto role = membership_role(store_, inv.tenant_id, (*user)->user_id);
+      if (!role) {
+        return std::move(role).error();
+      }
+      if (role->has_value()) {
+        return Error::make(ErrorCode::UserAlreadyMember,
+                           "User " + inv.email + " is already a member of this tenant")
+            .with("userId", (*user)->user_id);
+      }
+    }
+    if (auto claimed = claim_guard(ops, inv, ctx.now); !claimed) {
+      return std::move(claimed).error();
+    }
+    // The tenant must still be the one read (not deprovisioned meanwhile).
+    ops.emplace_back(store::Check{store::Table::Tenants, tenant_key(inv.tenant_id),
+                                  store::Condition::version_is(tenant->version)});
+    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(inv),
+                                store::Condition::not_exists()});
+    Change change{"INVITATION_CREATED",          events::kTenantSource, inv.tenant_id, "",
+                  invitation_json(inv, ctx.now), std::nullopt};
+    change.sealed_detail = sealed_accept_url(inv, token);
+    record_change(ops, ctx, ids_, options_.change_log, change);
+    const auto written = store_.write(std::move(ops));
+    if (written.condition_failed()) {
+      continue;
+    }
+    if (!written.ok()) {
+      return store_failed();
+    }
+    committed("INVITATION_CREATED");
+    return inv;
+  }
+  return too_much_contention();
+}
+
+Result<Page<Invitation>> InvitationService::list(const Context& ctx, const InvitationFilter& filter,
+                                                 const PageRequest& page) {
+  const auto status = filter.status;
+  const TimePoint now = ctx.now;
+  const auto shows_status = [status, now](const Invitation& inv) {
+    return !status || domain::effective_status(inv, now) == *status;
+  };
+  std::vector<InvitationRange> ranges;
+  Predicate keep;
+  if (filter.tenant_id) {
+    auto tenant = load_tenant_for(store_, ctx, *filter.tenant_id, Action::ReadInvitations);
+    if (!tenant) {
+      return std::move(tenant).error();
+    }
+    if (filter.email) {
+      ranges.push_back(email_range(*filter.email));
+      keep = [tid = tenant->tenant_id, shows_status](const Invitation& inv) {
+        return inv.tenant_id == tid && shows_status(inv);
+      };
+    } else {
+      ranges.push_back(tenant_range(tenant->tenant_id, status, now));
+    }
+  } else if (platform_allows(ctx.principal, Action::ReadInvitations)) {
+    if (filter.email) {
+      ranges.push_back(email_range(*filter.email));
+      keep = shows_status;
+    } else {
+      ranges.push_back(global_range(status, now));
+    }
+  } else {
+    auto tenants = administered_tenants(store_, ctx.principal.sub);
+    if (!tenants) {
+      return std::move(tenants).error();
+    }
+    if (tenants->empty()) {
+      return Page<Invitation>{};
+    }
+    if (filter.email) {
+      ranges.push_back(email_range(*filter.email));
+      keep = [tenants = std::move(*tenants), shows_status](const Invitation& inv) {
+        return std::binary_search(tenants.begin(), tenants.end(), inv.tenant_id) &&
+               shows_status(inv);
+      };
+    } else {
+      for (const auto& tid : *tenants) {
+        ranges.push_back(tenant_range(tid, status, now));
+      }
+    }
+  }
+  return merged_page(store_, ranges, keep, page);
+}
+
+Result<Invitation> InvitationService::get(const Context& ctx, std::string_view invitation_id) {
+  auto inv = read(invitation_id);
+  if (!inv) {
+    return inv;
+  }
+  // The invitee reads its own invitation (to decide whether to accept it).
+  if (!ctx.principal.email.empty() && ctx.principal.email == inv->email) {
+    return inv;
+  }
+  auto loaded = load_for(ctx, invitation_id, Action::ReadInvitations);
+  if (!loaded) {
+    return std::move(loaded).error();
+  }
+  return std::move(loaded->invitation);
+}
+
+Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_view invitation_id) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+    if (!loaded) {
+      return std::move(loaded).error();
+    }
+    const Invitation& inv = loaded->invitation;
+    if (!domain::can_cancel(inv, ctx.now)) {
+      return domain::not_pending(inv, ctx.now,
+                                 "only PENDING or EXPIRED invitations can be cancelled");
+    }
+    if (auto ok = check_if_match(ctx, inv); !ok) {
+      return std::move(ok).error();
+    }
+    Invitation after = inv;
+    after.status = InvitationStatus::Cancelled;
+    after.cancelled_at = ctx.now;
+    after.cancelled_by = ctx.principal.actor();
+    after.version += 1;
+    std::vector<store::WriteOp> ops;
+    if (auto released = release_guard(ops, inv); !released) {
+      return std::move(released).error();
+    }
+    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                                store::Condition::version_is(inv.version)});
+    record_change(
+        ops, ctx, ids_, options_.change_log,
+        Change{"INVITATION_CANCELLED", events::kTenantSource, inv.tenant_id,
+               invitation_json(inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    const auto written = store_.write(std::move(ops));
+    if (written.condition_failed()) {
+      continue;
+    }
+    if (!written.ok()) {
+      return store_failed();
+    }
+    committed("INVITATION_CANCELLED");
+    return after;
+  }
+  return too_much_contention();
+}
+
+Result<Invitation> InvitationService::resend(const Context& ctx, std::string_view invitation_id) {
+  const std::string token = base64url_encode(random_bytes(kTokenBytes));
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+    if (!loaded) {
+      return std::move(loaded).error();
+    }
+    const Invitation& inv = loaded->invitation;
+    if (loaded->tenant.status == domain::TenantStatus::Deprovisioned) {
+      return tenant_gone(loaded->tenant);
+    }
+    if (!domain::can_cancel(inv, ctx.now)) {
+      return domain::not_pending(inv, ctx.now, "only PENDING or EXPIRED invitations can be resent");
+    }
+    if (!domain::can_resend(inv, ctx.now)) {
+      return Error::make(ErrorCode::QuotaExceeded,
+                         "The invitation was already resent " +
+                             std::to_string(domain::kMaxInvitationResends) + " times")
+          .with("limit", domain::kMaxInvitationResends);
+    }
+    if (auto ok = check_if_match(ctx, inv); !ok) {
+      return std::move(ok).error();
+    }
+    Invitation after = inv;
+    after.status = InvitationStatus::Pending;
+    after.expires_at = ctx.now + options_.ttl;
+    after.last_sent_at = ctx.now;
+    after.resend_count += 1;
+    after.token_hash = sha256_hex(token);  // the old token stops working
+    after.version += 1;
+    std::vector<store::WriteOp> ops;
+    if (auto claimed = claim_guard(ops, after, ctx.now); !claimed) {
+      return std::move(claimed).error();
+    }
+    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                                store::Condition::version_is(inv.version)});
+    Change change{"INVITATION_RESENT",           events::kTenantSource,           inv.tenant_id,
+                  invitation_json(inv, ctx.now), invitation_json(after, ctx.now), std::nullopt};
+    change.sealed_detail = sealed_accept_url(after, token);
+    record_change(ops, ctx, ids_, options_.change_log, change);
+    const auto written = store_.write(std::move(ops));
+    if (written.condition_failed()) {
+      continue;
+    }
+    if (!written.ok()) {
+      return store_failed();
+    }
+    committed("INVITATION_RESENT");
+    return after;
+  }
+  return too_much_contention();
+}
+
+Result<Membership> InvitationService::accept(const Context& ctx, std::string_view invitation_id,
+                                             std::string_view token) {
+  auto inv = read(invitation_id);
+  if (!inv) {
+    return std::move(inv).error();
+  }
+  if (auto ok = check_answerable(ctx, *inv, token); !ok) {
+    return std::move(ok).error();
+  }
+  AssignMemberInput input;
+  input.email = inv->email;
+  input.role = parse_tenant_role(inv->role).value_or(TenantRole::Viewer);
+  input.division = inv->division;
+  input.group = inv->group;
+  input.team = inv->team;
+  // Decided again inside every attempt of the membership's transaction.
+  const JoinWrites accepted = [&](const domain::Tenant&) -> Result<std::vector<store::WriteOp>> {
+    auto fresh = read(invitation_id);
+    if (!fresh) {
+      return std::move(fresh).error();
+    }
+    if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
+      return std::move(ok).error();
+    }
+    Invitation after = *fresh;
+    after.status = InvitationStatus::Accepted;
+    after.accepted_at = ctx.now;
+    after.accepted_by = ctx.principal.sub;
+    after.version += 1;
+    std::vector<store::WriteOp> ops;
+    if (auto released = release_guard(ops, *fresh); !released) {
+      return std::move(released).error();
+    }
+    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                                store::Condition::version_is(fresh->version)});
+    record_change(
+        ops, ctx, ids_, options_.change_log,
+        Change{"INVITATION_ACCEPTED", events::kTenantSource, fresh->tenant_id,
+               invitation_json(*fresh, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    return ops;
+  };
+  auto membership = members_.join(ctx, inv->tenant_id, input, accepted);
+  if (membership) {
+    committed("INVITATION_ACCEPTED");
+  }
+  return membership;
+}
+
+Result<Invitation> InvitationService::decline(const Context& ctx, std::string_view invitation_id,
+                                              std::string_view token) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto inv = read(invitation_id);
+    if (!inv) {
+      return inv;
+    }
+    if (auto ok = check_answerable(ctx, *inv, token); !ok) {
+      return std::move(ok).error();
+    }
+    Invitation after = *inv;
+    after.status = InvitationStatus::Declined;
+    after.declined_at = ctx.now;
+    after.version += 1;
+    std::vector<store::WriteOp> ops;
+    if (auto released = release_guard(ops, *inv); !released) {
+      return std::move(released).error();
+    }
+    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                                store::Condition::version_is(inv->version)});
+    record_change(
+        ops, ctx, ids_, options_.change_log,
+        Change{"INVITATION_DECLINED", events::kTenantSource, inv->tenant_id,
+               invitation_json(*inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    const auto written = store_.write(std::move(ops));
+    if (written.condition_failed()) {
+      continue;
+    }
+    if (!written.ok()) {
+      return store_failed();
+    }
+    committed("INVITATION_DECLINED");
+    return after;
+  }
+  return too_much_contention();
+}
+
+Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_t max) {
+  const InvitationRange range = expiry_due_range(ctx.now);
+  store::Query query;
+  query.table = store::Table::Invitations;
+  query.index = range.index;
+  query.pk = range.pk;
+  query.sk = range.sk;
+  query.limit = static_cast<int>(std::min<std::size_t>(max, 100));
+  std::size_t stored = 0;
+  while (stored < max) {
+    auto items = store_.query(query);
+    if (!items) {
+      return std::move(items).error();
+    }
+    for (const auto& item : *items) {
+      auto inv = invitation_from_item(item);
+      if (!inv) {
+        return std::move(inv).error();
+      }
+      if (inv->status != InvitationStatus::Pending || ctx.now < inv->expires_at) {
+        continue;
+      }
+      Invitation after = *inv;
+      after.status = InvitationStatus::Expired;
+      after.version += 1;
+      std::vector<store::WriteOp> ops;
+      if (auto released = release_guard(ops, *inv); !released) {
+        return std::move(released).error();
+      }
+      ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                                  store::Condition::version_is(inv->version)});
+      record_change(
+          ops, ctx, ids_, options_.change_log,
+          Change{"INVITATION_EXPIRED", events::kTenantSource, inv->tenant_id,
+                 invitation_json(*inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+      const auto written = store_.write(std::move(ops));
+      if (written.ok()) {
+        committed("INVITATION_EXPIRED");
+        if (++stored == max) {
+          return stored;
+        }
+      } else if (!written.condition_failed()) {
+        return store_failed();
+      }  // else: answered, cancelled or resent meanwhile; nothing to expire
+    }
+    if (items->size() < static_cast<std::size_t>(query.limit)) {
+      break;
+    }
+    query.start_after = store::cursor_after(items->back(), query.index);
+  }
+  return stored;
+}
+
+}  // namespace tenantd::service
