@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -210,6 +211,30 @@ TEST(CryptoRandom, ReturnsRequestedLengthAndDiffersBetweenCalls) {
     seen.insert(random_bytes(16));
   }
   EXPECT_EQ(seen.size(), 20u);
+}
+
+TEST(CryptoSeal, RoundTripsWithTheKeyAndUsesAFreshNonceEachTime) {
+  const std::string key(32, 'k');
+  const std::string a = seal(key, "\"acceptUrl\":\"https://x/?token=abc\"");
+  const std::string b = seal(key, "\"acceptUrl\":\"https://x/?token=abc\"");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.find("token"), std::string::npos);
+  EXPECT_EQ(unseal(key, a), "\"acceptUrl\":\"https://x/?token=abc\"");
+  EXPECT_EQ(unseal(key, b), unseal(key, a));
+  EXPECT_EQ(unseal(key, seal(key, "")), "");
+}
+
+TEST(CryptoSeal, RefusesAnotherKeyAlteredOrTruncatedText) {
+  const std::string key(32, 'k');
+  const std::string sealed = seal(key, "secret");
+  EXPECT_FALSE(unseal(std::string(32, 'j'), sealed).has_value());
+  EXPECT_FALSE(unseal("short", sealed).has_value());
+  std::string altered = *base64url_decode(sealed);
+  altered[14] = static_cast<char>(altered[14] ^ 1);
+  EXPECT_FALSE(unseal(key, base64url_encode(altered)).has_value());
+  EXPECT_FALSE(unseal(key, sealed.substr(0, 20)).has_value());
+  EXPECT_FALSE(unseal(key, "not base64url!").has_value());
+  EXPECT_THROW(seal("short", "x"), std::invalid_argument);
 }
 
 TEST(CryptoConstantTimeEquals, ComparesContentAndLength) {

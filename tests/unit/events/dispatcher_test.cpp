@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/crypto.hpp"
 #include "events/outbox_keys.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
@@ -40,6 +41,7 @@ class FakeSink final : public EventSink {
         statuses.push_back(Error::make(ErrorCode::ServiceUnavailable, "target unavailable"));
       } else {
         delivered_.push_back(event.event_id);
+        details_.push_back(event.detail_json);
         statuses.emplace_back();
       }
     }
@@ -69,6 +71,10 @@ class FakeSink final : public EventSink {
     const std::lock_guard lock(mutex_);
     return calls_;
   }
+  std::vector<std::string> details() const {
+    const std::lock_guard lock(mutex_);
+    return details_;
+  }
 
  private:
   std::string name_;
@@ -78,6 +84,7 @@ class FakeSink final : public EventSink {
   bool wrong_count_ = false;
   int calls_ = 0;
   std::vector<std::string> delivered_;
+  std::vector<std::string> details_;
 };
 
 class DispatcherTest : public ::testing::Test {
@@ -99,7 +106,7 @@ class DispatcherTest : public ::testing::Test {
     return std::make_unique<OutboxDispatcher>(*store_, std::move(owned), clock_, options_);
   }
 
-  OutboxEvent append(const std::string& id, TimePoint time) {
+  OutboxEvent append(const std::string& id, TimePoint time, std::string sealed = {}) {
     OutboxEvent event;
     event.event_id = id;
     event.source = kTenantSource;
@@ -107,6 +114,7 @@ class DispatcherTest : public ::testing::Test {
     event.time = time;
     event.tenant_id = "tenant-1";
     event.detail_json = R"({"eventId":")" + id + R"("})";
+    event.sealed_detail = std::move(sealed);
     const auto result = store_->write({outbox_append(event)});
     EXPECT_TRUE(result.ok()) << result.message;
     return event;
@@ -421,6 +429,40 @@ TEST_F(DispatcherTest, DeadLettersAreLoggedWithTheirLastError) {
   EXPECT_NE(lines[0].find("\"level\":\"error\""), std::string::npos);
   EXPECT_NE(lines[0].find("\"eventId\":\"evt-a\""), std::string::npos);
   EXPECT_NE(lines[0].find("target unavailable"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, SinksSeeSealedMembersOpenedWhileTheStoreKeepsThemSealed) {
+  options_.seal_key = std::string(32, 's');
+  append("evt-a", kStart, seal(options_.seal_key, R"("acceptUrl":"https://x/?token=SECRET")"));
+  auto* opened_by = new FakeSink("first");
+  auto* failing = new FakeSink("second");
+  failing->fail_event("evt-a", 1);
+  auto dispatcher = make_dispatcher({opened_by, failing});
+
+  ASSERT_TRUE(dispatcher->dispatch_due().ok());
+  ASSERT_EQ(opened_by->details().size(), 1u);
+  EXPECT_EQ(opened_by->details()[0],
+            R"({"eventId":"evt-a","acceptUrl":"https://x/?token=SECRET"})");
+  // Still pending for the failing sink: what is stored is sealed.
+  const auto pending = list("PENDING");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(outbox_item(pending[0]).data.find("SECRET"), std::string::npos);
+  EXPECT_FALSE(pending[0].sealed_detail.empty());
+}
+
+TEST_F(DispatcherTest, AnEventWhoseSealCannotBeOpenedIsNeverDelivered) {
+  append("evt-a", kStart, seal(std::string(32, 'x'), R"("acceptUrl":"u")"));
+  append("evt-b", kStart);
+  options_.seal_key = std::string(32, 'y');
+  auto* sink = new FakeSink();
+  auto dispatcher = make_dispatcher({sink});
+
+  ASSERT_TRUE(dispatcher->dispatch_due().ok());
+  EXPECT_EQ(sink->delivered(), std::vector<std::string>{"evt-b"});
+  const auto pending = list("PENDING");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].attempts, 1);
+  EXPECT_NE(pending[0].last_error.find("sealed"), std::string::npos);
 }
 
 }  // namespace
