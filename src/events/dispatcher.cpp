@@ -62,7 +62,7 @@ OutboxDispatcher::OutboxDispatcher(store::ItemStore& store,
     : store_(store),
       sinks_(std::move(sinks)),
       clock_(clock),
-      options_(options),
+      options_(std::move(options)),
       random_(std::random_device{}()) {
   options_.batch = std::clamp<std::size_t>(options_.batch, 1, 1000);
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
