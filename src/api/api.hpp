@@ -25,6 +25,7 @@ class MetricsRegistry;
 namespace tenantd::service {
 class HierarchyService;
 class MemberService;
+class InstanceService;
 }  // namespace tenantd::service
 
 namespace tenantd::api {
@@ -39,6 +40,7 @@ struct Services {
   service::TenantService* tenants = nullptr;
   service::HierarchyService* hierarchy = nullptr;
   service::MemberService* members = nullptr;
+  service::InstanceService* instances = nullptr;
 };
 
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;

@@ -1,6 +1,7 @@
 // The route table: every route of the API in one place (served at / and under /v1.0).
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/hierarchy.hpp"
+#include "api/handlers/instances.hpp"
 #include "api/handlers/members.hpp"
 
 namespace tenantd::api {
@@ -37,6 +38,7 @@ std::vector<Route> route_table() {
   // Each further capability keeps its table beside its handlers (api/handlers/<capability>.cpp).
   append(routes, member_routes());
   append(routes, hierarchy_routes());
+  append(routes, instance_routes());
   return routes;
 }
 

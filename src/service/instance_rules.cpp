@@ -19,22 +19,46 @@ Error operation_in_progress(const domain::Instance& instance) {
       .with("currentStatus", std::string(domain::to_string(instance.state)));
 }
 
+namespace {
+// The state a request asks for, named in the error even when it is refused.
+InstanceState requested_state(InstanceEvent event) {
+  switch (event) {
+    case InstanceEvent::Retry:
+      return InstanceState::PendingProvisioning;
+    case InstanceEvent::Scale:
+      return InstanceState::Scaling;
+    case InstanceEvent::Update:
+      return InstanceState::Updating;
+    case InstanceEvent::Suspend:
+      return InstanceState::Suspending;
+    case InstanceEvent::Resume:
+      return InstanceState::Resuming;
+    case InstanceEvent::Backup:
+      return InstanceState::BackingUp;
+    case InstanceEvent::Restore:
+      return InstanceState::Restoring;
+    default:
+      return InstanceState::PendingDeprovisioning;
+  }
+}
+}  // namespace
+
 Error instance_invalid_transition(InstanceState from, InstanceEvent event) {
-  // The requests a caller can make from here (progress events are not requests).
+  // What a caller can ask for from here (progress events are not requests).
   constexpr InstanceEvent kRequests[] = {
       InstanceEvent::Retry,  InstanceEvent::Scale,  InstanceEvent::Update,  InstanceEvent::Suspend,
       InstanceEvent::Resume, InstanceEvent::Backup, InstanceEvent::Restore, InstanceEvent::Delete};
   std::vector<std::string> allowed;
   for (const InstanceEvent e : kRequests) {
     if (domain::instance_transition(from, e)) {
-      allowed.emplace_back(domain::to_string(e));
+      allowed.emplace_back(domain::to_string(requested_state(e)));
     }
   }
   return Error::make(ErrorCode::InvalidStatusTransition,
                      "Cannot " + std::string(domain::to_string(event)) + " an instance that is " +
                          std::string(domain::to_string(from)))
       .with("currentStatus", std::string(domain::to_string(from)))
-      .with("requestedStatus", std::string(domain::to_string(event)))
+      .with("requestedStatus", std::string(domain::to_string(requested_state(event))))
       .with("allowedTransitions", std::move(allowed));
 }
 

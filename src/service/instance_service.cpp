@@ -537,6 +537,9 @@ Result<Accepted> InstanceService::backup(const Context& ctx, std::string_view te
   if (!at) {
     return std::move(at).error();
   }
+  if (at->instance.current_operation_id) {
+    return operation_in_progress(at->instance);  // before judging the quota
+  }
   if (at->instance.backup_count >= domain::kMaxBackupsPerInstance) {
     return Error::make(ErrorCode::QuotaExceeded,
                        "An instance keeps at most " +
@@ -569,6 +572,9 @@ Result<Accepted> InstanceService::restore(const Context& ctx, std::string_view t
   auto at = locate(ctx, tenant_id, instance_id, Action::OperateInstance);
   if (!at) {
     return std::move(at).error();
+  }
+  if (at->instance.current_operation_id) {
+    return operation_in_progress(at->instance);  // before judging the backup
   }
   auto source = get_backup(ctx, at->tenant.tenant_id, instance_id, backup_id);
   if (!source) {
