@@ -3,6 +3,7 @@
 // out of order, so a replay changes nothing.
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
+#include "service/ecs_events.hpp"
 #include "service/instance_record.hpp"
 #include "service/instance_rules.hpp"
 #include "service/instance_service.hpp"
@@ -268,6 +269,48 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
     events_.committed();
   }
   return std::optional<ReportOutcome>(ReportOutcome{true, "", std::move(after)});
+}
+
+Result<ReportOutcome> InstanceService::apply_ecs_report(const Context& ctx, const EcsReport& ecs) {
+  std::string instance_id = ecs.instance_id.value_or("");
+  if (instance_id.empty()) {
+    store::Query q;
+    q.table = store::Table::Instances;
+    q.pk = tenant_pk(ecs.tenant_id);
+    q.sk = store::SortCondition::begins_with(kInstancePrefix);
+    q.limit = 100;
+    auto items = store_.query(q);
+    if (!items) {
+      return std::move(items).error();
+    }
+    std::optional<Instance> live;
+    for (const auto& item : *items) {
+      auto inst = instance_from_item(item);
+      if (!inst) {
+        return std::move(inst).error();
+      }
+      if (!domain::is_live(inst->state)) {
+        continue;
+      }
+      if (live) {
+        return ReportOutcome{false, "the tenant has several live instances; tag bbws:instance-id",
+                             *live};
+      }
+      live = std::move(*inst);
+    }
+    if (!live) {
+      return ReportOutcome{false, "the tenant has no live instance", Instance{}};
+    }
+    instance_id = live->instance_id;
+  }
+  auto found = find_instance(instance_id);
+  if (!found) {
+    return std::move(found).error();
+  }
+  if (!found->has_value() || (*found)->tenant_id != ecs.tenant_id) {
+    return ReportOutcome{false, "no such instance of tenant " + ecs.tenant_id, Instance{}};
+  }
+  return apply_report(ctx, instance_id, ecs.report);
 }
 
 }  // namespace tenantd::service

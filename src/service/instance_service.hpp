@@ -22,6 +22,8 @@
 
 namespace tenantd::service {
 
+struct EcsReport;
+
 struct InstanceOptions {
   int max_instances_per_tenant = 1;
   std::string environment = "dev";
@@ -120,6 +122,10 @@ class InstanceService {
   // fit the instance's current state or running operation is ignored, so replays are harmless.
   Result<ReportOutcome> apply_report(const Context& ctx, std::string_view instance_id,
                                      const domain::ProgressReport& report);
+
+  // An ECS event already mapped (service/ecs_events.hpp): the instance is the one its tags name,
+  // else the tenant's only live instance; anything else is ignored.
+  Result<ReportOutcome> apply_ecs_report(const Context& ctx, const EcsReport& ecs);
 
   // The tenant park / unpark / forced-delete cascade (SPEC section 4), run inside the tenant's
   // own transaction.
