@@ -66,8 +66,9 @@ void link(JsonWriter& out, std::string_view name, const std::string& href) {
 }
 
 // The 202 body of a request that started an operation.
-Response accepted_response(const Call& call, const Accepted& a, std::string_view message) {
+Response accepted_response(Call& call, const Accepted& a, std::string_view message) {
   const Instance& i = a.instance;
+  call.tenant_id = i.tenant_id;  // flat routes learn it only now, for the request log
   JsonWriter out;
   out.begin_object()
       .field("requestId", call.request.request_id)
@@ -216,6 +217,7 @@ Response size_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
+  call.tenant_id = a->instance.tenant_id;
   JsonWriter out;
   out.begin_object()
       .field("instanceId", a->instance.instance_id)
@@ -242,6 +244,7 @@ Response power(Api& api, Call& call, bool stop, std::string_view action) {
   if (!a) {
     return fail(call, a.error());
   }
+  call.tenant_id = a->instance.tenant_id;
   JsonWriter out;
   out.begin_object()
       .field("instanceId", a->instance.instance_id)
@@ -292,6 +295,7 @@ Response backup_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
+  call.tenant_id = a->instance.tenant_id;
   JsonWriter out;
   out.begin_object()
       .field("backupId", a->backup->backup_id)
@@ -323,6 +327,7 @@ Response restore_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
+  call.tenant_id = a->instance.tenant_id;
   JsonWriter out;
   out.begin_object()
       .field("operationId", a->operation.operation_id)

@@ -177,7 +177,7 @@ TEST_F(InstanceServiceTest, OneOperationAtATime) {
 }
 
 TEST_F(InstanceServiceTest, RacingRequestsStartExactlyOneOperation) {
-  auto [tid, iid] = active_instance();
+  const std::string iid = active_instance().second;  // lambdas cannot capture bindings (C++20)
   std::atomic<int> accepted{0};
   std::atomic<int> busy{0};
   std::vector<std::thread> threads;
@@ -249,7 +249,8 @@ TEST_F(InstanceServiceTest, WritesNeedAnActiveTenantButDeleteDoesNot) {
 }
 
 TEST_F(InstanceServiceTest, BackupQuotaAndRestoreRules) {
-  auto [tid, iid] = active_instance();
+  const auto [tid_binding, iid] = active_instance();
+  const std::string tid = tid_binding;  // captured by a lambda below
   auto pending = instances_.backup(admin(), "", iid, BackupInput{});
   ASSERT_TRUE(pending.ok());
   const std::string first = pending->backup->backup_id;
