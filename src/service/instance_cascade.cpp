@@ -62,12 +62,17 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
     const Instance& i = *inst;
     Accepted accepted;
     Result<std::vector<store::WriteOp>> more = std::vector<store::WriteOp>{};
+    const bool leaving = i.state == InstanceState::PendingDeprovisioning ||
+                         i.state == InstanceState::Deprovisioning || !domain::is_live(i.state);
     if (park) {
-      if (i.current_operation_id && domain::is_live(i.state)) {
+      if (leaving) {
+        continue;  // going or gone: nothing to suspend
+      }
+      if (i.current_operation_id) {
         return operation_in_progress(i);
       }
       if (i.state != InstanceState::Active) {
-        continue;  // suspended by a user, failed or gone: nothing runs
+        continue;  // suspended by a user, or failed: nothing runs
       }
       more = start_ops(
           ctx, i, InstanceEvent::Suspend, OperationType::Suspend,
@@ -78,11 +83,14 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
           },
           accepted, false);
     } else if (unpark) {
-      if (i.suspended_by != "PARK") {
-        continue;  // suspended by a user: stays suspended
+      if (i.suspended_by != "PARK" || leaving) {
+        continue;  // suspended by a user (stays suspended), or being deleted
       }
-      if (i.current_operation_id) {
-        return operation_in_progress(i);
+      if (i.state == InstanceState::Suspending) {
+        return operation_in_progress(i);  // the park's own suspension has not finished
+      }
+      if (i.state != InstanceState::Suspended || i.current_operation_id) {
+        continue;
       }
       more = start_ops(
           ctx, i, InstanceEvent::Resume, OperationType::Resume,
@@ -92,8 +100,7 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
           },
           accepted, false);
     } else {
-      if (!domain::is_live(i.state) || i.state == InstanceState::PendingDeprovisioning ||
-          i.state == InstanceState::Deprovisioning) {
+      if (leaving) {
         continue;  // already going
       }
       if (i.current_operation_id) {

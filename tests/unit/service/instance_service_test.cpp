@@ -428,6 +428,23 @@ TEST_F(InstanceServiceTest, UnparkLeavesUserSuspendedInstancesAlone) {
   EXPECT_EQ(instance_now(iid).suspended_by, "USER");
 }
 
+TEST_F(InstanceServiceTest, UnparkWaitsForTheParkSuspensionButNotForADeletion) {
+  auto [tid, iid] = active_instance();
+  ASSERT_TRUE(
+      tenants_.apply(admin(), tid, domain::TenantAction::Park, std::string("seasonal business"))
+          .ok());
+  auto early = tenants_.apply(admin(), tid, domain::TenantAction::Unpark, std::nullopt);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, ErrorCode::OperationInProgress);
+  EXPECT_EQ(tenant_now(tid).status, TenantStatus::Parked);
+  run_to_rest(iid);
+  // Deleting is allowed in a parked tenant; the unpark then leaves that instance alone.
+  ASSERT_TRUE(instances_.remove(admin(), "", iid).ok());
+  ASSERT_TRUE(tenants_.apply(admin(), tid, domain::TenantAction::Unpark, std::nullopt).ok());
+  EXPECT_EQ(instance_now(iid).state, S::PendingDeprovisioning);
+  EXPECT_EQ(run_to_rest(iid).back(), S::Deprovisioned);
+}
+
 TEST_F(InstanceServiceTest, ParkWhileAnOperationRunsIsRefusedWhole) {
   auto [tid, iid] = active_instance();
   ASSERT_TRUE(instances_.scale(admin(), "", iid, 4).ok());
