@@ -26,6 +26,7 @@ namespace tenantd::service {
 class HierarchyService;
 class InvitationService;
 class MemberService;
+class InstanceService;
 }  // namespace tenantd::service
 
 namespace tenantd::api {
@@ -41,6 +42,7 @@ struct Services {
   service::HierarchyService* hierarchy = nullptr;
   service::MemberService* members = nullptr;
   service::InvitationService* invitations = nullptr;
+  service::InstanceService* instances = nullptr;
 };
 
 using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;

@@ -24,6 +24,8 @@ class BodyReader {
   std::optional<std::string> string(const char* field, bool required, bool trim = true);
   // The raw value of an object field (declares it); INVALID_TYPE when not an object.
   const JsonValue* object(const char* field, bool required);
+  // The raw value of any field (declares it); nullptr when absent.
+  const JsonValue* value(const char* field) { return find(field); }
 
   void error(std::string field, std::string code, std::string message) {
     errors_.push_back({std::move(field), std::move(code), std::move(message)});

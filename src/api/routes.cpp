@@ -2,6 +2,7 @@
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/hierarchy.hpp"
 #include "api/handlers/invitations.hpp"
+#include "api/handlers/instances.hpp"
 #include "api/handlers/members.hpp"
 
 namespace tenantd::api {
@@ -39,6 +40,7 @@ std::vector<Route> route_table() {
   append(routes, member_routes());
   append(routes, hierarchy_routes());
   append(routes, invitation_routes());
+  append(routes, instance_routes());
   return routes;
 }
 

@@ -180,6 +180,9 @@ const Setting kSettings[] = {
      [](Config& c, std::string_view v) {
        return one_of(v, {"simulated", "events", "ecs", "gitops", "gitops+ecs"}, c.provisioner);
      }},
+    {"SIMULATED_STEP_MS", "simulated-step-ms", "MS", "1000",
+     "milliseconds per state step of the simulated provisioner (development driver)",
+     [](Config& c, std::string_view v) { return parse_int(v, 1, 600000, c.simulated_step_ms); }},
     {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
      [](Config& c, std::string_view v) {
        std::int64_t n = 0;

@@ -23,6 +23,7 @@ struct Config {
   std::string directory = "local";
   std::vector<std::string> event_sinks = {"file"};
   std::string provisioner = "simulated";
+  std::int64_t simulated_step_ms = 1000;
   int threads = 0;  // 0: one per core
   std::int64_t outbox_max_attempts = 10;
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};

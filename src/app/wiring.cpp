@@ -13,7 +13,9 @@
 #include "events/file_sink.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "provision/simulated_provisioner.hpp"
 #include "service/hierarchy_service.hpp"
+#include "service/instance_service.hpp"
 #include "service/invitation_service.hpp"
 #include "service/local_directory.hpp"
 #include "service/member_service.hpp"
@@ -148,6 +150,9 @@ class ServeRuntime final : public Runtime {
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         [dispatcher] { dispatcher->notify(); });
     tenant_events.hooks.push_back(rt->hierarchy_->tenant_hook());
+    if (auto ok = rt->build_instances(config, tenant_events); !ok) {
+      return std::move(ok).error();
+    }
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(tenant_events));
@@ -186,6 +191,9 @@ class ServeRuntime final : public Runtime {
                                    api::ApiOptions{config.environment, std::size_t{64} * 1024});
     if (config.provisioner == "simulated") {
       rt->logger_->info("instances use the simulated provisioner: a development driver");
+      rt->provisioner_ = std::make_unique<provision::SimulatedProvisioner>(
+          *rt->instances_, *rt->store_, rt->clock_,
+          std::chrono::milliseconds(config.simulated_step_ms), rt->logger_.get());
     }
     return rt;
   }
@@ -198,14 +206,17 @@ class ServeRuntime final : public Runtime {
     s.hierarchy = hierarchy_.get();
     s.members = members_.get();
     s.invitations = invitations_.get();
+    s.instances = instances_.get();
     return s;
   }
   void start_background() override {
     dispatcher_->start();
     sweeper_->start();
     invitation_expiry_->start();
+    provisioner_->start();
   }
   void stop_background() override {
+    provisioner_->stop();
     invitation_expiry_->stop();
     sweeper_->stop();
     dispatcher_->stop();
@@ -226,6 +237,33 @@ class ServeRuntime final : public Runtime {
     }
   }
 
+  // Instances and their provisioner (SPEC section 8); the instance service joins the tenant's
+  // transactions through a hook, so it exists before the tenant service.
+  Status build_instances(const Config& config, service::TenantEvents& tenant_events) {
+    if (config.provisioner != "simulated" && config.provisioner != "events") {
+      return Error::make(ErrorCode::ValidationError,
+                         "PROVISIONER=" + config.provisioner +
+                             " is not available in this build (use simulated or events)");
+    }
+    service::InstanceOptions options;
+    options.max_instances_per_tenant = config.max_instances_per_tenant;
+    options.environment = config.environment;
+    options.change_log = service::ChangeLogOptions{config.audit_retention};
+    events::OutboxDispatcher* dispatcher = dispatcher_.get();
+    service::InstanceEvents events;
+    events.committed = [dispatcher] { dispatcher->notify(); };
+    events.operation_started = [this] {
+      if (provisioner_) {
+        provisioner_->wake();
+      }
+    };
+    instances_ =
+        std::make_unique<service::InstanceService>(*store_, ids_, options, std::move(events));
+    tenant_events.hooks.push_back(instances_->tenant_hook());
+    provisioner_ = std::make_unique<provision::EventsProvisioner>();
+    return {};
+  }
+
   SystemClock clock_;
   RandomIds ids_;
   std::unique_ptr<store::ItemStore> store_;
@@ -242,6 +280,8 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<service::MemberService> members_;
   std::unique_ptr<service::InvitationService> invitations_;
   std::unique_ptr<PeriodicTask> invitation_expiry_;
+  std::unique_ptr<service::InstanceService> instances_;
+  std::unique_ptr<provision::Provisioner> provisioner_;
   std::unique_ptr<api::Api> api_;
 };
 

@@ -1,0 +1,54 @@
+#pragma once
+// `simulated` driver, for local development and demos only: walks every running operation
+// through its real intermediate states, one state per step (SIMULATED_STEP_MS), by sending the
+// progress reports a real driver would send. Running operations are found through their index,
+// so operations started by a tenant park or accepted before a restart are walked too.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "provision/provisioner.hpp"
+#include "service/instance_service.hpp"
+#include "store/item_store.hpp"
+
+namespace tenantd::obs {
+class Logger;
+}  // namespace tenantd::obs
+
+namespace tenantd::provision {
+
+class SimulatedProvisioner final : public Provisioner {
+ public:
+  SimulatedProvisioner(service::InstanceService& instances, store::ItemStore& store,
+                       const Clock& clock, std::chrono::milliseconds step,
+                       const obs::Logger* logger);
+  ~SimulatedProvisioner() override;
+
+  std::string_view name() const override { return "simulated"; }
+  void wake() override;
+  void start() override;
+  void stop() override;
+
+  // Moves every operation whose last change is at least one step old forward by one step;
+  // returns how many reports were applied. Tests call it with a ManualClock.
+  Result<std::size_t> step_due();
+
+ private:
+  void run();
+
+  service::InstanceService& instances_;
+  store::ItemStore& store_;
+  const Clock& clock_;
+  std::chrono::milliseconds step_;
+  const obs::Logger* logger_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tenantd::provision

@@ -1,0 +1,34 @@
+#pragma once
+// EventBridge ECS events (SPEC section 8.2) mapped to the normalised progress report, ready for
+// the Lambda adapter: `ECS Service Action`, `ECS Deployment State Change` and
+// `ECS Task State Change`, matched to a tenant by the resource's `bbws:tenant-id` tag when its
+// `bbws:environment` tag is ours. ECS events carry no tags themselves, so the caller supplies a
+// lookup (the adapter asks ECS ListTagsForResource; tests use a map).
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "domain/progress_report.hpp"
+
+namespace tenantd::service {
+
+using EcsTags = std::map<std::string, std::string, std::less<>>;
+// The tags of an ECS service or task by ARN; nullopt when the resource is unknown.
+using EcsTagLookup = std::function<Result<std::optional<EcsTags>>(std::string_view arn)>;
+
+struct EcsReport {
+  std::string tenant_id;
+  std::optional<std::string> instance_id;  // from a `bbws:instance-id` tag, when present
+  domain::ProgressReport report;
+};
+
+// nullopt: not ours (another source or detail type, an event name that carries no progress, an
+// untagged resource, another environment). Malformed JSON is a VALIDATION_ERROR.
+Result<std::optional<EcsReport>> map_ecs_event(std::string_view event_json,
+                                               std::string_view environment,
+                                               const EcsTagLookup& tags);
+
+}  // namespace tenantd::service

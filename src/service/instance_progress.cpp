@@ -1,0 +1,316 @@
+// Progress reports (SPEC section 8.2): the one path by which drivers, external workers and ECS
+// events move a running operation forward. Reports that do not fit are ignored, never applied
+// out of order, so a replay changes nothing.
+#include "core/json.hpp"
+#include "events/outbox_event.hpp"
+#include "service/ecs_events.hpp"
+#include "service/instance_record.hpp"
+#include "service/instance_rules.hpp"
+#include "service/instance_service.hpp"
+#include "service/tenant_record.hpp"
+
+namespace tenantd::service {
+
+using domain::Instance;
+using domain::InstanceEvent;
+using domain::InstanceState;
+using domain::Operation;
+using domain::OperationStatus;
+using domain::ProgressReport;
+using domain::ReportType;
+using domain::TenantStatus;
+
+namespace {
+
+// Racing writers (a request, another report) are retried this often before giving up.
+constexpr int kAttempts = 5;
+
+ReportOutcome ignored(Instance instance, std::string reason) {
+  return ReportOutcome{false, std::move(reason), std::move(instance)};
+}
+
+// The event a report asks for in `instance`'s current state; nullopt when it does not fit.
+std::optional<InstanceEvent> event_for(const Instance& instance, const ProgressReport& report) {
+  const InstanceState before_op = instance.state_before_operation.value_or(instance.state);
+  switch (report.type) {
+    case ReportType::StateChanged: {
+      if (!report.state) {
+        return std::nullopt;
+      }
+      InstanceState target = *report.state;
+      if (target == InstanceState::Failed) {
+        return InstanceEvent::Fail;
+      }
+      if (target == InstanceState::WorkflowFailed) {
+        return InstanceEvent::FailWorkflow;
+      }
+      // A service at steady state with nothing to run is suspended (SPEC 8.2).
+      if (target == InstanceState::Active && instance.desired_count == 0 &&
+          instance.state != InstanceState::Deprovisioning) {
+        target = InstanceState::Suspended;
+      }
+      return domain::progress_event_for(instance.state, target, before_op);
+    }
+    case ReportType::OperationCompleted:
+      return InstanceEvent::Complete;
+    case ReportType::OperationFailed:
+      return report.state == InstanceState::WorkflowFailed ? InstanceEvent::FailWorkflow
+                                                           : InstanceEvent::Fail;
+  }
+  return std::nullopt;
+}
+
+std::string state_change(const Instance& instance, const std::optional<std::string>& op_id) {
+  JsonWriter out;
+  out.begin_object()
+      .field("instanceId", instance.instance_id)
+      .field("state", domain::to_string(instance.state))
+      .field("operationId", op_id)
+      .end_object();
+  return out.str();
+}
+
+std::string tenant_status_object(TenantStatus status) {
+  JsonWriter out;
+  out.begin_object().field("status", domain::to_string(status)).end_object();
+  return out.str();
+}
+
+}  // namespace
+
+Result<ReportOutcome> InstanceService::report(const Context& ctx, std::string_view instance_id,
+                                              const ProgressReport& report) {
+  if (!ctx.principal.platform_admin() && !ctx.principal.system()) {
+    // Others may not know whether the instance exists.
+    return instance_not_found(instance_id);
+  }
+  return apply_report(ctx, instance_id, report);
+}
+
+Result<ReportOutcome> InstanceService::apply_report(const Context& ctx,
+                                                    std::string_view instance_id,
+                                                    const ProgressReport& report) {
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    auto outcome = try_apply(ctx, instance_id, report);
+    if (!outcome) {
+      return std::move(outcome).error();
+    }
+    if (outcome->has_value()) {
+      return std::move(**outcome);
+    }
+  }
+  return Error::make(ErrorCode::VersionConflict,
+                     "The instance kept changing while the report was applied; send it again");
+}
+
+Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,
+                                                                std::string_view instance_id,
+                                                                const ProgressReport& report) {
+  auto found = find_instance(instance_id);
+  if (!found) {
+    return std::move(found).error();
+  }
+  if (!found->has_value()) {
+    return instance_not_found(instance_id);
+  }
+  const Instance before = std::move(**found);
+  if (report.operation_id && report.operation_id != before.current_operation_id) {
+    return std::optional<ReportOutcome>(ignored(
+        before, "operation " + *report.operation_id + " is not the instance's running operation"));
+  }
+  if (!before.current_operation_id) {
+    return std::optional<ReportOutcome>(ignored(before, "no operation is running"));
+  }
+  const auto event = event_for(before, report);
+  const auto target = event ? domain::instance_transition(before.state, *event) : std::nullopt;
+  if (!target) {
+    return std::optional<ReportOutcome>(ignored(
+        before, "the report does not fit state " + std::string(domain::to_string(before.state))));
+  }
+  auto op_item = store_.get(store::Table::Instances, operation_key(*before.current_operation_id));
+  if (!op_item) {
+    return std::move(op_item).error();
+  }
+  if (!op_item->has_value()) {
+    return Error::make(ErrorCode::InternalError, "running operation is missing");
+  }
+  auto loaded_op = operation_from_item(**op_item);
+  if (!loaded_op) {
+    return std::move(loaded_op).error();
+  }
+  Operation op = std::move(*loaded_op);
+  const Operation op_before = op;
+
+  Instance after = before;
+  const InstanceState started_from = before.state_before_operation.value_or(before.state);
+  after.state = domain::resolve(*target, started_from);
+  after.version = before.version + 1;
+  after.updated_at = ctx.now;
+  const bool failed = *event == InstanceEvent::Fail || *event == InstanceEvent::FailWorkflow;
+  const bool finished = failed || domain::is_resting(after.state);
+
+  const int steps = domain::operation_steps(op.type);
+  op.status = OperationStatus::InProgress;
+  op.current_step = std::string(domain::to_string(after.state));
+  op.progress = std::min(99, op.progress + (100 + steps - 1) / steps);
+  op.updated_at = ctx.now;
+  op.version = op_before.version + 1;
+  std::optional<domain::Backup> backup;
+  if (op.backup_id && op.type == domain::OperationType::Backup) {
+    auto b = store_.get(store::Table::Instances,
+                        backup_key(before.tenant_id, before.instance_id, *op.backup_id));
+    if (!b) {
+      return std::move(b).error();
+    }
+    if (b->has_value()) {
+      auto parsed = backup_from_item(**b);
+      if (!parsed) {
+        return std::move(parsed).error();
+      }
+      backup = std::move(*parsed);
+      backup->status = domain::BackupStatus::InProgress;
+    }
+  }
+  if (finished) {
+    op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
+    op.completed_at = ctx.now;
+    if (!failed) {
+      op.progress = 100;
+      after.last_error.reset();
+    } else {
+      op.error = report.error.value_or(
+          domain::ErrorInfo{"OPERATION_FAILED", "The provisioner reported a failure"});
+      after.last_error = op.error;
+    }
+    after.current_operation_id.reset();
+    after.state_before_operation.reset();
+    settle(after);
+    if (backup) {
+      backup->status = failed ? domain::BackupStatus::Failed : domain::BackupStatus::Completed;
+      backup->completed_at = ctx.now;
+      if (failed) {
+        after.backup_count = std::max(0, after.backup_count - 1);  // failed ones are not kept
+      } else if (report.backup) {
+        backup->size_bytes = report.backup->size_bytes;
+        backup->location = report.backup->location;
+        backup->checksum = report.backup->checksum;
+      }
+    }
+  }
+
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Instances, instance_item(after),
+                              store::Condition::version_is(before.version)});
+  ops.emplace_back(store::Put{store::Table::Instances, operation_item(op),
+                              store::Condition::version_is(op_before.version)});
+  if (backup) {
+    const std::int64_t backup_version = backup->version;
+    backup->version += 1;
+    ops.emplace_back(store::Put{store::Table::Instances, backup_item(*backup),
+                                store::Condition::version_is(backup_version)});
+  }
+  record_change(ops, ctx, ids_, options_.change_log,
+                Change{"INSTANCE_STATE_CHANGED", events::kInstanceSource, before.tenant_id,
+                       state_change(before, before.current_operation_id),
+                       state_change(after, op.operation_id), std::nullopt});
+  if (finished) {
+    record_change(
+        ops, ctx, ids_, options_.change_log,
+        Change{failed ? "OPERATION_FAILED" : "OPERATION_COMPLETED", events::kInstanceSource,
+               before.tenant_id, "", operation_json(op), std::nullopt});
+  }
+
+  // The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its
+  // failure fails it, and a deprovisioned instance no longer counts.
+  const bool provisioned = domain::is_provisioning(before.state) && finished;
+  const bool gone = after.state == InstanceState::Deprovisioned;
+  if (provisioned || gone) {
+    auto tenant_item_read = store_.get(store::Table::Tenants, tenant_key(before.tenant_id));
+    if (!tenant_item_read) {
+      return std::move(tenant_item_read).error();
+    }
+    if (tenant_item_read->has_value()) {
+      auto tenant = tenant_from_item(**tenant_item_read);
+      if (!tenant) {
+        return std::move(tenant).error();
+      }
+      domain::Tenant t = *tenant;
+      std::optional<std::string> tenant_event;
+      if (provisioned && t.status == TenantStatus::Pending) {
+        t.status = failed ? TenantStatus::Failed : TenantStatus::Active;
+        tenant_event = failed ? "TENANT_FAILED" : "TENANT_ACTIVATED";
+        t.updated_at = ctx.now;
+        t.updated_by = actor_of(ctx);
+      }
+      if (gone) {
+        t.instance_count = std::max<std::int64_t>(0, t.instance_count - 1);
+      }
+      if (tenant_event || gone) {
+        t.version = tenant->version + 1;
+        ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(t),
+                                    store::Condition::version_is(tenant->version)});
+      }
+      if (tenant_event) {
+        record_change(ops, ctx, ids_, options_.change_log,
+                      Change{*tenant_event, events::kTenantSource, t.tenant_id,
+                             tenant_status_object(tenant->status), tenant_status_object(t.status),
+                             std::nullopt});
+      }
+    }
+  }
+  const auto written = store_.write(std::move(ops));
+  if (written.condition_failed()) {
+    return std::optional<ReportOutcome>{};  // raced: read again
+  }
+  if (!written.ok()) {
+    return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the report");
+  }
+  if (events_.committed) {
+    events_.committed();
+  }
+  return std::optional<ReportOutcome>(ReportOutcome{true, "", std::move(after)});
+}
+
+Result<ReportOutcome> InstanceService::apply_ecs_report(const Context& ctx, const EcsReport& ecs) {
+  std::string instance_id = ecs.instance_id.value_or("");
+  if (instance_id.empty()) {
+    store::Query q;
+    q.table = store::Table::Instances;
+    q.pk = tenant_pk(ecs.tenant_id);
+    q.sk = store::SortCondition::begins_with(kInstancePrefix);
+    q.limit = 100;
+    auto items = store_.query(q);
+    if (!items) {
+      return std::move(items).error();
+    }
+    std::optional<Instance> live;
+    for (const auto& item : *items) {
+      auto inst = instance_from_item(item);
+      if (!inst) {
+        return std::move(inst).error();
+      }
+      if (!domain::is_live(inst->state)) {
+        continue;
+      }
+      if (live) {
+        return ReportOutcome{false, "the tenant has several live instances; tag bbws:instance-id",
+                             *live};
+      }
+      live = std::move(*inst);
+    }
+    if (!live) {
+      return ReportOutcome{false, "the tenant has no live instance", Instance{}};
+    }
+    instance_id = live->instance_id;
+  }
+  auto found = find_instance(instance_id);
+  if (!found) {
+    return std::move(found).error();
+  }
+  if (!found->has_value() || (*found)->tenant_id != ecs.tenant_id) {
+    return ReportOutcome{false, "no such instance of tenant " + ecs.tenant_id, Instance{}};
+  }
+  return apply_report(ctx, instance_id, ecs.report);
+}
+
+}  // namespace tenantd::service
