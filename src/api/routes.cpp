@@ -1,8 +1,8 @@
 // The route table: every route of the API in one place (served at / and under /v1.0).
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/hierarchy.hpp"
-#include "api/handlers/invitations.hpp"
 #include "api/handlers/instances.hpp"
+#include "api/handlers/invitations.hpp"
 #include "api/handlers/members.hpp"
 
 namespace tenantd::api {
