@@ -18,6 +18,14 @@ void write_details(JsonWriter& out, const Change& change) {
 }
 }  // namespace
 
+Change instance_change(std::string event_type, std::string tenant_id, std::string instance_id,
+                       std::string before_json, std::string after_json) {
+  Change change{std::move(event_type),  events::kInstanceSource, std::move(tenant_id),
+                std::move(before_json), std::move(after_json),   std::nullopt};
+  change.instance_id = std::move(instance_id);
+  return change;
+}
+
 void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& ids,
                    const ChangeLogOptions& options, const Change& change) {
   const std::string event_id = ids.make("evt");
@@ -44,12 +52,11 @@ void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& id
   ops.emplace_back(store::Put{store::Table::Tenants, std::move(entry), store::Condition::none()});
 
   JsonWriter detail;
-  detail.begin_object()
-      .field("eventId", event_id)
-      .field("tenantId", change.tenant_id)
-      .field("actor", actor)
-      .field("requestId", ctx.request_id)
-      .field("occurredAt", when);
+  detail.begin_object().field("eventId", event_id).field("tenantId", change.tenant_id);
+  if (!change.instance_id.empty()) {
+    detail.field("instanceId", change.instance_id);
+  }
+  detail.field("actor", actor).field("requestId", ctx.request_id).field("occurredAt", when);
   write_details(detail, change);
   detail.end_object();
 

@@ -22,7 +22,12 @@ struct Change {
   // Sealed detail members for the event only (see events::OutboxEvent::sealed_detail); never
   // in the audit entry.
   std::string sealed_detail = {};
+  std::string instance_id = {};  // detail.instanceId of instance, operation and backup events
 };
+
+// A change of one instance: source bbws.instance-management, detail.instanceId set.
+Change instance_change(std::string event_type, std::string tenant_id, std::string instance_id,
+                       std::string before_json, std::string after_json);
 
 struct ChangeLogOptions {
   std::chrono::seconds audit_retention{400 * 24 * 3600};

@@ -210,14 +210,13 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
                                 store::Condition::version_is(backup_version)});
   }
   record_change(ops, ctx, ids_, options_.change_log,
-                Change{"INSTANCE_STATE_CHANGED", events::kInstanceSource, before.tenant_id,
-                       state_change(before, before.current_operation_id),
-                       state_change(after, op.operation_id), std::nullopt});
+                instance_change("INSTANCE_STATE_CHANGED", before.tenant_id, before.instance_id,
+                                state_change(before, before.current_operation_id),
+                                state_change(after, op.operation_id)));
   if (finished) {
-    record_change(
-        ops, ctx, ids_, options_.change_log,
-        Change{failed ? "OPERATION_FAILED" : "OPERATION_COMPLETED", events::kInstanceSource,
-               before.tenant_id, "", operation_json(op), std::nullopt});
+    record_change(ops, ctx, ids_, options_.change_log,
+                  instance_change(failed ? "OPERATION_FAILED" : "OPERATION_COMPLETED",
+                                  before.tenant_id, before.instance_id, "", operation_json(op)));
   }
 
   // The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its

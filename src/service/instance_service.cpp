@@ -210,8 +210,8 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   }
   record_change(
       ops, ctx, ids_, options_.change_log,
-      Change{std::string(requested_event_type(type)), events::kInstanceSource, before.tenant_id,
-             state_object(before), request_after(after, op), std::nullopt});
+      instance_change(std::string(requested_event_type(type)), before.tenant_id, before.instance_id,
+                      state_object(before), request_after(after, op)));
   accepted.instance = std::move(after);
   accepted.operation = std::move(op);
   return ops;
@@ -329,8 +329,8 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
     ops.emplace_back(
         store::Put{store::Table::Instances, operation_item(op), store::Condition::not_exists()});
     record_change(ops, ctx, ids_, options_.change_log,
-                  Change{"INSTANCE_PROVISION_REQUESTED", events::kInstanceSource, inst.tenant_id,
-                         "", request_after(inst, op), std::nullopt});
+                  instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id, inst.instance_id,
+                                  "", request_after(inst, op)));
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;  // the tenant changed (another instance, a member, a status): read it again

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "events/dispatcher.hpp"
 #include "provision/simulated_provisioner.hpp"
 #include "service/membership_record.hpp"
 #include "service/tenant_record.hpp"
@@ -166,6 +167,22 @@ TEST_F(InstanceServiceTest, BackupOfASuspendedInstanceReturnsToSuspended) {
   run_to_rest(iid);
   ASSERT_TRUE(instances_.backup(admin(), "", iid, BackupInput{}).ok());
   EXPECT_EQ(run_to_rest(iid), (std::vector<S>{S::BackingUp, S::Suspended}));
+}
+
+TEST_F(InstanceServiceTest, InstanceEventsNameTheirInstanceAtTheTopOfDetail) {
+  auto [tid, iid] = active_instance();
+  const auto pending = events::list_outbox(*store_, "PENDING", 1000).value();
+  int instance_events = 0;
+  for (const auto& event : pending) {
+    if (event.source != events::kInstanceSource) {
+      continue;
+    }
+    ++instance_events;
+    const auto detail = parse_json(event.detail_json);
+    ASSERT_TRUE(detail && detail->HasMember("instanceId")) << event.detail_type;
+    EXPECT_EQ(as_view((*detail)["instanceId"]), iid) << event.detail_type;
+  }
+  EXPECT_GE(instance_events, 3);  // requested, state changes, operation completed
 }
 
 TEST_F(InstanceServiceTest, OneOperationAtATime) {
