@@ -32,6 +32,7 @@ void observe(Api& api, const Call& call, const Response& response,
   obs::RequestLog line;
   line.request_id = call.request.request_id;
   line.trace_id = call.request.trace_id;
+  line.cold_start = call.request.cold_start;
   line.method = call.request.method;
   line.route = call.route;
   line.path = call.request.path;

@@ -6,8 +6,10 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,6 +17,9 @@
 #include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "core/ids.hpp"
+#include "lambda/handler.hpp"
+#include "lambda/runtime_api.hpp"
 #include "transport/http_server.hpp"
 
 namespace tenantd {
@@ -34,8 +39,10 @@ constexpr const char* kUsage =
     "            token --email E [--groups g1,g2] [--sub ID] [--ttl SECONDS] [--data-dir DIR]\n"
     "  migrate   create the tables and indexes of the configured store\n"
     "  outbox    list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n"
-    "  invoke    handle one Lambda event (not yet supported)\n"
-    "  lambda    run as an AWS Lambda custom runtime (not yet supported)\n"
+    "  invoke    handle one Lambda event and print the response: invoke ['EVENT_JSON'] (else "
+    "stdin)\n"
+    "  lambda    run as an AWS Lambda custom runtime (also as `bootstrap`, or with\n"
+    "            AWS_LAMBDA_RUNTIME_API set and no command)\n"
     "  version   print the version\n"
     "\n"
     "Every command also takes the settings of `serve` (flags or environment variables).\n";
@@ -218,9 +225,66 @@ int outbox(std::vector<std::string> args) {
   return kExitOk;
 }
 
-int not_yet(const char* command) {
-  std::cerr << "tenantd " << command << ": not yet supported\n";
-  return kExitUsage;
+lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock) {
+  lambda::Jobs jobs;
+  jobs.scheduled = [&runtime] { return runtime.run_scheduled_jobs(); };
+  jobs.flush = [&runtime](std::optional<TimePoint> deadline) { runtime.flush_outbox(deadline); };
+  return lambda::LambdaHandler(runtime.handler(), std::move(jobs), clock);
+}
+
+// `tenantd invoke [EVENT]`: one event from the argument or stdin; prints the response document
+// (exit 0) or the invocation error (exit 1), as the Lambda would return them.
+int invoke(std::vector<std::string> args) {
+  std::string event;
+  if (!args.empty() && args.front().rfind("--", 0) != 0) {
+    event = args.front();
+    args.erase(args.begin());
+  } else {
+    event.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  auto config = load_config(args);
+  if (!config) {
+    return fail_config(config.error());
+  }
+  auto runtime = build_runtime(*config);
+  if (!runtime) {
+    return fail(runtime.error(), kExitFailure);
+  }
+  SystemClock clock;
+  auto handler = make_lambda_handler(**runtime, clock);
+  lambda::Invocation invocation;
+  invocation.request_id = "invoke-" + RandomIds().uuid();
+  const auto outcome = handler.handle(event, invocation);
+  if (!outcome.ok) {
+    std::cout << lambda::error_document(outcome) << '\n';
+    return kExitFailure;
+  }
+  std::cout << outcome.body << '\n';
+  return kExitOk;
+}
+
+// `tenantd lambda`: the custom runtime loop against AWS_LAMBDA_RUNTIME_API.
+int lambda_runtime(const std::vector<std::string>& args) {
+  const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (endpoint == nullptr || *endpoint == '\0') {
+    std::cerr << "tenantd: lambda needs AWS_LAMBDA_RUNTIME_API (the Lambda service sets it)\n";
+    return kExitUsage;
+  }
+  lambda::RuntimeApi api(endpoint);
+  auto config = load_config(args);
+  if (!config) {
+    (void)api.init_error("Runtime.InvalidConfiguration", cli::describe(config.error()));
+    return fail_config(config.error());
+  }
+  auto runtime = build_runtime(*config);
+  if (!runtime) {
+    (void)api.init_error("Runtime.InitFailed", runtime.error().message);
+    return fail(runtime.error(), kExitFailure);
+  }
+  SystemClock clock;
+  auto handler = make_lambda_handler(**runtime, clock);
+  const Status ended = lambda::run_runtime_loop(api, handler);
+  return ended ? kExitOk : fail(ended.error(), kExitFailure);
 }
 
 int run(int argc, char** argv) {
@@ -228,8 +292,10 @@ int run(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "tenantd";
   const char* slash = std::strrchr(program, '/');
   const std::string name = slash != nullptr ? slash + 1 : program;
-  if (args.empty() && name == "bootstrap") {
-    return not_yet("lambda");  // the Lambda runtime starts the binary as `bootstrap`
+  // The Lambda service starts the binary as `bootstrap`, with AWS_LAMBDA_RUNTIME_API set.
+  const char* runtime_api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+  if (args.empty() && (name == "bootstrap" || (runtime_api != nullptr && *runtime_api != '\0'))) {
+    return lambda_runtime(args);
   }
   if (args.empty()) {
     std::cerr << kUsage;
@@ -253,8 +319,11 @@ int run(int argc, char** argv) {
     std::cout << "tenantd " << TENANTD_VERSION << " (" << TENANTD_COMMIT << ")\n";
     return kExitOk;
   }
-  if (command == "invoke" || command == "lambda") {
-    return not_yet(command.c_str());
+  if (command == "invoke") {
+    return invoke(std::move(args));
+  }
+  if (command == "lambda") {
+    return lambda_runtime(args);
   }
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "core/clock.hpp"
 #include "core/http_message.hpp"
 #include "core/result.hpp"
 
@@ -21,6 +22,11 @@ class Runtime {
   virtual void start_background() = 0;
   // Stops background work after one last outbox flush.
   virtual void stop_background() = 0;
+  // One pass of the periodic jobs (a Lambda scheduled event): outbox drain and invitation
+  // expiry. Returns a JSON object with what each did.
+  virtual Result<std::string> run_scheduled_jobs() = 0;
+  // Delivers the outbox events due now unless `deadline` is too close (Lambda, per invocation).
+  virtual void flush_outbox(std::optional<TimePoint> deadline) = 0;
 };
 
 // Opens the store (creating tables when missing) and wires everything.

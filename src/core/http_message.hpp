@@ -25,6 +25,7 @@ struct Request {
   std::string remote_address;
   std::string request_id;  // preset by a door that has its own (Lambda); else chosen by the API
   std::string trace_id;
+  bool cold_start = false;  // the first request a Lambda process handles (for its log line)
 
   // Case-insensitive header lookup; nullptr when absent.
   const std::string* header(std::string_view name) const {

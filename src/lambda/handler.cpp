@@ -1,0 +1,102 @@
+#include "lambda/handler.hpp"
+
+#include "lambda/events.hpp"
+
+namespace tenantd::lambda {
+
+namespace {
+
+Outcome failure(std::string type, std::string message) {
+  Outcome o;
+  o.ok = false;
+  o.error_type = std::move(type);
+  o.error_message = std::move(message);
+  return o;
+}
+
+Outcome success(std::string body) {
+  Outcome o;
+  o.body = std::move(body);
+  return o;
+}
+
+}  // namespace
+
+LambdaHandler::LambdaHandler(RequestHandler& api, Jobs jobs, const Clock& clock)
+    : api_(api), jobs_(std::move(jobs)), clock_(clock) {}
+
+Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& invocation) {
+  // Work past the deadline is not started: its answer could not be delivered anyway.
+  if (invocation.deadline && clock_.now() >= *invocation.deadline) {
+    return failure("DeadlineExceeded", "The invocation's deadline passed before it started");
+  }
+  const auto event = parse_json(event_json);
+  Outcome outcome =
+      event ? dispatch(*event, invocation) : failure("InvalidEvent", "The event is not valid JSON");
+  cold_ = false;
+  if (jobs_.flush) {
+    jobs_.flush(invocation.deadline);
+  }
+  return outcome;
+}
+
+Outcome LambdaHandler::dispatch(const JsonValue& event, const Invocation& invocation) {
+  const EventKind kind = classify(event);
+  switch (kind) {
+    case EventKind::RestV1:
+    case EventKind::HttpV2:
+    case EventKind::Alb: {
+      auto request = to_request(event, kind);
+      if (!request) {
+        const auto& errors = request.error().errors;
+        return failure("InvalidEvent",
+                       errors.empty() ? request.error().message : errors.front().message);
+      }
+      // The caller's own X-Request-Id wins, as in `serve`; else the Lambda request id.
+      const std::string* given = request->header("X-Request-Id");
+      request->request_id =
+          given != nullptr && is_sane_request_id(*given) ? *given : invocation.request_id;
+      request->trace_id = invocation.trace_id;
+      request->cold_start = cold_;
+      const Response response = api_.handle(*request);
+      return success(to_response(response, kind, event));
+    }
+    case EventKind::Scheduled: {
+      if (!jobs_.scheduled) {
+        return failure("UnsupportedEvent", "Scheduled events are not handled by this process");
+      }
+      auto summary = jobs_.scheduled();
+      if (!summary) {
+        return failure("JobFailed", summary.error().message);
+      }
+      return success(*summary);
+    }
+    case EventKind::Ecs: {
+      if (!jobs_.ecs) {
+        return failure("UnsupportedEvent",
+                       "ECS events are not handled yet (instances are not built in this version)");
+      }
+      auto report = jobs_.ecs(event);
+      if (!report) {
+        return failure("InvalidEvent", report.error().message);
+      }
+      return success(*report);
+    }
+    case EventKind::Unknown:
+      break;
+  }
+  return failure("UnsupportedEvent", "tenantd does not handle " + describe(event) +
+                                         "; it answers API Gateway (v1, v2), ALB, EventBridge "
+                                         "scheduled and ECS events");
+}
+
+std::string error_document(const Outcome& outcome) {
+  JsonWriter out;
+  out.begin_object()
+      .field("errorType", outcome.error_type)
+      .field("errorMessage", outcome.error_message)
+      .end_object();
+  return out.str();
+}
+
+}  // namespace tenantd::lambda

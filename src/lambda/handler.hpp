@@ -1,0 +1,58 @@
+#pragma once
+// One Lambda invocation (SPEC section 11): the event is told apart by shape; HTTP-shaped events
+// go through the same API as `serve`, scheduled events run the periodic jobs, ECS events become
+// instance progress reports. Anything else is an invocation error that names the event.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/http_message.hpp"
+#include "core/json.hpp"
+#include "core/result.hpp"
+
+namespace tenantd::lambda {
+
+struct Invocation {
+  std::string request_id;  // Lambda-Runtime-Aws-Request-Id
+  std::string trace_id;    // Lambda-Runtime-Trace-Id (_X_AMZN_TRACE_ID)
+  std::optional<TimePoint> deadline;
+};
+
+struct Jobs {
+  // The periodic work of a scheduled event; returns a JSON object summarising what it did.
+  std::function<Result<std::string>()> scheduled;
+  // An ECS event; empty while nothing consumes them.
+  std::function<Result<std::string>(const JsonValue& event)> ecs;
+  // After every invocation: delivers the outbox events it wrote while time remains.
+  std::function<void(std::optional<TimePoint> deadline)> flush;
+};
+
+// What the runtime posts back: a response document, or an invocation error.
+struct Outcome {
+  bool ok = true;
+  std::string body;        // the response document when ok
+  std::string error_type;  // "UnsupportedEvent", "InvalidEvent", "DeadlineExceeded", ...
+  std::string error_message;
+};
+
+class LambdaHandler {
+ public:
+  LambdaHandler(RequestHandler& api, Jobs jobs, const Clock& clock);
+
+  Outcome handle(std::string_view event_json, const Invocation& invocation);
+
+ private:
+  Outcome dispatch(const JsonValue& event, const Invocation& invocation);
+
+  RequestHandler& api_;
+  Jobs jobs_;
+  const Clock& clock_;
+  bool cold_ = true;  // the first invocation of this process
+};
+
+// The body of an invocation error as the Runtime API and `tenantd invoke` show it.
+std::string error_document(const Outcome& outcome);
+
+}  // namespace tenantd::lambda

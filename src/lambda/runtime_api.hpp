@@ -1,0 +1,54 @@
+#pragma once
+// The Lambda Runtime API client (SPEC section 11): next / response / error / init error over one
+// keep-alive HTTP connection to AWS_LAMBDA_RUNTIME_API, and the loop that serves invocations.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "lambda/handler.hpp"
+
+namespace tenantd::lambda {
+
+struct NextInvocation {
+  Invocation invocation;
+  std::string event;
+};
+
+class RuntimeApi {
+ public:
+  explicit RuntimeApi(const std::string& host_port);  // "127.0.0.1:9001", as AWS_LAMBDA_RUNTIME_API
+  ~RuntimeApi();
+  RuntimeApi(const RuntimeApi&) = delete;
+  RuntimeApi& operator=(const RuntimeApi&) = delete;
+
+  Result<NextInvocation> next();  // blocks until the next invocation
+  Status respond(std::string_view request_id, std::string_view body);
+  Status fail(std::string_view request_id, const Outcome& outcome);
+  Status init_error(std::string_view type, std::string_view message);
+
+ private:
+  struct Exchange;
+  struct Reply {
+    int status = 0;
+    std::string body;
+    std::string request_id;
+    std::string trace_id;
+    std::string deadline_ms;
+  };
+  Result<Reply> exchange(std::string_view method, const std::string& target, std::string_view body,
+                         std::string_view error_type = {});
+
+  std::string host_;
+  std::string port_;
+  std::unique_ptr<Exchange> connection_;  // reconnected when the runtime closes it
+};
+
+// Serves invocations until the Runtime API cannot be reached any more (then returns an error);
+// a transient failure of next() is retried with a short backoff. A handler that throws becomes
+// an invocation error; the loop itself never dies of one.
+Status run_runtime_loop(RuntimeApi& api, LambdaHandler& handler);
+
+}  // namespace tenantd::lambda
