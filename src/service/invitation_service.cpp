@@ -1,6 +1,7 @@
 #include "service/invitation_service.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -95,67 +96,83 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 using Predicate = std::function<bool(const Invitation&)>;
 
 // One page merged from several ranges of the same index (one per tenant an Admin administers),
-// in index order. The cursor is the last row's index key, which positions every range alike.
+// in index order: a lazy k-way merge that reads each range in small batches and parses only the
+// rows it keeps. The cursor is the last row's index key, which positions every range alike.
 Result<Page<Invitation>> merged_page(store::ItemStore& store,
                                      const std::vector<InvitationRange>& ranges,
                                      const Predicate& keep, const PageRequest& page) {
-  struct Row {
-    store::Item item;
-    Invitation invitation;
+  struct Source {
+    store::Query query;
+    std::vector<store::Item> buffer;
+    std::size_t next = 0;
+    bool exhausted = false;
   };
   const std::size_t wanted = static_cast<std::size_t>(page.limit) + 1;  // one more: a next page
-  std::vector<Row> rows;
-  int index = 0;
-  for (const auto& range : ranges) {
-    index = range.index;
-    store::Query query;
-    query.table = store::Table::Invitations;
-    query.index = range.index;
-    query.pk = range.pk;
-    query.sk = range.sk;
-    query.limit = keep ? 100 : static_cast<int>(wanted);
-    query.start_after = page.after;
-    if (query.start_after) {
-      query.start_after->index_pk = range.pk;
-    }
-    std::size_t taken = 0;
-    while (taken < wanted) {
-      auto items = store.query(query);
-      if (!items) {
-        return std::move(items).error();
-      }
-      for (auto& item : *items) {
-        auto inv = invitation_from_item(item);
-        if (!inv) {
-          return std::move(inv).error();
-        }
-        if (keep && !keep(*inv)) {
-          continue;
-        }
-        rows.push_back(Row{std::move(item), std::move(*inv)});
-        if (++taken == wanted) {
-          break;
-        }
-      }
-      if (items->size() < static_cast<std::size_t>(query.limit)) {
-        break;
-      }
-      query.start_after = store::cursor_after(items->back(), range.index);
+  // One range reads the page at once; many share it, topping up whichever runs low.
+  const std::size_t batch = keep ? 100
+                            : ranges.size() == 1
+                                ? wanted
+                                : std::max<std::size_t>(4, wanted / ranges.size() + 1);
+  const int index = ranges.empty() ? kAllInvitationsIndex : ranges.front().index;
+  std::vector<Source> sources(ranges.size());
+  for (std::size_t r = 0; r < ranges.size(); ++r) {
+    store::Query& q = sources[r].query;
+    q.table = store::Table::Invitations;
+    q.index = ranges[r].index;
+    q.pk = ranges[r].pk;
+    q.sk = ranges[r].sk;
+    q.limit = static_cast<int>(batch);
+    q.start_after = page.after;
+    if (q.start_after) {
+      q.start_after->index_pk = ranges[r].pk;
     }
   }
-  const auto position = [index](const Row& row) {
-    const auto& key = row.item.indexes[static_cast<std::size_t>(index - 1)];
-    return std::tie(key->sk, row.item.pk, row.item.sk);
+  const auto head = [index](const Source& s) {
+    const store::Item& item = s.buffer[s.next];
+    return std::tie(item.indexes[static_cast<std::size_t>(index - 1)]->sk, item.pk, item.sk);
   };
-  std::sort(rows.begin(), rows.end(),
-            [&](const Row& a, const Row& b) { return position(a) < position(b); });
   Page<Invitation> out;
-  const std::size_t limit = static_cast<std::size_t>(page.limit);
-  for (std::size_t i = 0; i < rows.size() && i < limit; ++i) {
-    out.items.push_back(std::move(rows[i].invitation));
+  std::optional<store::Item> last_kept;
+  std::size_t kept = 0;
+  while (kept < wanted) {
+    Source* lowest = nullptr;
+    for (auto& source : sources) {
+      if (source.next == source.buffer.size() && !source.exhausted) {
+        auto items = store.query(source.query);
+        if (!items) {
+          return std::move(items).error();
+        }
+        source.exhausted = items->size() < static_cast<std::size_t>(source.query.limit);
+        if (!items->empty()) {
+          source.query.start_after = store::cursor_after(items->back(), index);
+        }
+        source.buffer = std::move(*items);
+        source.next = 0;
+      }
+      if (source.next < source.buffer.size() &&
+          (lowest == nullptr || head(source) < head(*lowest))) {
+        lowest = &source;
+      }
+    }
+    if (lowest == nullptr) {
+      break;  // every range is read to its end
+    }
+    store::Item& item = lowest->buffer[lowest->next++];
+    auto inv = invitation_from_item(item);
+    if (!inv) {
+      return std::move(inv).error();
+    }
+    if (keep && !keep(*inv)) {
+      continue;
+    }
+    if (++kept == wanted) {
+      break;  // the extra row only says that another page exists
+    }
+    out.items.push_back(std::move(*inv));
+    last_kept = std::move(item);
   }
-  if (rows.size() > limit && limit > 0) {
-    out.next = store::cursor_after(rows[limit - 1].item, index);
+  if (kept == wanted && last_kept) {
+    out.next = store::cursor_after(*last_kept, index);
   }
   return out;
 }
