@@ -62,6 +62,8 @@ Result<RuntimeApi::Reply> RuntimeApi::exchange(std::string_view method, const st
         connection_ = std::make_unique<Exchange>();
         asio::ip::tcp::resolver resolver(connection_->io);
         connection_->stream.connect(resolver.resolve(host_, port_));
+        // Requests are small and strictly alternate with replies: never wait on Nagle.
+        connection_->stream.socket().set_option(asio::ip::tcp::no_delay(true));
         connection_->open = true;
       }
       http::request<http::string_body> req(http::string_to_verb(method), target, 11);

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Lambda cold start and warm invocation latency of tenantd, against the floor of the seed's
+Python stack measured in the same run (SPEC section 14, issue 6).
+
+    bench/load/lambda_bench.py BIN [--runs 10] [--warm 1000]
+
+- cold start: exec of BIN (as `bootstrap`, AWS_LAMBDA_RUNTIME_API pointing at a local Runtime
+  API) to the first response posted back, for the health event and for a GET of a tenant; best
+  and median of --runs fresh processes (the data dir is kept, as a warm Lambda sandbox's /tmp is
+  not: every run opens an existing store, like a Lambda re-using its tables);
+- the floor: the whole process `python3 -c "import boto3, pydantic; boto3.client('dynamodb');
+  boto3.client('events')"`, best and median of --runs;
+- warm: --warm sequential health invocations through one running runtime loop, from `next`
+  returning the event to the response arriving (includes the local Runtime API's own Python).
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", "functional"))
+from lambda_runtime_api import RuntimeApi  # noqa: E402
+
+HEALTH = {"httpMethod": "GET", "path": "/health", "headers": {}}
+
+
+def cold_start(binary, data_dir, event):
+    api = RuntimeApi()
+    request_id = api.invoke(event)
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", DATA_DIR=data_dir,
+               LOG_LEVEL="warn")
+    started = time.monotonic()
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        kind, body, _ = api.result(request_id)
+        elapsed = api.answered_at[request_id] - started
+        if kind != "response" or json.loads(body)["statusCode"] != 200:
+            raise RuntimeError(f"cold start answered {kind}: {body[:200]!r}")
+        return elapsed * 1000
+    finally:
+        proc.kill()
+        proc.wait()
+        api.close()
+
+
+def python_floor():
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import boto3, pydantic; boto3.client('dynamodb', "
+                    "region_name='eu-west-1'); boto3.client('events', region_name='eu-west-1')"],
+                   check=True)
+    return (time.monotonic() - started) * 1000
+
+
+def warm_latencies(binary, data_dir, count):
+    api = RuntimeApi()
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", DATA_DIR=data_dir,
+               LOG_LEVEL="warn")
+    proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        api.result(api.invoke(HEALTH))  # the cold one
+        samples = []
+        for _ in range(count):
+            request_id = api.invoke(HEALTH)
+            api.result(request_id)
+            samples.append((api.answered_at[request_id] - api.handed_out[request_id]) * 1000)
+        return sorted(samples)
+    finally:
+        proc.kill()
+        proc.wait()
+        api.close()
+
+
+def summary(samples):
+    return f"best {min(samples):.1f} ms, median {statistics.median(samples):.1f} ms"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warm", type=int, default=1000)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="tenantd-lambda-bench-")
+    try:
+        bootstrap = os.path.join(work, "bootstrap")
+        os.symlink(os.path.abspath(args.binary), bootstrap)
+        data_dir = os.path.join(work, "data")
+        token = subprocess.run([args.binary, "token", "--email", "bench@example.com", "--groups",
+                                "platform-admins", "--data-dir", data_dir], check=True,
+                               capture_output=True).stdout.decode().strip()
+        auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+        created = subprocess.run(
+            [args.binary, "invoke", json.dumps({
+                "httpMethod": "POST", "path": "/v1.0/tenants", "headers": auth,
+                "body": json.dumps({"organizationName": "Bench Org", "environment": "dev",
+                                    "contactEmail": "owner@example.com"})}),
+             "--data-dir", data_dir], check=True, capture_output=True).stdout
+        tenant_id = json.loads(json.loads(created)["body"])["tenantId"]
+        get_tenant = {"httpMethod": "GET", "path": f"/v1.0/tenants/{tenant_id}", "headers": auth}
+
+        health = [cold_start(bootstrap, data_dir, HEALTH) for _ in range(args.runs)]
+        get = [cold_start(bootstrap, data_dir, get_tenant) for _ in range(args.runs)]
+        floor = [python_floor() for _ in range(args.runs)]
+        warm = warm_latencies(bootstrap, data_dir, args.warm)
+        p50 = warm[len(warm) // 2]
+        p99 = warm[min(len(warm) - 1, int(len(warm) * 0.99))]
+        print(f"cold start, health event:   {summary(health)}")
+        print(f"cold start, GET tenant:     {summary(get)}")
+        print(f"python floor (boto3+pydantic): {summary(floor)}")
+        print(f"floor / tenantd (best, health): {min(floor) / min(health):.0f}x")
+        print(f"warm invocation ({len(warm)}): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
