@@ -627,6 +627,17 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
   auto membership = members_.join(ctx, inv->tenant_id, input, accepted);
   if (membership) {
     committed("INVITATION_ACCEPTED");
+    return membership;
+  }
+  if (membership.error().code == ErrorCode::UserAlreadyMember) {
+    // A racing accept of this same invitation can commit between this attempt's invitation
+    // check and its membership read: then the answer is that the invitation is taken.
+    auto fresh = read(invitation_id);
+    if (fresh && !domain::is_open(*fresh, ctx.now)) {
+      if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
+        return std::move(ok).error();
+      }
+    }
   }
   return membership;
 }

@@ -14,8 +14,13 @@ class InterleavingStore final : public store::ItemStore {
 
   // Runs once, right before the next write reaches the inner store.
   std::function<void()> before_next_write;
+  // Runs before every get (until cleared), so a test can commit a change between two reads.
+  std::function<void(const store::Key&)> before_get;
 
   Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
+    if (before_get) {
+      before_get(key);
+    }
     return inner_.get(table, key);
   }
   Result<std::vector<std::optional<store::Item>>> get_many(

@@ -247,6 +247,27 @@ TEST_F(InvitationServiceTest, TwoConcurrentAcceptsCreateOneMembership) {
   EXPECT_EQ(member_count(tid), before + 1);
 }
 
+TEST_F(InvitationServiceTest, AnAcceptThatLosesBetweenItsReadsStillSaysNotPending) {
+  const auto tid = make_tenant("Acme Ltd");
+  const auto inv = invite(tid, "bob@example.com");
+  const auto token = latest_token(inv.invitation_id);
+  const auto bob = invitee("bob@example.com");
+  // The winner commits after the loser has checked the invitation, before it reads the
+  // membership (which then exists).
+  bool won = false;
+  racing_.before_get = [&](const store::Key& key) {
+    if (!won && key.sk.rfind("USER#", 0) == 0) {
+      won = true;
+      ASSERT_TRUE(invitations_.accept(bob, inv.invitation_id, token).ok());
+    }
+  };
+  auto loser = racing_invitations_.accept(bob, inv.invitation_id, token);
+  racing_.before_get = nullptr;
+  ASSERT_TRUE(won);
+  ASSERT_FALSE(loser.ok());
+  EXPECT_EQ(loser.error().code, ErrorCode::InvitationNotPending);
+}
+
 TEST_F(InvitationServiceTest, AnswersAreRefusedInTheSpecOrder) {
   const auto tid = make_tenant("Acme Ltd");
   const auto inv = invite(tid, "bob@example.com");
