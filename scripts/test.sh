@@ -6,6 +6,7 @@
 #   3. clang build (warning-free under -Werror), clang-tidy over src/ (findings are errors)
 #   4. clang-format --dry-run --Werror over src/ tests/ bench/
 #   5. shellcheck of the scripts, smoke runs of the micro and load benchmarks
+#   6. the Lambda zips (x86_64, arm64 cross-built): built, checked static, driven by the tests
 # Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
 # of the ctest counts, with one more failure for each non-ctest stage that failed.
 set -euo pipefail
@@ -173,6 +174,19 @@ if [[ $release_ok -eq 0 ]]; then
 else
   record_stage "load benchmark smoke run (not built)" 1
 fi
+echo "(elapsed ${SECONDS}s)"
+
+log "lambda packages"
+# Both zips of the runbook's Lambda, each bootstrap driven through a local Runtime API (arm64
+# under qemu-user). The cross toolchain is installed here when missing (root, Debian packages).
+package_ok=0
+if [[ $(id -u) -eq 0 || -x /usr/bin/aarch64-linux-gnu-g++ ]]; then
+  scripts/setup-arm64.sh && scripts/package-lambda.sh all && scripts/test-lambda-package.sh all ||
+    package_ok=$?
+else
+  scripts/package-lambda.sh x86_64 && scripts/test-lambda-package.sh x86_64 || package_ok=$?
+fi
+record_stage "lambda packages (build, static check, runtime tests)" "$package_ok"
 echo "(elapsed ${SECONDS}s)"
 
 log "summary (${SECONDS}s)"

@@ -121,7 +121,8 @@ class LambdaRuntimeTest(unittest.TestCase):
 
         # One JSON log line per request, with the Lambda request id and coldStart on the first.
         time.sleep(0.1)
-        lines = [json.loads(l) for l in open(self.stderr_path) if l.startswith("{")]
+        with open(self.stderr_path) as log:
+            lines = [json.loads(line) for line in log if line.startswith("{")]
         requests_logged = [l for l in lines if l.get("route")]
         first = next(l for l in requests_logged if l.get("requestId") == health)
         self.assertTrue(first["coldStart"])
