@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -20,6 +21,7 @@
 #include "core/ids.hpp"
 #include "lambda/handler.hpp"
 #include "lambda/runtime_api.hpp"
+#include "obs/emf.hpp"
 #include "transport/http_server.hpp"
 
 namespace tenantd {
@@ -225,8 +227,10 @@ int outbox(std::vector<std::string> args) {
   return kExitOk;
 }
 
-lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock) {
+lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock,
+                                          std::function<void(double)> observed = {}) {
   lambda::Jobs jobs;
+  jobs.observed = std::move(observed);
   jobs.scheduled = [&runtime] { return runtime.run_scheduled_jobs(); };
   jobs.flush = [&runtime](std::optional<TimePoint> deadline) { runtime.flush_outbox(deadline); };
   return lambda::LambdaHandler(runtime.handler(), std::move(jobs), clock);
@@ -282,7 +286,11 @@ int lambda_runtime(const std::vector<std::string>& args) {
     return fail(runtime.error(), kExitFailure);
   }
   SystemClock clock;
-  auto handler = make_lambda_handler(**runtime, clock);
+  obs::EmfReporter emf((*runtime)->metrics(), config->environment);
+  // Metrics are EMF lines on stdout; CloudWatch Logs turns them into BBWS/TenantManagement.
+  auto handler = make_lambda_handler(**runtime, clock, [&emf, &clock](double latency_ms) {
+    std::cout << emf.line(clock.now(), latency_ms) << std::endl;
+  });
   const Status ended = lambda::run_runtime_loop(api, handler);
   return ended ? kExitOk : fail(ended.error(), kExitFailure);
 }

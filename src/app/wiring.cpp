@@ -241,6 +241,7 @@ class ServeRuntime final : public Runtime {
         .end_object();
     return out.str();
   }
+  obs::MetricsRegistry& metrics() override { return *metrics_; }
   void flush_outbox(std::optional<TimePoint> deadline) override {
     // Leftovers are drained by the next invocation or the scheduled event.
     if (deadline && clock_.now() + kFlushReserve >= *deadline) {

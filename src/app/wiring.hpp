@@ -11,6 +11,10 @@
 #include "core/http_message.hpp"
 #include "core/result.hpp"
 
+namespace tenantd::obs {
+class MetricsRegistry;
+}  // namespace tenantd::obs
+
 namespace tenantd {
 
 class Runtime {
@@ -27,6 +31,8 @@ class Runtime {
   virtual Result<std::string> run_scheduled_jobs() = 0;
   // Delivers the outbox events due now unless `deadline` is too close (Lambda, per invocation).
   virtual void flush_outbox(std::optional<TimePoint> deadline) = 0;
+  // The process's metrics (Prometheus in `serve`, EMF lines in Lambda).
+  virtual obs::MetricsRegistry& metrics() = 0;
 };
 
 // Opens the store (creating tables when missing) and wires everything.

@@ -2,6 +2,8 @@
 
 #include "lambda/events.hpp"
 
+#include <chrono>
+
 namespace tenantd::lambda {
 
 namespace {
@@ -30,12 +32,18 @@ Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& inv
   if (invocation.deadline && clock_.now() >= *invocation.deadline) {
     return failure("DeadlineExceeded", "The invocation's deadline passed before it started");
   }
+  const auto started = std::chrono::steady_clock::now();
   const auto event = parse_json(event_json);
   Outcome outcome =
       event ? dispatch(*event, invocation) : failure("InvalidEvent", "The event is not valid JSON");
   cold_ = false;
   if (jobs_.flush) {
     jobs_.flush(invocation.deadline);
+  }
+  if (jobs_.observed) {
+    jobs_.observed(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
   }
   return outcome;
 }

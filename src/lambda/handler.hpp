@@ -27,6 +27,8 @@ struct Jobs {
   std::function<Result<std::string>(const JsonValue& event)> ecs;
   // After every invocation: delivers the outbox events it wrote while time remains.
   std::function<void(std::optional<TimePoint> deadline)> flush;
+  // Last, with the invocation's latency: its metrics line (EMF in Lambda); may be empty.
+  std::function<void(double latency_ms)> observed;
 };
 
 // What the runtime posts back: a response document, or an invocation error.

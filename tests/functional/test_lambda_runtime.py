@@ -29,6 +29,7 @@ class LambdaRuntimeTest(unittest.TestCase):
             self.proc.kill()
             self.proc.wait(timeout=10)
             self.stderr.close()
+            self.stdout.close()
         self.api.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -38,9 +39,11 @@ class LambdaRuntimeTest(unittest.TestCase):
             binary = os.path.join(self.data_dir, argv0)
             os.symlink(harness.BIN, binary)
         self.stderr_path = os.path.join(self.data_dir, "stderr.log")
+        self.stdout_path = os.path.join(self.data_dir, "stdout.log")
         self.stderr = open(self.stderr_path, "wb")
+        self.stdout = open(self.stdout_path, "wb")
         self.proc = subprocess.Popen([binary] if argv0 else [binary, "lambda"], env=self.env,
-                                     stdout=subprocess.DEVNULL, stderr=self.stderr)
+                                     stdout=self.stdout, stderr=self.stderr)
 
     def token(self, email, groups):
         done = subprocess.run([harness.BIN, "token", "--email", email, "--groups", groups,
@@ -129,6 +132,18 @@ class LambdaRuntimeTest(unittest.TestCase):
         later = next(l for l in requests_logged if l.get("requestId") == create)
         self.assertFalse(later["coldStart"])
         self.assertIn("Root=1-5bef4de7", later.get("traceId", ""))
+
+        # Metrics: one CloudWatch EMF line per invocation on stdout; the create counted once.
+        with open(self.stdout_path) as out:
+            emf = [json.loads(line) for line in out if line.startswith("{")]
+        self.assertEqual(len(emf), 7)  # every invocation that started (not the late one)
+        for line in emf:
+            directive = line["_aws"]["CloudWatchMetrics"][0]
+            self.assertEqual(directive["Namespace"], "BBWS/TenantManagement")
+            self.assertEqual(line["Environment"], "dev")
+            for metric in directive["Metrics"]:
+                self.assertIn(metric["Name"], line)
+        self.assertEqual([line["TenantCreated"] for line in emf], [0, 1, 0, 0, 0, 0, 0])
 
     def test_a_configuration_error_is_reported_as_an_init_error(self):
         self.env["ENVIRONMENT"] = "staging"
