@@ -154,7 +154,7 @@ Status RuntimeApi::init_error(std::string_view type, std::string_view message) {
   return {};
 }
 
-Status run_runtime_loop(RuntimeApi& api, LambdaHandler& handler) {
+Status run_runtime_loop(RuntimeClient& api, LambdaHandler& handler) {
   int failures = 0;
   for (;;) {
     auto next = api.next();

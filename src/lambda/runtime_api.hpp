@@ -17,16 +17,25 @@ struct NextInvocation {
   std::string event;
 };
 
-class RuntimeApi {
+// What the loop needs from the Runtime API (an interface so that tests can script it).
+class RuntimeClient {
+ public:
+  virtual ~RuntimeClient() = default;
+  virtual Result<NextInvocation> next() = 0;  // blocks until the next invocation
+  virtual Status respond(std::string_view request_id, std::string_view body) = 0;
+  virtual Status fail(std::string_view request_id, const Outcome& outcome) = 0;
+};
+
+class RuntimeApi final : public RuntimeClient {
  public:
   explicit RuntimeApi(const std::string& host_port);  // "127.0.0.1:9001", as AWS_LAMBDA_RUNTIME_API
-  ~RuntimeApi();
+  ~RuntimeApi() override;
   RuntimeApi(const RuntimeApi&) = delete;
   RuntimeApi& operator=(const RuntimeApi&) = delete;
 
-  Result<NextInvocation> next();  // blocks until the next invocation
-  Status respond(std::string_view request_id, std::string_view body);
-  Status fail(std::string_view request_id, const Outcome& outcome);
+  Result<NextInvocation> next() override;
+  Status respond(std::string_view request_id, std::string_view body) override;
+  Status fail(std::string_view request_id, const Outcome& outcome) override;
   Status init_error(std::string_view type, std::string_view message);
 
  private:
@@ -49,6 +58,6 @@ class RuntimeApi {
 // Serves invocations until the Runtime API cannot be reached any more (then returns an error);
 // a transient failure of next() is retried with a short backoff. A handler that throws becomes
 // an invocation error; the loop itself never dies of one.
-Status run_runtime_loop(RuntimeApi& api, LambdaHandler& handler);
+Status run_runtime_loop(RuntimeClient& api, LambdaHandler& handler);
 
 }  // namespace tenantd::lambda
