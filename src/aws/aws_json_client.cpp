@@ -122,19 +122,18 @@ AwsJsonClient::AwsJsonClient(ServiceEndpoint endpoint, std::string target_prefix
       retry_(settings.retry),
       http_(endpoint_.url, std::move(settings.http)) {}
 
-Result<AwsResponse> AwsJsonClient::attempt(std::string_view operation, std::string_view body) {
-  auto credentials = credentials_->get();
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
+HttpRequest signed_json_request(const ServiceEndpoint& endpoint, std::string_view content_type,
+                                std::string_view target, std::string_view body,
+                                const Credentials& credentials,
+                                std::chrono::system_clock::time_point now) {
   HttpRequest request;
   request.method = "POST";
-  request.target = endpoint_.url.path;
+  request.target = endpoint.url.path;
   request.body = std::string(body);
   request.headers = {
-      {"Host", endpoint_.url.host_header()},
-      {"Content-Type", content_type_},
-      {"X-Amz-Target", target_prefix_ + "." + std::string(operation)},
+      {"Host", endpoint.url.host_header()},
+      {"Content-Type", std::string(content_type)},
+      {"X-Amz-Target", std::string(target)},
   };
   SignInput in;
   in.method = request.method;
@@ -145,16 +144,26 @@ Result<AwsResponse> AwsJsonClient::attempt(std::string_view operation, std::stri
   }
   in.headers = &request.headers;
   in.payload = request.body;
-  in.region = endpoint_.region;
-  in.service = endpoint_.signing_name;
-  const Signature signature = sign(in, *credentials, std::chrono::system_clock::now());
+  in.region = endpoint.region;
+  in.service = endpoint.signing_name;
+  const Signature signature = sign(in, credentials, now);
   request.headers.erase(request.headers.begin());  // Host: the HTTP client sets it
   request.headers.push_back({"X-Amz-Date", signature.amz_date});
-  if (!credentials->session_token.empty()) {
-    request.headers.push_back({"X-Amz-Security-Token", credentials->session_token});
+  if (!credentials.session_token.empty()) {
+    request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   }
   request.headers.push_back({"Authorization", signature.authorization});
+  return request;
+}
 
+Result<AwsResponse> AwsJsonClient::attempt(std::string_view operation, std::string_view body) {
+  auto credentials = credentials_->get();
+  if (!credentials) {
+    return std::move(credentials).error();
+  }
+  const HttpRequest request =
+      signed_json_request(endpoint_, content_type_, target_prefix_ + "." + std::string(operation),
+                          body, *credentials, std::chrono::system_clock::now());
   auto response = http_.send(request);
   if (!response) {
     return std::move(response).error();

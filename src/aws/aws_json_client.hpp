@@ -54,6 +54,14 @@ struct AwsResponse {
 // Throttling and server-side errors that a later attempt may not meet.
 bool is_retryable(const AwsResponse& response);
 
+// The signed HTTP request of one call: POST to the endpoint's path with Content-Type,
+// X-Amz-Target, X-Amz-Date, X-Amz-Security-Token (temporary credentials) and Authorization.
+// Host is left to the HTTP client but signed as url.host_header().
+HttpRequest signed_json_request(const ServiceEndpoint& endpoint, std::string_view content_type,
+                                std::string_view target, std::string_view body,
+                                const Credentials& credentials,
+                                std::chrono::system_clock::time_point now);
+
 class AwsJsonClient {
  public:
   // `target_prefix` is the X-Amz-Target prefix ("DynamoDB_20120810"), `json_version` "1.0" or
