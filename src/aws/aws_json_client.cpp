@@ -112,7 +112,7 @@ bool is_retryable(const AwsResponse& response) {
 }
 
 AwsJsonClient::AwsJsonClient(ServiceEndpoint endpoint, std::string target_prefix,
-                             std::string json_version,
+                             const std::string& json_version,
                              std::shared_ptr<CredentialsProvider> credentials,
                              ClientSettings settings)
     : endpoint_(std::move(endpoint)),

@@ -66,8 +66,9 @@ class AwsJsonClient {
  public:
   // `target_prefix` is the X-Amz-Target prefix ("DynamoDB_20120810"), `json_version` "1.0" or
   // "1.1" (the Content-Type application/x-amz-json-<version>).
-  AwsJsonClient(ServiceEndpoint endpoint, std::string target_prefix, std::string json_version,
-                std::shared_ptr<CredentialsProvider> credentials, ClientSettings settings);
+  AwsJsonClient(ServiceEndpoint endpoint, std::string target_prefix,
+                const std::string& json_version, std::shared_ptr<CredentialsProvider> credentials,
+                ClientSettings settings);
 
   // A response for every HTTP answer (2xx or a service error after retries); an error only when
   // no answer could be had (credentials, transport after retries).

@@ -67,7 +67,7 @@ bool write_plain_value(JsonWriter& out, const JsonValue& attribute) {
   const auto& m = *attribute.MemberBegin();
   const std::string_view type = as_view(m.name);
   const JsonValue& v = m.value;
-  if (type == "S" && v.IsString()) {
+  if ((type == "S" || type == "B") && v.IsString()) {  // binary stays base64 text
     out.value(as_view(v));
   } else if (type == "N" && v.IsString()) {
     return write_number(out, as_view(v));
@@ -75,8 +75,6 @@ bool write_plain_value(JsonWriter& out, const JsonValue& attribute) {
     out.value(v.GetBool());
   } else if (type == "NULL") {
     out.null();
-  } else if (type == "B" && v.IsString()) {
-    out.value(as_view(v));  // already base64 on the wire
   } else if (type == "M" && v.IsObject()) {
     out.begin_object();
     for (const auto& member : v.GetObject()) {

@@ -116,7 +116,8 @@ WriteResult validate(const std::vector<WriteOp>& ops, std::vector<JsonDoc>& data
     if (!doc || !doc->IsObject()) {
       return failed("op " + std::to_string(i) + ": item data is not a JSON object");
     }
-    for (const auto& m : doc->GetObject()) {
+    const JsonValue& object = *doc;
+    for (const auto& m : object.GetObject()) {
       if (is_reserved_attribute(as_view(m.name))) {
         return failed("op " + std::to_string(i) + ": data attribute " +
                       std::string(as_view(m.name)) + " is a key attribute name");
