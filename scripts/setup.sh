@@ -13,7 +13,7 @@ packages=(
   clang-format clang-tidy shellcheck
   wrk nginx-light curl jq python3
 )
-python_modules_check='import requests, jsonschema, yaml'
+python_modules_check='import requests, jsonschema, yaml, moto, botocore'
 python_packages=(python3-requests python3-jsonschema python3-yaml)
 
 log() { echo "setup: $*" >&2; }
@@ -68,7 +68,7 @@ else
   apt_install "${missing[@]}"
   python_bin=/usr/bin/python3
   if ! "$python_bin" -c "$python_modules_check"; then
-    log "$python_bin lacks one of: requests jsonschema yaml"
+    log "$python_bin lacks one of: requests jsonschema yaml moto botocore"
     exit 1
   fi
 fi

@@ -157,6 +157,24 @@ const Setting kSettings[] = {
      [](Config& c, std::string_view v) {
        return one_of(v, {"sqlite", "dynamodb"}, c.store);
      }},
+    {"AWS_REGION", "aws-region", "REGION", "(AWS_DEFAULT_REGION)",
+     "AWS region of the DynamoDB tables (STORE=dynamodb)",
+     [](Config& c, std::string_view v) { return non_empty(v, c.aws_region); }},
+    {"AWS_ENDPOINT_URL_DYNAMODB", "dynamodb-endpoint", "URL", "(AWS_ENDPOINT_URL, else AWS's)",
+     "DynamoDB endpoint override: DynamoDB Local, Alternator, moto",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+         return "must be an http:// or https:// URL";
+       }
+       c.dynamodb_endpoint = std::string(v);
+       return std::nullopt;
+     }},
+    {"AWS_CA_BUNDLE", "ca-bundle", "FILE", "(the system CA paths)",
+     "PEM file of the CAs that AWS endpoints' TLS certificates are verified against",
+     [](Config& c, std::string_view v) { return non_empty(v, c.ca_bundle); }},
+    {"AWS_MAX_ATTEMPTS", "aws-max-attempts", "N", "5",
+     "attempts per AWS call; throttling, 5xx and network errors are retried with backoff",
+     [](Config& c, std::string_view v) { return parse_int(v, 1, 20, c.aws_max_attempts); }},
     {"AUTH_MODE", "auth-mode", "MODE", "local",
      "token verification: local (HS256), cognito (RS256 via JWKS) or apigw (trust the authoriser)",
      [](Config& c, std::string_view v) {

@@ -18,6 +18,10 @@ struct Config {
   std::string data_dir = "./var";
   std::string environment = "dev";  // dev | sit | prod
   std::string store = "sqlite";
+  std::string aws_region;         // empty: AWS_DEFAULT_REGION
+  std::string dynamodb_endpoint;  // empty: AWS_ENDPOINT_URL, else AWS's endpoint
+  std::string ca_bundle;          // empty: the system CA paths
+  std::int64_t aws_max_attempts = 5;
   std::string auth_mode = "local";
   std::string jwt_secret;  // empty: a key file in data_dir
   std::string directory = "local";

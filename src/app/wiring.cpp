@@ -1,12 +1,14 @@
 #include "app/wiring.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include "api/api.hpp"
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
+#include "aws/environment.hpp"
 #include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
@@ -21,6 +23,7 @@
 #include "service/local_directory.hpp"
 #include "service/member_service.hpp"
 #include "service/tenant_service.hpp"
+#include "store/dynamodb/dynamodb_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "store/ttl_sweeper.hpp"
 
@@ -28,7 +31,34 @@ namespace tenantd {
 
 namespace {
 
+// The AWS settings of the configuration (flags or variables), then the other AWS_* variables
+// (credentials, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL) as the AWS SDKs read them.
+aws::EnvLookup aws_environment(const Config& config) {
+  std::map<std::string, std::string> given = {
+      {"AWS_REGION", config.aws_region},
+      {"AWS_ENDPOINT_URL_DYNAMODB", config.dynamodb_endpoint},
+      {"AWS_CA_BUNDLE", config.ca_bundle},
+      {"AWS_MAX_ATTEMPTS", std::to_string(config.aws_max_attempts)},
+  };
+  return [given = std::move(given), process = aws::process_environment()](
+             const std::string& name) -> std::optional<std::string> {
+    auto it = given.find(name);
+    if (it != given.end() && !it->second.empty()) {
+      return it->second;
+    }
+    return process(name);
+  };
+}
+
 Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock) {
+  if (config.store == "dynamodb") {
+    auto opened =
+        store::dynamodb::DynamoDbStore::open(aws_environment(config), config.environment, clock);
+    if (!opened) {
+      return std::move(opened).error();
+    }
+    return std::unique_ptr<store::ItemStore>(std::move(*opened));
+  }
   if (config.store != "sqlite") {
     return Error::make(ErrorCode::ValidationError,
                        "STORE=" + config.store + " is not available in this build (use sqlite)");

@@ -1,6 +1,6 @@
 #pragma once
 // The item store port: a narrow, DynamoDB-shaped contract (SPEC section 10).
-// Repositories are written once against it; sqlite/ and (later) dynamodb/ implement it,
+// Repositories are written once against it; sqlite/ and dynamodb/ implement it,
 // and tests/conformance proves they behave the same.
 #include <array>
 #include <cstdint>
