@@ -232,6 +232,7 @@ lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock,
   lambda::Jobs jobs;
   jobs.observed = std::move(observed);
   jobs.scheduled = [&runtime] { return runtime.run_scheduled_jobs(); };
+  jobs.ecs = [&runtime](std::string_view event) { return runtime.handle_ecs_event(event); };
   jobs.flush = [&runtime](std::optional<TimePoint> deadline) { runtime.flush_outbox(deadline); };
   return lambda::LambdaHandler(runtime.handler(), std::move(jobs), clock);
 }

@@ -8,6 +8,7 @@
 #include "api/rate_limiter.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
+#include "aws/ecs_tags.hpp"
 #include "aws/environment.hpp"
 #include "core/crypto.hpp"
 #include "core/json.hpp"
@@ -17,6 +18,7 @@
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 #include "provision/simulated_provisioner.hpp"
+#include "service/ecs_events.hpp"
 #include "service/hierarchy_service.hpp"
 #include "service/instance_service.hpp"
 #include "service/invitation_service.hpp"
@@ -137,6 +139,7 @@ class ServeRuntime final : public Runtime {
           "AUTH_MODE=" + config.auth_mode + " is not available in this build (use local)");
     }
     auto rt = std::unique_ptr<ServeRuntime>(new ServeRuntime());
+    rt->config_ = config;
     auto store = open_store(config, rt->clock_);
     if (!store) {
       return std::move(store).error();
@@ -272,6 +275,47 @@ class ServeRuntime final : public Runtime {
     return out.str();
   }
   obs::MetricsRegistry& metrics() override { return *metrics_; }
+
+  Result<std::string> handle_ecs_event(std::string_view event_json) override {
+    if (!ecs_tags_) {
+      auto reader = aws::EcsTagReader::open(aws_environment(config_));
+      if (!reader) {
+        return std::move(reader).error();
+      }
+      ecs_tags_ = std::move(*reader);
+    }
+    auto mapped =
+        service::map_ecs_event(event_json, config_.environment,
+                               [this](std::string_view arn) { return ecs_tags_->tags(arn); });
+    if (!mapped) {
+      return std::move(mapped).error();
+    }
+    JsonWriter out;
+    out.begin_object();
+    if (!mapped->has_value()) {
+      out.field("applied", false)
+          .field("reason", "not a progress event of a tenant of this environment")
+          .end_object();
+      return out.str();
+    }
+    service::Context ctx;
+    ctx.principal.sub = "system";
+    ctx.principal.groups = {"system"};
+    ctx.request_id = ids_.make("ecs");
+    ctx.now = clock_.now();
+    auto outcome = instances_->apply_ecs_report(ctx, **mapped);
+    if (!outcome) {
+      return std::move(outcome).error();
+    }
+    out.field("applied", outcome->applied)
+        .field("tenantId", (*mapped)->tenant_id)
+        .field("instanceId", outcome->instance.instance_id);
+    if (!outcome->reason.empty()) {
+      out.field("reason", outcome->reason);
+    }
+    out.end_object();
+    return out.str();
+  }
   void flush_outbox(std::optional<TimePoint> deadline) override {
     // Leftovers are drained by the next invocation or the scheduled event.
     if (deadline && clock_.now() + kFlushReserve >= *deadline) {
@@ -344,6 +388,8 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<service::InstanceService> instances_;
   std::unique_ptr<provision::Provisioner> provisioner_;
   std::unique_ptr<api::Api> api_;
+  Config config_;
+  std::unique_ptr<aws::EcsTagReader> ecs_tags_;  // opened on the first ECS event
 };
 
 }  // namespace

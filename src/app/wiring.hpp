@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/config.hpp"
@@ -31,6 +32,9 @@ class Runtime {
   virtual Result<std::string> run_scheduled_jobs() = 0;
   // Delivers the outbox events due now unless `deadline` is too close (Lambda, per invocation).
   virtual void flush_outbox(std::optional<TimePoint> deadline) = 0;
+  // An EventBridge ECS event: matched to an instance by its resource's tags and applied as a
+  // progress report. Returns a JSON object saying what happened.
+  virtual Result<std::string> handle_ecs_event(std::string_view event_json) = 0;
   // The process's metrics (Prometheus in `serve`, EMF lines in Lambda).
   virtual obs::MetricsRegistry& metrics() = 0;
 };

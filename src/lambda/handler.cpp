@@ -34,8 +34,8 @@ Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& inv
   }
   const auto started = std::chrono::steady_clock::now();
   const auto event = parse_json(event_json);
-  Outcome outcome =
-      event ? dispatch(*event, invocation) : failure("InvalidEvent", "The event is not valid JSON");
+  Outcome outcome = event ? dispatch(*event, event_json, invocation)
+                          : failure("InvalidEvent", "The event is not valid JSON");
   cold_ = false;
   if (jobs_.flush) {
     jobs_.flush(invocation.deadline);
@@ -48,7 +48,8 @@ Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& inv
   return outcome;
 }
 
-Outcome LambdaHandler::dispatch(const JsonValue& event, const Invocation& invocation) {
+Outcome LambdaHandler::dispatch(const JsonValue& event, std::string_view event_json,
+                                const Invocation& invocation) {
   const EventKind kind = classify(event);
   switch (kind) {
     case EventKind::RestV1:
@@ -81,10 +82,9 @@ Outcome LambdaHandler::dispatch(const JsonValue& event, const Invocation& invoca
     }
     case EventKind::Ecs: {
       if (!jobs_.ecs) {
-        return failure("UnsupportedEvent",
-                       "ECS events are not handled yet (instances are not built in this version)");
+        return failure("UnsupportedEvent", "ECS events are not handled by this process");
       }
-      auto report = jobs_.ecs(event);
+      auto report = jobs_.ecs(event_json);
       if (!report) {
         return failure("InvalidEvent", report.error().message);
       }

@@ -23,8 +23,8 @@ struct Invocation {
 struct Jobs {
   // The periodic work of a scheduled event; returns a JSON object summarising what it did.
   std::function<Result<std::string>()> scheduled;
-  // An ECS event; empty while nothing consumes them.
-  std::function<Result<std::string>(const JsonValue& event)> ecs;
+  // An ECS event (its JSON text): an instance progress report; may be empty.
+  std::function<Result<std::string>(std::string_view event_json)> ecs;
   // After every invocation: delivers the outbox events it wrote while time remains.
   std::function<void(std::optional<TimePoint> deadline)> flush;
   // Last, with the invocation's latency: its metrics line (EMF in Lambda); may be empty.
@@ -46,7 +46,8 @@ class LambdaHandler {
   Outcome handle(std::string_view event_json, const Invocation& invocation);
 
  private:
-  Outcome dispatch(const JsonValue& event, const Invocation& invocation);
+  Outcome dispatch(const JsonValue& event, std::string_view event_json,
+                   const Invocation& invocation);
 
   RequestHandler& api_;
   Jobs jobs_;
