@@ -298,11 +298,7 @@ class ServeRuntime final : public Runtime {
           .end_object();
       return out.str();
     }
-    service::Context ctx;
-    ctx.principal.sub = "system";
-    ctx.principal.groups = {"system"};
-    ctx.request_id = ids_.make("ecs");
-    ctx.now = clock_.now();
+    const service::Context ctx = system_context("ecs");
     auto outcome = instances_->apply_ecs_report(ctx, **mapped);
     if (!outcome) {
       return std::move(outcome).error();
@@ -329,13 +325,19 @@ class ServeRuntime final : public Runtime {
  private:
   ServeRuntime() = default;
 
-  // Stores EXPIRED on invitations whose expiresAt passed (reads already show it).
-  Result<std::size_t> expire_invitations() {
+  // The process itself as the actor of background work (audit entries name it "system").
+  service::Context system_context(std::string_view purpose) {
     service::Context ctx;
     ctx.principal.sub = "system";
-    ctx.request_id = ids_.make("sweep");
+    ctx.principal.groups = {"system"};
+    ctx.request_id = ids_.make(purpose);
     ctx.now = clock_.now();
-    auto expired = invitations_->expire_due(ctx, 500);
+    return ctx;
+  }
+
+  // Stores EXPIRED on invitations whose expiresAt passed (reads already show it).
+  Result<std::size_t> expire_invitations() {
+    auto expired = invitations_->expire_due(system_context("sweep"), 500);
     if (!expired) {
       logger_->error("invitation expiry sweep failed: " + expired.error().message);
     }

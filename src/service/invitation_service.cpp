@@ -285,14 +285,20 @@ Result<InvitationService::Loaded> InvitationService::load_for(const Context& ctx
   if (!inv) {
     return std::move(inv).error();
   }
-  auto tenant = load_tenant_for(store_, ctx, inv->tenant_id, action);
+  auto tenant = tenant_for(ctx, *inv, action);
   if (!tenant) {
-    if (tenant.error().code == ErrorCode::TenantNotFound) {
-      return invitation_not_found(invitation_id);  // out of reach: no existence leak
-    }
     return std::move(tenant).error();
   }
   return Loaded{std::move(*inv), std::move(*tenant)};
+}
+
+Result<domain::Tenant> InvitationService::tenant_for(const Context& ctx, const Invitation& inv,
+                                                     Action action) {
+  auto tenant = load_tenant_for(store_, ctx, inv.tenant_id, action);
+  if (!tenant && tenant.error().code == ErrorCode::TenantNotFound) {
+    return invitation_not_found(inv.invitation_id);  // out of reach: no existence leak
+  }
+  return tenant;
 }
 
 // The guard names at most one open invitation per (tenant, e-mail). Claiming it for `inv`
@@ -481,11 +487,10 @@ Result<Invitation> InvitationService::get(const Context& ctx, std::string_view i
   if (!ctx.principal.email.empty() && ctx.principal.email == inv->email) {
     return inv;
   }
-  auto loaded = load_for(ctx, invitation_id, Action::ReadInvitations);
-  if (!loaded) {
-    return std::move(loaded).error();
+  if (auto tenant = tenant_for(ctx, *inv, Action::ReadInvitations); !tenant) {
+    return std::move(tenant).error();
   }
-  return std::move(loaded->invitation);
+  return inv;
 }
 
 Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_view invitation_id) {

@@ -78,6 +78,10 @@ class InvitationService {
   };
   Result<domain::Invitation> read(std::string_view invitation_id);
   Result<Loaded> load_for(const Context& ctx, std::string_view invitation_id, Action action);
+  // The invitation's tenant if the caller may do `action` there; out of reach is 404
+  // INVITATION_NOT_FOUND, as if the invitation did not exist.
+  Result<domain::Tenant> tenant_for(const Context& ctx, const domain::Invitation& invitation,
+                                    Action action);
   Result<domain::Invitation> answer(const Context& ctx, std::string_view invitation_id,
                                     std::string_view token, bool accept, Membership* joined);
   Status release_guard(std::vector<store::WriteOp>& ops, const domain::Invitation& invitation);
