@@ -264,6 +264,21 @@ std::string InvitationService::sealed_accept_url(const Invitation& inv,
   return seal(options_.seal_key, std::string_view(fragment).substr(1, fragment.size() - 2));
 }
 
+void InvitationService::record_transition(std::vector<store::WriteOp>& ops, const Context& ctx,
+                                          const Invitation& before, const Invitation& after,
+                                          std::string event_type, std::string sealed_detail) {
+  ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+                              store::Condition::version_is(before.version)});
+  Change change{std::move(event_type),
+                events::kTenantSource,
+                before.tenant_id,
+                invitation_json(before, ctx.now),
+                invitation_json(after, ctx.now),
+                std::nullopt};
+  change.sealed_detail = std::move(sealed_detail);
+  record_change(ops, ctx, ids_, options_.change_log, change);
+}
+
 Result<Invitation> InvitationService::read(std::string_view invitation_id) {
   if (!is_id(invitation_id, "inv")) {
     return invitation_not_found(invitation_id);
@@ -516,12 +531,7 @@ Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_vie
     if (auto released = release_guard(ops, inv); !released) {
       return std::move(released).error();
     }
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
-                                store::Condition::version_is(inv.version)});
-    record_change(
-        ops, ctx, ids_, options_.change_log,
-        Change{"INVITATION_CANCELLED", events::kTenantSource, inv.tenant_id,
-               invitation_json(inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;
@@ -569,12 +579,7 @@ Result<Invitation> InvitationService::resend(const Context& ctx, std::string_vie
     if (auto claimed = claim_guard(ops, after, ctx.now); !claimed) {
       return std::move(claimed).error();
     }
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
-                                store::Condition::version_is(inv.version)});
-    Change change{"INVITATION_RESENT",           events::kTenantSource,           inv.tenant_id,
-                  invitation_json(inv, ctx.now), invitation_json(after, ctx.now), std::nullopt};
-    change.sealed_detail = sealed_accept_url(after, token);
-    record_change(ops, ctx, ids_, options_.change_log, change);
+    record_transition(ops, ctx, inv, after, "INVITATION_RESENT", sealed_accept_url(after, token));
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;
@@ -621,12 +626,7 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
     if (auto released = release_guard(ops, *fresh); !released) {
       return std::move(released).error();
     }
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
-                                store::Condition::version_is(fresh->version)});
-    record_change(
-        ops, ctx, ids_, options_.change_log,
-        Change{"INVITATION_ACCEPTED", events::kTenantSource, fresh->tenant_id,
-               invitation_json(*fresh, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    record_transition(ops, ctx, *fresh, after, "INVITATION_ACCEPTED");
     return ops;
   };
   auto membership = members_.join(ctx, inv->tenant_id, input, accepted);
@@ -665,12 +665,7 @@ Result<Invitation> InvitationService::decline(const Context& ctx, std::string_vi
     if (auto released = release_guard(ops, *inv); !released) {
       return std::move(released).error();
     }
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
-                                store::Condition::version_is(inv->version)});
-    record_change(
-        ops, ctx, ids_, options_.change_log,
-        Change{"INVITATION_DECLINED", events::kTenantSource, inv->tenant_id,
-               invitation_json(*inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+    record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;
@@ -713,12 +708,7 @@ Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_
       if (auto released = release_guard(ops, *inv); !released) {
         return std::move(released).error();
       }
-      ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
-                                  store::Condition::version_is(inv->version)});
-      record_change(
-          ops, ctx, ids_, options_.change_log,
-          Change{"INVITATION_EXPIRED", events::kTenantSource, inv->tenant_id,
-                 invitation_json(*inv, ctx.now), invitation_json(after, ctx.now), std::nullopt});
+      record_transition(ops, ctx, *inv, after, "INVITATION_EXPIRED");
       const auto written = store_.write(std::move(ops));
       if (written.ok()) {
         committed("INVITATION_EXPIRED");

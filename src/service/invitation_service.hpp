@@ -84,6 +84,11 @@ class InvitationService {
                                     Action action);
   Result<domain::Invitation> answer(const Context& ctx, std::string_view invitation_id,
                                     std::string_view token, bool accept, Membership* joined);
+  // Appends the write of `after` over `before` (conditioned on before's version), its audit
+  // entry and its outbox event (with `sealed_detail`, if any) to `ops`.
+  void record_transition(std::vector<store::WriteOp>& ops, const Context& ctx,
+                         const domain::Invitation& before, const domain::Invitation& after,
+                         std::string event_type, std::string sealed_detail = {});
   Status release_guard(std::vector<store::WriteOp>& ops, const domain::Invitation& invitation);
   Status claim_guard(std::vector<store::WriteOp>& ops, const domain::Invitation& invitation,
                      TimePoint now);
