@@ -80,13 +80,6 @@ Status check_answerable(const Context& ctx, const Invitation& inv, std::string_v
   }
 }
 
-std::string deepest_field(const CreateInvitationInput& in) {
-  if (in.team) {
-    return "team";
-  }
-  return in.group ? "group" : "division";
-}
-
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -391,9 +384,7 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
         return std::move(found).error();
       }
       if (!found->found) {
-        return Error::validation({{deepest_field(input), "NOT_IN_HIERARCHY",
-                                   "The placement does not name a node of the tenant's "
-                                   "hierarchy; add it with PUT /tenants/{id}/hierarchy first"}});
+        return not_in_hierarchy(inv.group, inv.team);
       }
       if (found->tree_version) {
         ops.emplace_back(store::Check{store::Table::Tenants,

@@ -113,18 +113,18 @@ void respell(std::optional<std::string>& name, const JsonValue& node) {
   name = std::string(as_view(node["name"]));
 }
 
-std::string deepest_field(const std::optional<std::string>& group,
-                          const std::optional<std::string>& team) {
-  if (team) {
-    return "team";
-  }
-  return group ? "group" : "division";
-}
-
 }  // namespace
 
 store::Key admin_counter_key(std::string_view tenant_id) {
   return {tenant_pk(tenant_id), "ADMINS"};
+}
+
+Error not_in_hierarchy(const std::optional<std::string>& group,
+                       const std::optional<std::string>& team) {
+  const char* deepest = team ? "team" : group ? "group" : "division";
+  return Error::validation({{deepest, "NOT_IN_HIERARCHY",
+                             "The placement does not name a node of the tenant's hierarchy; add "
+                             "it with PUT /tenants/{id}/hierarchy first"}});
 }
 
 Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
@@ -329,10 +329,7 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       if (!found->found && kind == Kind::Join) {
         after.division = after.group = after.team = std::nullopt;
       } else if (!found->found) {
-        const std::string field = deepest_field(after.group, after.team);
-        return Error::validation({{field, "NOT_IN_HIERARCHY",
-                                   "The placement does not name a node of the tenant's "
-                                   "hierarchy; add it with PUT /tenants/{id}/hierarchy first"}});
+        return not_in_hierarchy(after.group, after.team);
       }
     }
 

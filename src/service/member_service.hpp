@@ -60,6 +60,10 @@ struct PlacementCheck {
   // hierarchy PUT removing the node in between makes the write fail and be decided again.
   std::optional<std::int64_t> tree_version;
 };
+// 422 VALIDATION_ERROR NOT_IN_HIERARCHY on the deepest placement field given.
+Error not_in_hierarchy(const std::optional<std::string>& group,
+                       const std::optional<std::string>& team);
+
 Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_view tenant_id,
                                           std::optional<std::string>& division,
                                           std::optional<std::string>& group,

@@ -3,6 +3,7 @@
 #include "api/handlers/invitations.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/handlers/member_fields.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "domain/tenant.hpp"
@@ -58,14 +59,6 @@ Response invitation_response(int status, const Invitation& inv, TimePoint now) {
   return r;
 }
 
-std::optional<std::string> read_node(BodyReader& body, const char* field) {
-  auto value = body.string(field, false);
-  if (value) {
-    domain::check_node_name(field, *value, body.errors());
-  }
-  return value;
-}
-
 // The body of POST /invitations (with tenantId) or POST /tenants/{id}/invitations (without).
 Result<service::CreateInvitationInput> decode_create(std::string_view text,
                                                      std::string* tenant_id) {
@@ -80,16 +73,11 @@ Result<service::CreateInvitationInput> decode_create(std::string_view text,
       *tenant_id = *tid;
     }
   }
-  if (auto email = body.string("email", true)) {
-    in.email = domain::to_lower(*email);
-    domain::check_email("email", in.email, body.errors());
+  if (auto email = read_email(body, true)) {
+    in.email = std::move(*email);
   }
-  if (auto role = body.string("role", true)) {
-    if (auto parsed_role = service::parse_tenant_role(*role)) {
-      in.role = *parsed_role;
-    } else {
-      body.error("role", "INVALID_VALUE", "role must be one of Admin, Operator, Viewer");
-    }
+  if (auto role = read_role(body, true)) {
+    in.role = *role;
   }
   in.division = read_node(body, "division");
   in.group = read_node(body, "group");

@@ -2,6 +2,7 @@
 #include "api/handlers/members.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/handlers/member_fields.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "service/member_service.hpp"
@@ -39,26 +40,6 @@ Response membership_response(int status, const Membership& m) {
   return r;
 }
 
-std::optional<std::string> read_node(BodyReader& body, const char* field) {
-  auto value = body.string(field, false);
-  if (value) {
-    domain::check_node_name(field, *value, body.errors());
-  }
-  return value;
-}
-
-std::optional<TenantRole> read_role(BodyReader& body, bool required) {
-  auto text = body.string("role", required);
-  if (!text) {
-    return std::nullopt;
-  }
-  auto role = service::parse_tenant_role(*text);
-  if (!role) {
-    body.error("role", "INVALID_VALUE", "role must be one of Admin, Operator, Viewer");
-  }
-  return role;
-}
-
 Result<service::AssignMemberInput> decode_assign(std::string_view text) {
   auto parsed = BodyReader::parse(text, false);
   if (!parsed) {
@@ -66,9 +47,8 @@ Result<service::AssignMemberInput> decode_assign(std::string_view text) {
   }
   BodyReader& body = *parsed;
   service::AssignMemberInput in;
-  if (auto email = body.string("email", true)) {
-    in.email = domain::to_lower(*email);
-    domain::check_email("email", in.email, body.errors());
+  if (auto email = read_email(body, true)) {
+    in.email = std::move(*email);
   }
   if (auto role = read_role(body, true)) {
     in.role = *role;
