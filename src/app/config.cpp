@@ -186,6 +186,10 @@ const Setting kSettings[] = {
        c.jwt_secret = std::string(v);
        return std::nullopt;
      }},
+    {"SERVICE_SECRET", "service-secret", "SECRET", "(JWT_SECRET, else the key file)",
+     "keys page tokens and seals invitation links in the outbox; every process sharing a store "
+     "needs the same one (required in Lambda)",
+     [](Config& c, std::string_view v) { return non_empty(v, c.service_secret); }},
     {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
      [](Config& c, std::string_view v) {
        return one_of(v, {"local", "cognito"}, c.directory);
@@ -250,6 +254,23 @@ const Setting kSettings[] = {
 
 constexpr std::size_t kSettingCount = sizeof(kSettings) / sizeof(kSettings[0]);
 
+// Where the Lambda's defaults differ from `serve`'s: AWS services instead of local files, and
+// /tmp because it is the only writable directory of a Lambda.
+constexpr std::pair<std::string_view, std::string_view> kLambdaDefaults[] = {
+    {"DATA_DIR", "/tmp/tenantd"},       {"STORE", "dynamodb"},
+    {"AUTH_MODE", "cognito"},           {"DIRECTORY", "cognito"},
+    {"EVENT_SINKS", "eventbridge,sns"}, {"PROVISIONER", "events"},
+};
+
+std::optional<std::string_view> lambda_default(std::string_view env) {
+  for (const auto& [name, value] : kLambdaDefaults) {
+    if (name == env) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::size_t> find_flag(std::string_view name) {
   for (std::size_t i = 0; i < kSettingCount; ++i) {
     if (kSettings[i].flag == name) {
@@ -261,7 +282,7 @@ std::optional<std::size_t> find_flag(std::string_view name) {
 
 }  // namespace
 
-Result<Config> load_config(const std::vector<std::string>& args) {
+Result<Config> load_config(const std::vector<std::string>& args, Profile profile) {
   std::vector<FieldError> errors;
   // Flags first (the last occurrence wins), so that an environment variable a flag overrides
   // is neither applied nor reported.
@@ -298,26 +319,35 @@ Result<Config> load_config(const std::vector<std::string>& args) {
   }
 
   Config config;
+  config.lambda = profile == Profile::Lambda;
   for (std::size_t i = 0; i < kSettingCount; ++i) {
     const Setting& s = kSettings[i];
     std::string field;
     std::string_view value;
+    const char* env = std::getenv(std::string(s.env).c_str());
     if (from_flags[i]) {
       field = "--" + std::string(s.flag);
       value = *from_flags[i];
-    } else {
-      const char* env = std::getenv(std::string(s.env).c_str());
-      if (env == nullptr || *env == '\0') {
-        continue;  // an empty variable counts as unset, as in most shells' `VAR= cmd`
-      }
+    } else if (env != nullptr && *env != '\0') {  // empty counts as unset, as in `VAR= cmd`
       field = std::string(s.env);
       value = env;
+    } else if (const auto fallback = lambda_default(s.env); config.lambda && fallback) {
+      field = std::string(s.env) + " (Lambda default)";
+      value = *fallback;
+    } else {
+      continue;
     }
     if (auto problem = s.set(config, value)) {
       errors.push_back({std::move(field), "INVALID_VALUE", std::move(*problem)});
     }
   }
 
+  // Lambda instances come and go: a key file of one instance's /tmp would make another's page
+  // tokens and sealed outbox events unreadable.
+  if (config.lambda && config.service_secret.empty() && config.jwt_secret.empty()) {
+    errors.push_back({"SERVICE_SECRET", "MISSING_VALUE",
+                      "is required in Lambda (the same secret for every instance)"});
+  }
   if (!errors.empty()) {
     return Error{ErrorCode::ValidationError, "invalid configuration", std::move(errors), {}};
   }
@@ -329,7 +359,8 @@ std::string config_help() {
       "Usage: tenantd serve [flags]\n"
       "\n"
       "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
-      "--flag=VALUE) overrides it.\n"
+      "--flag=VALUE) overrides it. `tenantd lambda` (also run as `bootstrap`) starts\n"
+      "from the Lambda defaults where they differ.\n"
       "\n";
   for (const Setting& s : kSettings) {
     out += "  --";
@@ -340,6 +371,10 @@ std::string config_help() {
     out += s.env;
     out += ", default ";
     out += s.default_text;
+    if (const auto fallback = lambda_default(s.env)) {
+      out += "; Lambda ";
+      out += *fallback;
+    }
     out += ")\n      ";
     out += s.help;
     out += '\n';

@@ -23,7 +23,9 @@ struct Config {
   std::string ca_bundle;          // empty: the system CA paths
   std::int64_t aws_max_attempts = 5;
   std::string auth_mode = "local";
-  std::string jwt_secret;  // empty: a key file in data_dir
+  std::string jwt_secret;      // empty: a key file in data_dir
+  std::string service_secret;  // empty: the JWT secret (see service_secret in wiring.cpp)
+  bool lambda = false;         // loaded with the Lambda defaults (load_config's Profile)
   std::string directory = "local";
   std::vector<std::string> event_sinks = {"file"};
   std::string provisioner = "simulated";
@@ -44,9 +46,13 @@ struct Config {
   std::string key_path() const { return data_dir + "/jwt.key"; }
 };
 
+// Whose defaults apply to settings neither the environment nor a flag gives (SPEC section 1):
+// `serve`'s embedded ones, or the Lambda's AWS ones (DynamoDB, Cognito, EventBridge + SNS).
+enum class Profile { Serve, Lambda };
+
 // Reads the environment, then applies `args` (flags such as --port 0, --data-dir DIR).
 // Returns a VALIDATION_ERROR naming every bad setting.
-Result<Config> load_config(const std::vector<std::string>& args);
+Result<Config> load_config(const std::vector<std::string>& args, Profile profile = Profile::Serve);
 
 // The text of `tenantd serve --help`: every setting, its variable, flag and default.
 std::string config_help();

@@ -276,7 +276,7 @@ int lambda_runtime(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   lambda::RuntimeApi api(endpoint);
-  auto config = load_config(args);
+  auto config = load_config(args, Profile::Lambda);
   if (!config) {
     (void)api.init_error("Runtime.InvalidConfiguration", cli::describe(config.error()));
     return fail_config(config.error());

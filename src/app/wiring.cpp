@@ -85,6 +85,14 @@ Result<std::string> signing_secret(const Config& config) {
   return auth::load_or_create_secret(config.data_dir);
 }
 
+// The secret behind the keys that every process sharing the store must agree on.
+Result<std::string> service_secret(const Config& config) {
+  if (!config.service_secret.empty()) {
+    return config.service_secret;
+  }
+  return signing_secret(config);
+}
+
 // Seals invitation accept URLs while they wait in the outbox (the store never holds them);
 // whoever dispatches the outbox derives the same key from the same secret.
 std::string outbox_seal_key(const std::string& secret) {
@@ -162,9 +170,13 @@ class ServeRuntime final : public Runtime {
     rt->logger_ = std::make_unique<obs::Logger>(std::move(log_options));
     rt->metrics_ = std::make_unique<obs::MetricsRegistry>();
 
+    auto shared_secret = service_secret(config);
+    if (!shared_secret) {
+      return std::move(shared_secret).error();
+    }
     events::DispatcherOptions dispatch;
     dispatch.max_attempts = config.outbox_max_attempts;
-    const std::string seal_key = outbox_seal_key(*secret);
+    const std::string seal_key = outbox_seal_key(*shared_secret);
     dispatch.seal_key = seal_key;
     dispatch.metrics = rt->metrics_.get();
     dispatch.logger = rt->logger_.get();
@@ -173,7 +185,8 @@ class ServeRuntime final : public Runtime {
 
     rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1));
     rt->verifier_ = std::make_unique<auth::Hs256Verifier>(*secret);
-    rt->page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(*secret, "page-tokens"));
+    rt->page_tokens_ =
+        std::make_unique<api::PageTokens>(hmac_sha256(*shared_secret, "page-tokens"));
     rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
                                                            config.rate_limit_burst, rt->clock_);
     events::OutboxDispatcher* dispatcher = rt->dispatcher_.get();
@@ -481,7 +494,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   if (!sinks) {
     return std::move(sinks).error();
   }
-  auto secret = signing_secret(config);
+  auto secret = service_secret(config);
   if (!secret) {
     return std::move(secret).error();
   }

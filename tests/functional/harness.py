@@ -402,6 +402,25 @@ def raw_http(port, method, path, headers, body=b"", token=None, check=True):
 # The server process
 # ---------------------------------------------------------------------------------------------
 
+# TENANTD_TEST_STORE=dynamodb runs every server of the suite on DynamoDB (a moto server whose
+# endpoint is in TENANTD_MOTO_ENDPOINT_FILE) instead of SQLite, except where a test picks STORE.
+STORE_UNDER_TEST = os.environ.get("TENANTD_TEST_STORE", "sqlite")
+
+
+def dynamodb_env(data_dir):
+    """The settings of a server on moto's DynamoDB. Each data dir gets its own moto account
+    (tests/moto/serialize_requests.py maps TESTACCT<digits> keys to accounts), so servers are as
+    isolated as with their own SQLite files, and a restart on the same data dir sees its data."""
+    path = os.environ.get("TENANTD_MOTO_ENDPOINT_FILE")
+    if not path:
+        raise HarnessError("TENANTD_TEST_STORE=dynamodb needs TENANTD_MOTO_ENDPOINT_FILE")
+    with open(path) as f:
+        endpoint = f.read().strip()
+    account = int(hashlib.sha256(os.path.realpath(data_dir).encode()).hexdigest(), 16) % 10**12
+    return {"STORE": "dynamodb", "AWS_REGION": "eu-west-1", "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "AWS_ACCESS_KEY_ID": f"TESTACCT{account:012d}", "AWS_SECRET_ACCESS_KEY": "testing"}
+
+
 class Server:
     """One `tenantd serve` process on 127.0.0.1 with a private data dir."""
 
@@ -419,6 +438,10 @@ class Server:
         self.env.setdefault("RATE_LIMIT_BURST", "100000")
         if env:
             self.env.update(env)
+        # Tables the harness chose are created by `tenantd migrate` before the first start.
+        self.needs_migrate = STORE_UNDER_TEST == "dynamodb" and "STORE" not in (env or {})
+        if self.needs_migrate:
+            self.env.update(dynamodb_env(self.data_dir))
         self.args = list(args)
         self.proc = None
         self.port = None
@@ -434,6 +457,8 @@ class Server:
 
     def start(self):
         self._stderr = open(os.path.join(self.data_dir, "stderr.log"), "ab")
+        if self.needs_migrate:
+            self._migrate()
         self.proc = subprocess.Popen(
             [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.data_dir]
             + self.args,
@@ -463,6 +488,12 @@ class Server:
                     raise HarnessError(f"listening on {m.group(1)}, asked for 127.0.0.1")
                 self.port = int(m.group(2))
                 return self
+
+    def _migrate(self):
+        done = subprocess.run([BIN, "migrate"], env=self.env, capture_output=True, timeout=60)
+        if done.returncode != 0:
+            raise HarnessError(f"tenantd migrate failed ({done.returncode}): {done.stderr!r}")
+        self.needs_migrate = False
 
     def _read_stdout(self, proc, lines):
         for raw in proc.stdout:
@@ -558,6 +589,21 @@ class Server:
         if self._admin_client is None or self._admin_client.base_url != self.base_url:
             self._admin_client = self.client(self.admin_token())
         return self._admin_client
+
+    def stored_items(self):
+        """STORE=dynamodb: every item of this server's tables as JSON text, by table name."""
+        import boto3  # only the DynamoDB runs need it
+        client = boto3.client("dynamodb", region_name=self.env["AWS_REGION"],
+                              endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],
+                              aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+                              aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"])
+        tables = {}
+        for table in client.list_tables()["TableNames"]:
+            items = []
+            for page in client.get_paginator("scan").paginate(TableName=table):
+                items.extend(page["Items"])
+            tables[table] = json.dumps(items)
+        return tables
 
     def events_path(self):
         return os.path.join(self.data_dir, "events.ndjson")

@@ -14,6 +14,8 @@ from harness import read_events, wait_for
 
 WORKERS = 6
 LOAD_SECONDS = 1.5
+ENOUGH_CREATES = 20  # the kill waits for at least this many acknowledged creates
+MAX_LOAD_SECONDS = 20  # (a slow store, such as moto's DynamoDB, needs longer than LOAD_SECONDS)
 
 
 class CrashTest(unittest.TestCase):
@@ -54,6 +56,8 @@ class CrashTest(unittest.TestCase):
         for t in threads:
             t.start()
         time.sleep(LOAD_SECONDS)
+        wait_for(lambda: len(acknowledged) >= ENOUGH_CREATES,
+                 timeout=MAX_LOAD_SECONDS - LOAD_SECONDS, interval=0.05)
         first.kill()  # SIGKILL while requests are in flight
         stop.set()
         for t in threads:

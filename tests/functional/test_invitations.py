@@ -699,6 +699,9 @@ class TokenLeakTest(InvitationTestCase):
             if os.path.isfile(full):
                 with open(full, "rb") as f:
                     files[name] = f.read()
+        if self.server.env.get("STORE") == "dynamodb":
+            for table, items in self.server.stored_items().items():
+                files["dynamodb:" + table] = items.encode()
         return files
 
     def test_tokens_appear_only_in_events_ndjson(self):
@@ -738,7 +741,9 @@ class TokenLeakTest(InvitationTestCase):
         self.server.stop()
         stopped = self.snapshot()
         self.assertIn("events.ndjson", stopped)
-        self.assertTrue(any(name.startswith("tenantd") for name in stopped), list(stopped))
+        # The store was among the places checked: the SQLite files, or the DynamoDB tables.
+        self.assertTrue(any(name.startswith(("tenantd", "dynamodb:bbws-invitations"))
+                            for name in stopped), list(stopped))
         self.assertGreater(len(self.replies), 15)
         for token in tokens:
             self.assertIn(token.encode(), stopped["events.ndjson"])

@@ -20,8 +20,11 @@ class LambdaRuntimeTest(unittest.TestCase):
             self.skipTest("tenantd binary not built")
         self.data_dir = tempfile.mkdtemp(prefix="tenantd-lambda-")
         self.api = RuntimeApi()
+        # The Lambda defaults are AWS services; these tests run it on the embedded parts.
         self.env = dict(os.environ, DATA_DIR=self.data_dir, LOG_LEVEL="info",
-                        AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}")
+                        AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}",
+                        STORE="sqlite", AUTH_MODE="local", DIRECTORY="local", EVENT_SINKS="file",
+                        PROVISIONER="events", JWT_SECRET="lambda-test-secret")
         self.proc = None
 
     def tearDown(self):
@@ -47,8 +50,8 @@ class LambdaRuntimeTest(unittest.TestCase):
 
     def token(self, email, groups):
         done = subprocess.run([harness.BIN, "token", "--email", email, "--groups", groups,
-                               "--data-dir", self.data_dir], capture_output=True, timeout=30,
-                              check=True)
+                               "--data-dir", self.data_dir], env=self.env, capture_output=True,
+                              timeout=30, check=True)
         return done.stdout.decode().strip()
 
     def response(self, request_id):
@@ -144,6 +147,14 @@ class LambdaRuntimeTest(unittest.TestCase):
             for metric in directive["Metrics"]:
                 self.assertIn(metric["Name"], line)
         self.assertEqual([line["TenantCreated"] for line in emf], [0, 1, 0, 0, 0, 0, 0])
+
+    def test_a_lambda_without_a_shared_secret_fails_its_init(self):
+        del self.env["JWT_SECRET"]
+        self.start()
+        kind, body, _ = self.api.result("init")
+        self.assertEqual(kind, "init")
+        self.assertIn("SERVICE_SECRET", json.loads(body)["errorMessage"])
+        self.assertEqual(self.proc.wait(timeout=10), 2)
 
     def test_a_configuration_error_is_reported_as_an_init_error(self):
         self.env["ENVIRONMENT"] = "staging"

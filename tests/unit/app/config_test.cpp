@@ -22,6 +22,7 @@ const char* const kVariables[] = {
     "INVITATION_TTL", "MAX_INSTANCES_PER_TENANT",
     "RATE_LIMIT_RPS", "RATE_LIMIT_BURST",
     "LOG_LEVEL",      "AUDIT_RETENTION",
+    "SERVICE_SECRET",
 };
 
 // Clears every setting variable for the test and restores the caller's environment afterwards.
@@ -69,6 +70,44 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c->event_sinks, std::vector<std::string>{"file"});
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
   EXPECT_EQ(c->outbox_max_attempts, 10);
+}
+
+TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {
+  set_env("SERVICE_SECRET", "shared");
+  const auto c = load_config({}, Profile::Lambda);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->lambda);
+  EXPECT_EQ(c->store, "dynamodb");
+  EXPECT_EQ(c->auth_mode, "cognito");
+  EXPECT_EQ(c->directory, "cognito");
+  EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"eventbridge", "sns"}));
+  EXPECT_EQ(c->provisioner, "events");
+  EXPECT_EQ(c->data_dir, "/tmp/tenantd");
+  EXPECT_EQ(c->service_secret, "shared");
+  EXPECT_EQ(c->host, "127.0.0.1");  // settings without a Lambda default keep serve's
+}
+
+TEST_F(ConfigTest, VariablesAndFlagsOverrideTheLambdaDefaults) {
+  set_env("SERVICE_SECRET", "shared");
+  set_env("STORE", "sqlite");
+  const auto c = load_config({"--auth-mode=apigw"}, Profile::Lambda);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->store, "sqlite");
+  EXPECT_EQ(c->auth_mode, "apigw");
+  EXPECT_EQ(c->directory, "cognito");
+}
+
+TEST_F(ConfigTest, ALambdaWithoutASharedSecretIsRefused) {
+  // Each instance would otherwise make its own key: page tokens and sealed outbox events of one
+  // would be unreadable to the next.
+  const auto c = load_config({}, Profile::Lambda);
+  ASSERT_FALSE(c.ok());
+  ASSERT_EQ(c.error().errors.size(), 1U);
+  EXPECT_EQ(c.error().errors[0].field, "SERVICE_SECRET");
+  EXPECT_EQ(c.error().errors[0].code, "MISSING_VALUE");
+  set_env("JWT_SECRET", "also-shared");
+  EXPECT_TRUE(load_config({}, Profile::Lambda).ok());
+  EXPECT_TRUE(load_config({}).ok());  // serve keeps its key file
 }
 
 TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
