@@ -190,6 +190,10 @@ const Setting kSettings[] = {
      "keys page tokens and seals invitation links in the outbox; every process sharing a store "
      "needs the same one (required in Lambda)",
      [](Config& c, std::string_view v) { return non_empty(v, c.service_secret); }},
+    {"SERVICE_SECRET_ARN", "service-secret-arn", "ARN", "(none)",
+     "Secrets Manager secret (ARN or name) whose SecretString is the service secret; read once "
+     "at start instead of SERVICE_SECRET",
+     [](Config& c, std::string_view v) { return non_empty(v, c.service_secret_arn); }},
     {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
      [](Config& c, std::string_view v) {
        return one_of(v, {"local", "cognito"}, c.directory);
@@ -344,9 +348,14 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
 
   // Lambda instances come and go: a key file of one instance's /tmp would make another's page
   // tokens and sealed outbox events unreadable.
-  if (config.lambda && config.service_secret.empty() && config.jwt_secret.empty()) {
+  if (config.lambda && config.service_secret.empty() && config.service_secret_arn.empty() &&
+      config.jwt_secret.empty()) {
     errors.push_back({"SERVICE_SECRET", "MISSING_VALUE",
-                      "is required in Lambda (the same secret for every instance)"});
+                      "is required in Lambda, or SERVICE_SECRET_ARN (the same secret for every "
+                      "instance)"});
+  }
+  if (!config.service_secret.empty() && !config.service_secret_arn.empty()) {
+    errors.push_back({"SERVICE_SECRET_ARN", "CONFLICT", "is set together with SERVICE_SECRET"});
   }
   if (!errors.empty()) {
     return Error{ErrorCode::ValidationError, "invalid configuration", std::move(errors), {}};

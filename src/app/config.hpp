@@ -23,9 +23,10 @@ struct Config {
   std::string ca_bundle;          // empty: the system CA paths
   std::int64_t aws_max_attempts = 5;
   std::string auth_mode = "local";
-  std::string jwt_secret;      // empty: a key file in data_dir
-  std::string service_secret;  // empty: the JWT secret (see service_secret in wiring.cpp)
-  bool lambda = false;         // loaded with the Lambda defaults (load_config's Profile)
+  std::string jwt_secret;          // empty: a key file in data_dir
+  std::string service_secret;      // empty: the JWT secret (see service_secret in wiring.cpp)
+  std::string service_secret_arn;  // Secrets Manager secret holding the service secret
+  bool lambda = false;             // loaded with the Lambda defaults (load_config's Profile)
   std::string directory = "local";
   std::vector<std::string> event_sinks = {"file"};
   std::string provisioner = "simulated";

@@ -10,6 +10,7 @@
 #include "auth/local_key.hpp"
 #include "aws/ecs_tags.hpp"
 #include "aws/environment.hpp"
+#include "aws/secrets_manager.hpp"
 #include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
@@ -89,6 +90,9 @@ Result<std::string> signing_secret(const Config& config) {
 Result<std::string> service_secret(const Config& config) {
   if (!config.service_secret.empty()) {
     return config.service_secret;
+  }
+  if (!config.service_secret_arn.empty()) {
+    return aws::read_secret_string(aws_environment(config), config.service_secret_arn);
   }
   return signing_secret(config);
 }

@@ -193,4 +193,23 @@ Result<AwsResponse> AwsJsonClient::call(std::string_view operation, std::string_
   }
 }
 
+Result<std::unique_ptr<AwsJsonClient>> open_json_client(const EnvLookup& env,
+                                                        const JsonService& service) {
+  auto endpoint = resolve_endpoint(env, service.service_id, service.signing_name);
+  if (!endpoint) {
+    return std::move(endpoint).error();
+  }
+  auto credentials = default_credentials(env);
+  if (!credentials) {
+    return std::move(credentials).error();
+  }
+  auto settings = client_settings(env);
+  if (!settings) {
+    return std::move(settings).error();
+  }
+  return std::make_unique<AwsJsonClient>(
+      std::move(*endpoint), std::string(service.target_prefix), std::string(service.json_version),
+      std::shared_ptr<CredentialsProvider>(std::move(*credentials)), std::move(*settings));
+}
+
 }  // namespace tenantd::aws

@@ -88,4 +88,15 @@ class AwsJsonClient {
   HttpClient http_;
 };
 
+// A client of one JSON-protocol service with everything from the environment: endpoint and
+// region (`service_id` as in AWS_ENDPOINT_URL_<service_id>), credentials, TLS and retries.
+struct JsonService {
+  std::string_view service_id;     // "DYNAMODB", "ECS", "SECRETS_MANAGER"
+  std::string_view signing_name;   // "dynamodb", "ecs", "secretsmanager"
+  std::string_view target_prefix;  // "DynamoDB_20120810"
+  std::string_view json_version;   // "1.0" or "1.1"
+};
+Result<std::unique_ptr<AwsJsonClient>> open_json_client(const EnvLookup& env,
+                                                        const JsonService& service);
+
 }  // namespace tenantd::aws

@@ -16,21 +16,11 @@ bool unknown_resource(const std::string& error_type) {
 }  // namespace
 
 Result<std::unique_ptr<EcsTagReader>> EcsTagReader::open(const EnvLookup& env) {
-  auto endpoint = resolve_endpoint(env, "ECS", "ecs");
-  if (!endpoint) {
-    return std::move(endpoint).error();
+  auto client = open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"});
+  if (!client) {
+    return std::move(client).error();
   }
-  auto credentials = default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  return std::make_unique<EcsTagReader>(std::make_unique<AwsJsonClient>(
-      std::move(*endpoint), "AmazonEC2ContainerServiceV20141113", "1.1",
-      std::shared_ptr<CredentialsProvider>(std::move(*credentials)), std::move(*settings)));
+  return std::make_unique<EcsTagReader>(std::move(*client));
 }
 
 EcsTagReader::EcsTagReader(std::unique_ptr<AwsJsonClient> client) : client_(std::move(client)) {}

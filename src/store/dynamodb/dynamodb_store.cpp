@@ -169,22 +169,12 @@ DynamoDbStore::DynamoDbStore(std::shared_ptr<aws::AwsJsonClient> client, std::st
 Result<std::unique_ptr<DynamoDbStore>> DynamoDbStore::open(const aws::EnvLookup& env,
                                                            std::string environment,
                                                            const Clock& clock) {
-  auto endpoint = aws::resolve_endpoint(env, "DYNAMODB", "dynamodb");
-  if (!endpoint) {
-    return std::move(endpoint).error();
+  auto client = aws::open_json_client(env, {"DYNAMODB", "dynamodb", "DynamoDB_20120810", "1.0"});
+  if (!client) {
+    return std::move(client).error();
   }
-  auto credentials = aws::default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = aws::client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  auto client = std::make_shared<aws::AwsJsonClient>(
-      std::move(*endpoint), "DynamoDB_20120810", "1.0",
-      std::shared_ptr<aws::CredentialsProvider>(std::move(*credentials)), std::move(*settings));
-  return std::make_unique<DynamoDbStore>(std::move(client), std::move(environment), clock);
+  return std::make_unique<DynamoDbStore>(std::shared_ptr<aws::AwsJsonClient>(std::move(*client)),
+                                         std::move(environment), clock);
 }
 
 std::string DynamoDbStore::physical_name(Table table) const {
