@@ -365,9 +365,7 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
 
   std::vector<store::WriteOp> ops;
   ops.emplace_back(store::Put{store::Table::Tenants, tree_item(tenant_id, after),
-                              before->version == 0
-                                  ? store::Condition::not_exists()
-                                  : store::Condition::version_is(before->version)});
+                              store::Condition::unchanged_since(before->version)});
   // The tenant's placement was checked against this version of the tenant.
   ops.emplace_back(store::Check{store::Table::Tenants, tenant_key(tenant_id),
                                 store::Condition::version_is(tenant->version)});

@@ -234,8 +234,7 @@ store::WriteOp pending_guard_put(std::string_view tenant_id, std::string_view em
       .end_object();
   item.data = out.str();
   return store::Put{store::Table::Invitations, std::move(item),
-                    before.version == 0 ? store::Condition::not_exists()
-                                        : store::Condition::version_is(before.version)};
+                    store::Condition::unchanged_since(before.version)};
 }
 
 }  // namespace tenantd::service

@@ -85,8 +85,7 @@ store::WriteOp admin_counter_put(std::string_view tenant_id, const AdminCounter&
       .end_object();
   item.data = out.str();
   return store::Put{store::Table::Tenants, std::move(item),
-                    before.version == 0 ? store::Condition::not_exists()
-                                        : store::Condition::version_is(before.version)};
+                    store::Condition::unchanged_since(before.version)};
 }
 
 const JsonValue* find_child(const JsonValue& parent, const char* array_name,

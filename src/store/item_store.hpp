@@ -56,6 +56,10 @@ struct Condition {
   static Condition not_exists() { return {Kind::NotExists, 0}; }
   static Condition exists() { return {Kind::Exists, 0}; }
   static Condition version_is(std::int64_t v) { return {Kind::VersionIs, v}; }
+  // Unchanged since it was read at `version`, where 0 means it was absent then.
+  static Condition unchanged_since(std::int64_t version) {
+    return version == 0 ? not_exists() : version_is(version);
+  }
 };
 
 struct Put {
