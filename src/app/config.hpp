@@ -25,6 +25,10 @@ struct Config {
   std::string auth_mode = "local";
   std::string jwt_secret;  // empty: a key file in data_dir
   std::string directory = "local";
+  std::string cognito_user_pool_id;  // AUTH_MODE / DIRECTORY=cognito
+  std::string cognito_client_id;     // empty: the audience is not checked
+  std::string cognito_issuer;        // empty: https://cognito-idp.<region>.amazonaws.com/<pool>
+  std::string cognito_jwks_url;      // empty: <issuer>/.well-known/jwks.json
   std::vector<std::string> event_sinks = {"file"};
   std::string provisioner = "simulated";
   std::int64_t simulated_step_ms = 1000;
