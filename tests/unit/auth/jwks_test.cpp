@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "auth/rsa_test_key.hpp"
+#include "unit/auth/rsa_test_key.hpp"
 
 namespace tenantd::auth {
 namespace {

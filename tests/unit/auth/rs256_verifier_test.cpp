@@ -7,8 +7,8 @@
 #include <chrono>
 #include <string>
 
-#include "auth/rsa_test_key.hpp"
 #include "core/crypto.hpp"
+#include "unit/auth/rsa_test_key.hpp"
 
 namespace tenantd::auth {
 namespace {
@@ -193,7 +193,7 @@ TEST_F(Rs256VerifierTest, ATokenWithoutIdentityIsUnauthorized) {
 }
 
 TEST(Rs256VerifierAudience, AnEmptyClientIdSkipsTheAudienceCheck) {
-  ManualClock clock(TimePoint(std::chrono::seconds(kNow)));
+  ManualClock clock{TimePoint(std::chrono::seconds(kNow))};
   JwksCache keys(
       [] { return Result<std::string>(R"({"keys":[)" + signing_key().jwk("k1") + "]}"); }, clock);
   Rs256Verifier verifier(keys, Rs256Expectations{kIssuer, ""});
@@ -201,7 +201,7 @@ TEST(Rs256VerifierAudience, AnEmptyClientIdSkipsTheAudienceCheck) {
 }
 
 TEST(Rs256VerifierKeys, AnUnreachableIssuerIsServiceUnavailable) {
-  ManualClock clock(TimePoint(std::chrono::seconds(kNow)));
+  ManualClock clock{TimePoint(std::chrono::seconds(kNow))};
   JwksCache keys(
       [] { return Result<std::string>(Error::make(ErrorCode::ServiceUnavailable, "down")); },
       clock);
