@@ -116,6 +116,24 @@ class ServeRefusesApiGatewayModeTest(unittest.TestCase):
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
 
+    def test_cognito_modes_without_a_user_pool_do_not_start(self):
+        if not os.access(harness.BIN, os.X_OK):
+            self.skipTest("tenantd binary not built")
+        data_dir = tempfile.mkdtemp(prefix="tenantd-cognito-serve-")
+        try:
+            for setting, message in (({"AUTH_MODE": "cognito"}, b"COGNITO_USER_POOL_ID"),
+                                     ({"DIRECTORY": "cognito"}, b"COGNITO_USER_POOL_ID")):
+                env = {k: v for k, v in os.environ.items() if not k.startswith("COGNITO_")}
+                env.update(setting)
+                done = subprocess.run(
+                    [harness.BIN, "serve", "--port", "0", "--data-dir", data_dir], env=env,
+                    capture_output=True, timeout=30)
+                self.assertNotEqual(done.returncode, 0, done)
+                self.assertIn(message, done.stderr)
+                self.assertNotIn(b"listening", done.stdout)
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
 
 if __name__ == "__main__":
     unittest.main()
