@@ -129,20 +129,31 @@ JwksCache::JwksCache(JwksFetcher fetch, const Clock& clock, std::chrono::seconds
     : fetch_(std::move(fetch)), clock_(clock), min_refresh_(min_refresh) {}
 
 Result<std::shared_ptr<const RsaPublicKey>> JwksCache::key(std::string_view kid) {
-  const std::lock_guard lock(mutex_);
-  if (const auto it = keys_.find(kid); it != keys_.end()) {
-    return it->second;
-  }
-  const TimePoint now = clock_.now();
-  if (last_attempt_ && now - *last_attempt_ < min_refresh_) {
-    if (keys_.empty()) {
-      return Error::make(ErrorCode::ServiceUnavailable,
-                         "The token issuer's signing keys could not be fetched; retry shortly");
+  {
+    const std::lock_guard lock(mutex_);
+    if (const auto it = keys_.find(kid); it != keys_.end()) {
+      return it->second;
     }
-    return std::shared_ptr<const RsaPublicKey>();
   }
-  last_attempt_ = now;
-  ++fetches_;
+  // One fetch at a time; callers of known keys never wait for it (they only take mutex_).
+  const std::lock_guard fetching(fetch_mutex_);
+  {
+    const std::lock_guard lock(mutex_);
+    // The fetch this caller waited for may have brought the key.
+    if (const auto it = keys_.find(kid); it != keys_.end()) {
+      return it->second;
+    }
+    const TimePoint now = clock_.now();
+    if (last_attempt_ && now - *last_attempt_ < min_refresh_) {
+      if (keys_.empty()) {
+        return Error::make(ErrorCode::ServiceUnavailable,
+                           "The token issuer's signing keys could not be fetched; retry shortly");
+      }
+      return std::shared_ptr<const RsaPublicKey>();
+    }
+    last_attempt_ = now;
+    ++fetches_;
+  }
   auto text = fetch_();
   Result<KeyMap> fetched = text ? parse_jwks(*text) : Result<KeyMap>(std::move(text).error());
   if (!fetched) {
@@ -150,6 +161,7 @@ Result<std::shared_ptr<const RsaPublicKey>> JwksCache::key(std::string_view kid)
         ErrorCode::ServiceUnavailable,
         "The token issuer's signing keys could not be fetched: " + fetched.error().message);
   }
+  const std::lock_guard lock(mutex_);
   // Keys that left the set are dropped: the issuer no longer signs with them.
   keys_ = std::move(*fetched);
   if (const auto it = keys_.find(kid); it != keys_.end()) {

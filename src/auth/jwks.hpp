@@ -57,8 +57,8 @@ class JwksCache {
   // The key named `kid`. Fetches the set on first use and again when `kid` is unknown, unless
   // the last fetch attempt (successful or not) is less than `min_refresh` old. nullptr when the
   // key is not in the set; SERVICE_UNAVAILABLE when no set could ever be fetched (or the refresh
-  // failed) and the key is not known. Thread-safe; fetches happen under the lock, so concurrent
-  // callers wait for one fetch instead of making their own.
+  // failed) and the key is not known. Thread-safe: lookups of known keys never wait for a
+  // fetch; concurrent callers with unknown kids wait for the one fetch in progress.
   Result<std::shared_ptr<const RsaPublicKey>> key(std::string_view kid);
 
   // Fetch attempts so far (tests check the refresh rule).
@@ -68,7 +68,8 @@ class JwksCache {
   JwksFetcher fetch_;
   const Clock& clock_;
   std::chrono::seconds min_refresh_;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // keys_, last_attempt_, fetches_
+  std::mutex fetch_mutex_;    // held for the whole of a fetch
   KeyMap keys_;
   std::optional<TimePoint> last_attempt_;
   std::size_t fetches_ = 0;

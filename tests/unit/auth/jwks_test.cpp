@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <string>
 
 #include "unit/auth/rsa_test_key.hpp"
@@ -177,6 +179,43 @@ TEST_F(JwksCacheTest, AFailedRefreshKeepsTheKeysItHad) {
   auto kept = cache_.key("a");
   ASSERT_TRUE(kept);
   EXPECT_NE(*kept, nullptr);
+}
+
+}  // namespace
+}  // namespace tenantd::auth
+
+namespace tenantd::auth {
+namespace {
+
+TEST(JwksCacheConcurrency, KnownKeysAreServedWhileARefreshIsInProgress) {
+  ManualClock clock(TimePoint(std::chrono::seconds(1'770'000'000)));
+  std::atomic<int> calls{0};
+  std::promise<void> fetch_started;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  JwksCache cache(
+      [&]() -> Result<std::string> {
+        if (++calls == 2) {
+          fetch_started.set_value();
+          released.wait();
+        }
+        return jwks({key_a().jwk("a"), key_b().jwk("b")});
+      },
+      clock);
+  // "a" is known; two minutes later an unknown kid may refresh.
+  ASSERT_NE(*cache.key("a"), nullptr);
+  clock.advance(std::chrono::minutes(2));
+  auto refresh = std::async(std::launch::async, [&] { return cache.key("c"); });
+  fetch_started.get_future().wait();
+  auto known = std::async(std::launch::async, [&] { return cache.key("a"); });
+  const auto status = known.wait_for(std::chrono::seconds(5));
+  release.set_value();  // before any assertion, so that a failure cannot hang the test
+  ASSERT_EQ(status, std::future_status::ready) << "a known key waited for the refresh";
+  EXPECT_NE(*known.get(), nullptr);
+  const auto unknown = refresh.get();
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(*unknown, nullptr);
+  EXPECT_EQ(calls.load(), 2);
 }
 
 }  // namespace
