@@ -181,7 +181,7 @@ const Setting kSettings[] = {
        return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
      }},
     {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
-     "HS256 secret of AUTH_MODE=local",
+     "HS256 secret of AUTH_MODE=local; in every mode, the root of the page-token and outbox keys",
      [](Config& c, std::string_view v) -> std::optional<std::string> {
        c.jwt_secret = std::string(v);
        return std::nullopt;
@@ -191,7 +191,7 @@ const Setting kSettings[] = {
        return one_of(v, {"local", "cognito"}, c.directory);
      }},
     {"COGNITO_USER_POOL_ID", "cognito-user-pool-id", "ID", "(none)",
-     "Cognito user pool of AUTH_MODE=cognito and DIRECTORY=cognito (bbws-user-pool-{env})",
+     "id (eu-west-1_AbC123) of the user pool of AUTH_MODE=cognito and DIRECTORY=cognito",
      [](Config& c, std::string_view v) { return non_empty(v, c.cognito_user_pool_id); }},
     {"COGNITO_CLIENT_ID", "cognito-client-id", "ID", "(none: audience not checked)",
      "app client id that AUTH_MODE=cognito requires as aud (id tokens) or client_id (access)",
