@@ -6,7 +6,6 @@
 #include "api/observe.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
-#include "auth/jwt.hpp"
 
 namespace tenantd::api {
 
@@ -84,11 +83,7 @@ Response Api::dispatch(Request& request, Call& call, const RouteMatch& match) {
   call.params = match.params;
 
   if (match.route->authenticated) {
-    const auto token = auth::bearer_token(request.header("Authorization"));
-    if (!token) {
-      return fail(Error::make(ErrorCode::Unauthorized, "A Bearer token is required"));
-    }
-    auto principal = deps_.verify_token(*token, now);
+    auto principal = deps_.authenticate(request, now);
     if (!principal) {
       return fail(principal.error());
     }

@@ -9,6 +9,7 @@
 
 #include "api/query_params.hpp"
 #include "api/router.hpp"
+#include "auth/authenticator.hpp"
 #include "auth/principal.hpp"
 #include "core/clock.hpp"
 #include "core/http_message.hpp"
@@ -45,13 +46,11 @@ struct Services {
   service::InstanceService* instances = nullptr;
 };
 
-using TokenVerifier = std::function<Result<Principal>(std::string_view token, TimePoint now)>;
-
 struct ApiDeps {
   store::ItemStore& store;
   const Clock& clock;
   Ids& ids;
-  TokenVerifier verify_token;
+  auth::Authenticator authenticate;  // the principal of a request to an authenticated route
   const PageTokens& page_tokens;
   RateLimiter& rate_limiter;
   obs::Logger& logger;

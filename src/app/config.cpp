@@ -181,7 +181,7 @@ const Setting kSettings[] = {
        return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
      }},
     {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
-     "HS256 secret of AUTH_MODE=local",
+     "HS256 secret of AUTH_MODE=local; in every mode, the root of the page-token and outbox keys",
      [](Config& c, std::string_view v) -> std::optional<std::string> {
        c.jwt_secret = std::string(v);
        return std::nullopt;
@@ -197,6 +197,31 @@ const Setting kSettings[] = {
     {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
      [](Config& c, std::string_view v) {
        return one_of(v, {"local", "cognito"}, c.directory);
+     }},
+    {"COGNITO_USER_POOL_ID", "cognito-user-pool-id", "ID", "(none)",
+     "id (eu-west-1_AbC123) of the user pool of AUTH_MODE=cognito and DIRECTORY=cognito",
+     [](Config& c, std::string_view v) { return non_empty(v, c.cognito_user_pool_id); }},
+    {"COGNITO_CLIENT_ID", "cognito-client-id", "ID", "(none: audience not checked)",
+     "app client id that AUTH_MODE=cognito requires as aud (id tokens) or client_id (access)",
+     [](Config& c, std::string_view v) { return non_empty(v, c.cognito_client_id); }},
+    {"COGNITO_ISSUER", "cognito-issuer", "URL",
+     "(https://cognito-idp.{region}.amazonaws.com/{pool})",
+     "the exact iss that AUTH_MODE=cognito accepts",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+         return "must be an http:// or https:// URL";
+       }
+       c.cognito_issuer = std::string(v);
+       return std::nullopt;
+     }},
+    {"COGNITO_JWKS_URL", "cognito-jwks-url", "URL", "({issuer}/.well-known/jwks.json)",
+     "where AUTH_MODE=cognito fetches the signing keys (moto: {endpoint}/{pool}/.well-known/...)",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+         return "must be an http:// or https:// URL";
+       }
+       c.cognito_jwks_url = std::string(v);
+       return std::nullopt;
      }},
     {"EVENT_SINKS", "event-sinks", "LIST", "file",
      "comma-separated event sinks: file, eventbridge, sns, webhook",

@@ -28,6 +28,10 @@ struct Config {
   std::string service_secret_arn;  // Secrets Manager secret holding the service secret
   bool lambda = false;             // loaded with the Lambda defaults (load_config's Profile)
   std::string directory = "local";
+  std::string cognito_user_pool_id;  // AUTH_MODE / DIRECTORY=cognito
+  std::string cognito_client_id;     // empty: the audience is not checked
+  std::string cognito_issuer;        // empty: https://cognito-idp.<region>.amazonaws.com/<pool>
+  std::string cognito_jwks_url;      // empty: <issuer>/.well-known/jwks.json
   std::vector<std::string> event_sinks = {"file"};
   std::string provisioner = "simulated";
   std::int64_t simulated_step_ms = 1000;

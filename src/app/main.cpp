@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/auth_setup.hpp"
 #include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/wiring.hpp"
@@ -75,6 +76,9 @@ int serve(std::vector<std::string> args) {
   auto config = load_config(args);
   if (!config) {
     return fail_config(config.error());
+  }
+  if (auto allowed = check_serve_auth_mode(*config); !allowed) {
+    return fail_config(allowed.error());
   }
   auto runtime = build_runtime(*config);
   if (!runtime) {

@@ -6,6 +6,7 @@
 #include "api/api.hpp"
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
+#include "app/auth_setup.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
 #include "aws/ecs_tags.hpp"
@@ -145,11 +146,6 @@ constexpr Millis kFlushReserve{100};
 class ServeRuntime final : public Runtime {
  public:
   static Result<std::unique_ptr<ServeRuntime>> build(const Config& config) {
-    if (config.auth_mode != "local") {
-      return Error::make(
-          ErrorCode::ValidationError,
-          "AUTH_MODE=" + config.auth_mode + " is not available in this build (use local)");
-    }
     auto rt = std::unique_ptr<ServeRuntime>(new ServeRuntime());
     rt->config_ = config;
     auto store = open_store(config, rt->clock_);
@@ -157,10 +153,20 @@ class ServeRuntime final : public Runtime {
       return std::move(store).error();
     }
     rt->store_ = std::move(*store);
-    auto secret = signing_secret(config);
-    if (!secret) {
-      return std::move(secret).error();
+    std::string local_secret;  // HS256 tokens are only read in AUTH_MODE=local
+    if (config.auth_mode == "local") {
+      auto secret = signing_secret(config);
+      if (!secret) {
+        return std::move(secret).error();
+      }
+      local_secret = std::move(*secret);
     }
+    auto identity = Identity::build(config, aws_environment(config), *rt->store_, rt->ids_,
+                                    rt->clock_, local_secret);
+    if (!identity) {
+      return std::move(identity).error();
+    }
+    rt->identity_ = std::move(*identity);
     auto sinks = make_sinks(config);
     if (!sinks) {
       return std::move(sinks).error();
@@ -188,7 +194,6 @@ class ServeRuntime final : public Runtime {
                                                                  rt->clock_, dispatch);
 
     rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1));
-    rt->verifier_ = std::make_unique<auth::Hs256Verifier>(*secret);
     rt->page_tokens_ =
         std::make_unique<api::PageTokens>(hmac_sha256(*shared_secret, "page-tokens"));
     rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
@@ -210,15 +215,14 @@ class ServeRuntime final : public Runtime {
     rt->tenants_ = std::make_unique<service::TenantService>(
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         std::move(tenant_events));
-    rt->directory_ = std::make_unique<service::LocalDirectory>(*rt->store_, rt->ids_, rt->clock_);
     service::MemberEvents member_events;
     member_events.committed = [dispatcher] { dispatcher->notify(); };
     member_events.counted = [metrics](std::string_view type) {
       count_business_event(*metrics, type);
     };
     rt->members_ = std::make_unique<service::MemberService>(
-        *rt->store_, *rt->directory_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
-        std::move(member_events));
+        *rt->store_, rt->identity_->directory(), rt->ids_,
+        service::ChangeLogOptions{config.audit_retention}, std::move(member_events));
     service::InvitationOptions invitation_options;
     invitation_options.ttl = config.invitation_ttl;
     invitation_options.accept_url_template = config.invite_url_template;
@@ -230,19 +234,15 @@ class ServeRuntime final : public Runtime {
       count_business_event(*metrics, type);
     };
     rt->invitations_ = std::make_unique<service::InvitationService>(
-        *rt->store_, *rt->directory_, *rt->members_, rt->ids_, std::move(invitation_options),
-        std::move(invitation_events));
+        *rt->store_, rt->identity_->directory(), *rt->members_, rt->ids_,
+        std::move(invitation_options), std::move(invitation_events));
     rt->invitation_expiry_ = std::make_unique<PeriodicTask>(
         config.invitation_sweep_interval, [rt = rt.get()] { (void)rt->expire_invitations(); });
-    const auth::Hs256Verifier* verifier = rt->verifier_.get();
-    rt->api_ =
-        std::make_unique<api::Api>(api::ApiDeps{*rt->store_, rt->clock_, rt->ids_,
-                                                [verifier](std::string_view token, TimePoint now) {
-                                                  return verifier->verify(token, now);
-                                                },
-                                                *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_,
-                                                *rt->metrics_, rt->services()},
-                                   api::ApiOptions{config.environment, std::size_t{64} * 1024});
+    rt->api_ = std::make_unique<api::Api>(
+        api::ApiDeps{*rt->store_, rt->clock_, rt->ids_, rt->identity_->authenticator(),
+                     *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_, *rt->metrics_,
+                     rt->services()},
+        api::ApiOptions{config.environment, std::size_t{64} * 1024});
     if (config.provisioner == "simulated") {
       rt->logger_->info("instances use the simulated provisioner: a development driver");
       rt->provisioner_ = std::make_unique<provision::SimulatedProvisioner>(
@@ -395,12 +395,11 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<obs::MetricsRegistry> metrics_;
   std::unique_ptr<events::OutboxDispatcher> dispatcher_;
   std::unique_ptr<store::TtlSweeper> sweeper_;
-  std::unique_ptr<auth::Hs256Verifier> verifier_;
+  std::unique_ptr<Identity> identity_;  // authenticator and user directory
   std::unique_ptr<api::PageTokens> page_tokens_;
   std::unique_ptr<api::RateLimiter> rate_limiter_;
   std::unique_ptr<service::HierarchyService> hierarchy_;
   std::unique_ptr<service::TenantService> tenants_;
-  std::unique_ptr<service::LocalDirectory> directory_;
   std::unique_ptr<service::MemberService> members_;
   std::unique_ptr<service::InvitationService> invitations_;
   std::unique_ptr<PeriodicTask> invitation_expiry_;

@@ -185,9 +185,16 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
   // Read through a const view: rapidjson's mixed const/non-const iterator comparisons are
   // ambiguous in C++20.
   const JsonValue& root = claims;
+  if (auto ok = check_lifetime(root, now); !ok) {
+    return std::move(ok).error();
+  }
+  return principal_from_claims(root);
+}
+
+Status check_lifetime(const JsonValue& claims, TimePoint now) {
   const std::int64_t now_s = epoch_seconds(now);
-  const auto exp_member = root.FindMember("exp");
-  if (exp_member == root.MemberEnd()) {
+  const auto exp_member = claims.FindMember("exp");
+  if (exp_member == claims.MemberEnd()) {
     return invalid("The token has no expiry (exp)");
   }
   const auto exp = numeric_date(exp_member->value);
@@ -197,8 +204,8 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
   if (*exp <= now_s - kLeewaySeconds) {
     return Error::make(ErrorCode::TokenExpired, "The token has expired");
   }
-  const auto nbf_member = root.FindMember("nbf");
-  if (nbf_member != root.MemberEnd()) {
+  const auto nbf_member = claims.FindMember("nbf");
+  if (nbf_member != claims.MemberEnd()) {
     const auto nbf = numeric_date(nbf_member->value);
     if (!nbf) {
       return invalid("The token's nbf claim is not a number");
@@ -207,7 +214,7 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
       return invalid("The token is not valid yet (nbf)");
     }
   }
-  return principal_from_claims(root);
+  return {};
 }
 
 Result<Principal> principal_from_claims(const JsonValue& claims) {

@@ -44,6 +44,10 @@ class Hs256Verifier {
   std::string secret_;
 };
 
+// The time window of verified claims, as every mode checks it: exp required and not passed,
+// nbf (when present) reached, both with kLeewaySeconds of skew. TOKEN_EXPIRED or TOKEN_INVALID.
+Status check_lifetime(const JsonValue& claims, TimePoint now);
+
 // The principal of verified claims: sub, email (lower-cased), groups from "cognito:groups"
 // (an array of strings, or API Gateway's flattened string form "[a b]" / "a,b") or "groups".
 // TOKEN_INVALID when a claim has the wrong type; UNAUTHORIZED when neither sub nor email is set.

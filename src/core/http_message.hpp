@@ -26,6 +26,10 @@ struct Request {
   std::string request_id;  // preset by a door that has its own (Lambda); else chosen by the API
   std::string trace_id;
   bool cold_start = false;  // the first request a Lambda process handles (for its log line)
+  // The claims API Gateway's authoriser verified (a JSON object), for AUTH_MODE=apigw. Set only
+  // by the Lambda door from the event's requestContext, never from anything a client sends:
+  // `serve` leaves it empty and headers cannot reach it.
+  std::string authorizer_claims;
 
   // Case-insensitive header lookup; nullptr when absent.
   const std::string* header(std::string_view name) const {

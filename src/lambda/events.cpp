@@ -32,6 +32,24 @@ Error bad_event(EventKind kind, std::string message) {
       {{"event", "INVALID_EVENT", std::string(to_string(kind)) + " event: " + std::move(message)}});
 }
 
+// The claims of API Gateway's Cognito/JWT authoriser: requestContext.authorizer.claims (REST,
+// Cognito user pool authoriser) or requestContext.authorizer.jwt.claims (HTTP API, JWT
+// authoriser). Empty when the route has no such authoriser.
+std::string authorizer_claims(const JsonValue* context, EventKind kind) {
+  const JsonValue* authorizer = is_object(context) ? member(*context, "authorizer") : nullptr;
+  if (!is_object(authorizer)) {
+    return {};
+  }
+  const JsonValue* claims = nullptr;
+  if (kind == EventKind::HttpV2) {
+    const JsonValue* jwt = member(*authorizer, "jwt");
+    claims = is_object(jwt) ? member(*jwt, "claims") : nullptr;
+  } else if (kind == EventKind::RestV1) {
+    claims = member(*authorizer, "claims");
+  }
+  return is_object(claims) ? to_json(*claims) : std::string();
+}
+
 // Single-value headers, or every value of multi-value ones (preferred: it is the superset).
 Status read_headers(const JsonValue& event, EventKind kind, Request& request) {
   if (const JsonValue* multi = member(event, "multiValueHeaders"); is_object(multi)) {
@@ -297,6 +315,7 @@ Result<Request> to_request(const JsonValue& event, EventKind kind) {
   if (auto ok = read_body(event, kind, request); !ok) {
     return std::move(ok).error();
   }
+  request.authorizer_claims = authorizer_claims(context, kind);
   return request;
 }
 

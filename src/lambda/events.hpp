@@ -28,8 +28,10 @@ EventKind classify(const JsonValue& event);
 std::string describe(const JsonValue& event);
 
 // The Request of an HTTP-shaped event: method, path (without the API Gateway stage), raw query
-// string, headers (multi-value ones repeated), cookies, body (base64 decoded) and the caller's
-// address. VALIDATION_ERROR when a required part is missing or malformed.
+// string, headers (multi-value ones repeated), cookies, body (base64 decoded), the caller's
+// address and the claims of API Gateway's Cognito/JWT authoriser (REST v1
+// requestContext.authorizer.claims, HTTP API v2 requestContext.authorizer.jwt.claims).
+// VALIDATION_ERROR when a required part is missing or malformed.
 Result<Request> to_request(const JsonValue& event, EventKind kind);
 
 // The response document in the shape the event's integration expects: v1 `headers` and

@@ -27,9 +27,9 @@ class ApiTest : public ::testing::Test {
         logger_(obs::LoggerOptions{"dev", obs::LogLevel::Error, [](std::string_view) {}, &clock_}),
         tenants_(*store_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
         api_(ApiDeps{*store_, clock_, ids_,
-                     [this](std::string_view token, TimePoint now) {
+                     auth::bearer_authenticator([this](std::string_view token, TimePoint now) {
                        return verifier_.verify(token, now);
-                     },
+                     }),
                      page_tokens_, rate_limiter_, logger_, metrics_, services()},
              ApiOptions{}) {}
 
