@@ -193,6 +193,30 @@ const Setting kSettings[] = {
     {"EVENT_SINKS", "event-sinks", "LIST", "file",
      "comma-separated event sinks: file, eventbridge, sns, webhook",
      [](Config& c, std::string_view v) { return event_sinks(v, c.event_sinks); }},
+    {"EVENT_BUS_NAME", "event-bus-name", "NAME", "tenant-events-{ENVIRONMENT}",
+     "EventBridge bus of the eventbridge sink (a name or an ARN)",
+     [](Config& c, std::string_view v) { return non_empty(v, c.event_bus_name); }},
+    {"SNS_TOPIC_ARN", "sns-topic-arn", "ARN", "(none; required by the sns sink)",
+     "SNS topic of the sns sink (tenant-notifications-{ENVIRONMENT})",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.substr(0, 4) != "arn:" || v.find(":sns:") == std::string_view::npos) {
+         return "must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)";
+       }
+       c.sns_topic_arn = std::string(v);
+       return std::nullopt;
+     }},
+    {"WEBHOOK_URL", "webhook-url", "URL", "(none; required by the webhook sink)",
+     "where the webhook sink POSTs each event's envelope",
+     [](Config& c, std::string_view v) -> std::optional<std::string> {
+       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+         return "must be an http:// or https:// URL";
+       }
+       c.webhook_url = std::string(v);
+       return std::nullopt;
+     }},
+    {"WEBHOOK_SECRET", "webhook-secret", "SECRET", "(none; required by the webhook sink)",
+     "HMAC-SHA256 key of the X-Tenantd-Signature header (see docs/webhooks.md)",
+     [](Config& c, std::string_view v) { return non_empty(v, c.webhook_secret); }},
     {"PROVISIONER", "provisioner", "DRIVER", "simulated",
      "instance driver: simulated, events, ecs, gitops or gitops+ecs",
      [](Config& c, std::string_view v) {
@@ -211,6 +235,11 @@ const Setting kSettings[] = {
     {"OUTBOX_MAX_ATTEMPTS", "outbox-max-attempts", "N", "10",
      "delivery attempts before an outbox event is parked as FAILED",
      [](Config& c, std::string_view v) { return parse_int(v, 1, 1000, c.outbox_max_attempts); }},
+    {"OUTBOX_BASE_BACKOFF_MS", "outbox-base-backoff-ms", "MS", "1000",
+     "delay before an event's first redelivery; it doubles per attempt, up to 5 minutes",
+     [](Config& c, std::string_view v) {
+       return parse_int(v, 1, 300000, c.outbox_base_backoff_ms);
+     }},
     {"INVITATION_TTL", "invitation-ttl", "DURATION", "7d",
      "how long an invitation stays valid (90s, 15m, 48h, 7d)",
      [](Config& c, std::string_view v) { return duration(v, c.invitation_ttl); }},

@@ -6,6 +6,7 @@
 #include "api/api.hpp"
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
+#include "app/sinks.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
 #include "aws/ecs_tags.hpp"
@@ -14,7 +15,6 @@
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
 #include "events/dispatcher.hpp"
-#include "events/file_sink.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 #include "provision/simulated_provisioner.hpp"
@@ -91,23 +91,6 @@ std::string outbox_seal_key(const std::string& secret) {
   return hmac_sha256(secret, "outbox-seal");
 }
 
-Result<std::vector<std::unique_ptr<events::EventSink>>> make_sinks(const Config& config) {
-  std::vector<std::unique_ptr<events::EventSink>> sinks;
-  for (const auto& name : config.event_sinks) {
-    if (name == "file") {
-      auto sink = events::FileSink::open(config.events_path(), "local");
-      if (!sink) {
-        return std::move(sink).error();
-      }
-      sinks.push_back(std::move(*sink));
-    } else {
-      return Error::make(ErrorCode::ValidationError,
-                         "EVENT_SINKS: '" + name + "' is not available in this build (use file)");
-    }
-  }
-  return sinks;
-}
-
 // SPEC section 12's business metrics, by the change that happened.
 void count_business_event(obs::MetricsRegistry& metrics, std::string_view type) {
   if (type == "TENANT_CREATED") {
@@ -149,7 +132,7 @@ class ServeRuntime final : public Runtime {
     if (!secret) {
       return std::move(secret).error();
     }
-    auto sinks = make_sinks(config);
+    auto sinks = make_sinks(config, aws_environment(config));
     if (!sinks) {
       return std::move(sinks).error();
     }
@@ -164,6 +147,7 @@ class ServeRuntime final : public Runtime {
 
     events::DispatcherOptions dispatch;
     dispatch.max_attempts = config.outbox_max_attempts;
+    dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
     const std::string seal_key = outbox_seal_key(*secret);
     dispatch.seal_key = seal_key;
     dispatch.metrics = rt->metrics_.get();
@@ -477,7 +461,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   if (!store) {
     return std::move(store).error();
   }
-  auto sinks = make_sinks(config);
+  auto sinks = make_sinks(config, aws_environment(config));
   if (!sinks) {
     return std::move(sinks).error();
   }
@@ -487,6 +471,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   }
   events::DispatcherOptions dispatch;
   dispatch.max_attempts = config.outbox_max_attempts;
+  dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
   dispatch.seal_key = outbox_seal_key(*secret);
   events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
   return dispatcher.dispatch_due();
