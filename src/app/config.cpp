@@ -1,11 +1,13 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "core/clock.hpp"
@@ -344,6 +346,18 @@ Result<Config> load_config(const std::vector<std::string>& args) {
     }
     if (auto problem = s.set(config, value)) {
       errors.push_back({std::move(field), "INVALID_VALUE", std::move(*problem)});
+    }
+  }
+
+  for (const auto& [sink, setting, value] :
+       {std::tuple{"sns", "SNS_TOPIC_ARN", &config.sns_topic_arn},
+        std::tuple{"webhook", "WEBHOOK_URL", &config.webhook_url},
+        std::tuple{"webhook", "WEBHOOK_SECRET", &config.webhook_secret}}) {
+    const bool chosen = std::find(config.event_sinks.begin(), config.event_sinks.end(),
+                                  std::string_view(sink)) != config.event_sinks.end();
+    if (chosen && value->empty()) {
+      errors.push_back(
+          {setting, "REQUIRED", std::string("is required by the ") + sink + " event sink"});
     }
   }
 
