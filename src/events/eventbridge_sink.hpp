@@ -16,7 +16,7 @@ namespace tenantd::events {
 
 // PutEvents limits: entries per call and bytes per entry / per call (as EventBridge counts them).
 inline constexpr std::size_t kPutEventsMaxEntries = 10;
-inline constexpr std::size_t kPutEventsMaxBytes = 256 * 1024;
+inline constexpr std::size_t kPutEventsMaxBytes = std::size_t{256} * 1024;
 
 // An entry's size as EventBridge computes it: 14 bytes for Time, plus Source, DetailType and
 // Detail in UTF-8 bytes (no Resources are sent).

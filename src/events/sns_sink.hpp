@@ -2,6 +2,7 @@
 // Delivers outbox events to an SNS topic (SPEC section 9): one Publish per event whose message is
 // the event's envelope JSON and whose message attributes eventType and tenantId (String) let
 // subscribers filter without reading the message.
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@
 
 namespace tenantd::events {
 
-inline constexpr std::size_t kSnsMaxMessageBytes = 256 * 1024;
+inline constexpr std::size_t kSnsMaxMessageBytes = std::size_t{256} * 1024;
 
 // The Publish parameters (besides Action and Version) for one event's envelope.
 aws::QueryParams publish_params(const std::string& topic_arn, const OutboxEvent& event,
