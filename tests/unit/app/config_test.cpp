@@ -13,36 +13,31 @@ namespace tenantd {
 namespace {
 
 const char* const kVariables[] = {
-    "HOST",
-    "PORT",
-    "DATA_DIR",
-    "ENVIRONMENT",
-    "STORE",
-    "AUTH_MODE",
-    "JWT_SECRET",
-    "DIRECTORY",
-    "EVENT_SINKS",
-    "PROVISIONER",
-    "THREADS",
-    "OUTBOX_MAX_ATTEMPTS",
-    "INVITATION_TTL",
-    "MAX_INSTANCES_PER_TENANT",
-    "RATE_LIMIT_RPS",
-    "RATE_LIMIT_BURST",
-    "LOG_LEVEL",
-    "AUDIT_RETENTION",
-    "EVENT_BUS_NAME",
-    "SNS_TOPIC_ARN",
-    "WEBHOOK_URL",
-    "WEBHOOK_SECRET",
-    "OUTBOX_BASE_BACKOFF_MS",
+    "HOST",           "PORT",
+    "DATA_DIR",       "ENVIRONMENT",
+    "STORE",          "AUTH_MODE",
+    "JWT_SECRET",     "DIRECTORY",
+    "EVENT_SINKS",    "PROVISIONER",
+    "THREADS",        "OUTBOX_MAX_ATTEMPTS",
+    "INVITATION_TTL", "MAX_INSTANCES_PER_TENANT",
+    "RATE_LIMIT_RPS", "RATE_LIMIT_BURST",
+    "LOG_LEVEL",      "AUDIT_RETENTION",
 };
+// The event sinks' targets and the outbox backoff.
+const char* const kSinkVariables[] = {"EVENT_BUS_NAME", "SNS_TOPIC_ARN", "WEBHOOK_URL",
+                                      "WEBHOOK_SECRET", "OUTBOX_BASE_BACKOFF_MS"};
+
+std::vector<const char*> all_variables() {
+  std::vector<const char*> names(std::begin(kVariables), std::end(kVariables));
+  names.insert(names.end(), std::begin(kSinkVariables), std::end(kSinkVariables));
+  return names;
+}
 
 // Clears every setting variable for the test and restores the caller's environment afterwards.
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : kVariables) {
+    for (const char* name : all_variables()) {
       if (const char* v = std::getenv(name)) {
         saved_[name] = v;
       }
@@ -50,7 +45,7 @@ class ConfigTest : public ::testing::Test {
     }
   }
   void TearDown() override {
-    for (const char* name : kVariables) {
+    for (const char* name : all_variables()) {
       ::unsetenv(name);
     }
     for (const auto& [name, value] : saved_) {
@@ -259,7 +254,7 @@ TEST_F(ConfigTest, SinkTargetsAndBackoffAreChecked) {
 
 TEST_F(ConfigTest, HelpListsEveryVariableAndFlag) {
   const std::string help = config_help();
-  for (const char* name : kVariables) {
+  for (const char* name : all_variables()) {
     EXPECT_NE(help.find(std::string("env ") + name + ","), std::string::npos) << name;
   }
   for (const char* flag : {"--host",
