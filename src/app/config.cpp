@@ -1,11 +1,13 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <initializer_list>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "core/clock.hpp"
@@ -135,150 +137,189 @@ std::optional<std::string> event_sinks(std::string_view text, std::vector<std::s
   return std::nullopt;
 }
 
-const Setting kSettings[] = {
-    {"HOST", "host", "HOST", "127.0.0.1", "address `serve` listens on",
-     [](Config& c, std::string_view v) { return non_empty(v, c.host); }},
-    {"PORT", "port", "PORT", "8080", "TCP port of `serve`; 0 takes a free port",
-     [](Config& c, std::string_view v) {
-       std::int64_t n = 0;
-       auto e = parse_int(v, 0, 65535, n);
-       c.port = static_cast<int>(n);
-       return e;
-     }},
-    {"DATA_DIR", "data-dir", "DIR", "./var",
-     "directory of the SQLite file, the local JWT key file and events.ndjson",
-     [](Config& c, std::string_view v) { return non_empty(v, c.data_dir); }},
-    {"ENVIRONMENT", "environment", "ENV", "dev",
-     "dev, sit or prod; part of every AWS resource name",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"dev", "sit", "prod"}, c.environment);
-     }},
-    {"STORE", "store", "BACKEND", "sqlite", "item store backend: sqlite or dynamodb",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"sqlite", "dynamodb"}, c.store);
-     }},
-    {"AWS_REGION", "aws-region", "REGION", "(AWS_DEFAULT_REGION)",
-     "AWS region of the DynamoDB tables (STORE=dynamodb)",
-     [](Config& c, std::string_view v) { return non_empty(v, c.aws_region); }},
-    {"AWS_ENDPOINT_URL_DYNAMODB", "dynamodb-endpoint", "URL", "(AWS_ENDPOINT_URL, else AWS's)",
-     "DynamoDB endpoint override: DynamoDB Local, Alternator, moto",
-     [](Config& c, std::string_view v) -> std::optional<std::string> {
-       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
-         return "must be an http:// or https:// URL";
-       }
-       c.dynamodb_endpoint = std::string(v);
-       return std::nullopt;
-     }},
-    {"AWS_CA_BUNDLE", "ca-bundle", "FILE", "(the system CA paths)",
-     "PEM file of the CAs that AWS endpoints' TLS certificates are verified against",
-     [](Config& c, std::string_view v) { return non_empty(v, c.ca_bundle); }},
-    {"AWS_MAX_ATTEMPTS", "aws-max-attempts", "N", "5",
-     "attempts per AWS call; throttling, 5xx and network errors are retried with backoff",
-     [](Config& c, std::string_view v) { return parse_int(v, 1, 20, c.aws_max_attempts); }},
-    {"AUTH_MODE", "auth-mode", "MODE", "local",
-     "token verification: local (HS256), cognito (RS256 via JWKS) or apigw (trust the authoriser)",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
-     }},
-    {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
-     "HS256 secret of AUTH_MODE=local; in every mode, the root of the page-token and outbox keys",
-     [](Config& c, std::string_view v) -> std::optional<std::string> {
-       c.jwt_secret = std::string(v);
-       return std::nullopt;
-     }},
-    {"SERVICE_SECRET", "service-secret", "SECRET", "(JWT_SECRET, else the key file)",
-     "keys page tokens and seals invitation links in the outbox; every process sharing a store "
-     "needs the same one (required in Lambda)",
-     [](Config& c, std::string_view v) { return non_empty(v, c.service_secret); }},
-    {"SERVICE_SECRET_ARN", "service-secret-arn", "ARN", "(none)",
-     "Secrets Manager secret (ARN or name) whose SecretString is the service secret; read once "
-     "at start instead of SERVICE_SECRET",
-     [](Config& c, std::string_view v) { return non_empty(v, c.service_secret_arn); }},
-    {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"local", "cognito"}, c.directory);
-     }},
-    {"COGNITO_USER_POOL_ID", "cognito-user-pool-id", "ID", "(none)",
-     "id (eu-west-1_AbC123) of the user pool of AUTH_MODE=cognito and DIRECTORY=cognito",
-     [](Config& c, std::string_view v) { return non_empty(v, c.cognito_user_pool_id); }},
-    {"COGNITO_CLIENT_ID", "cognito-client-id", "ID", "(none: audience not checked)",
-     "app client id that AUTH_MODE=cognito requires as aud (id tokens) or client_id (access)",
-     [](Config& c, std::string_view v) { return non_empty(v, c.cognito_client_id); }},
-    {"COGNITO_ISSUER", "cognito-issuer", "URL",
-     "(https://cognito-idp.{region}.amazonaws.com/{pool})",
-     "the exact iss that AUTH_MODE=cognito accepts",
-     [](Config& c, std::string_view v) -> std::optional<std::string> {
-       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
-         return "must be an http:// or https:// URL";
-       }
-       c.cognito_issuer = std::string(v);
-       return std::nullopt;
-     }},
-    {"COGNITO_JWKS_URL", "cognito-jwks-url", "URL", "({issuer}/.well-known/jwks.json)",
-     "where AUTH_MODE=cognito fetches the signing keys (moto: {endpoint}/{pool}/.well-known/...)",
-     [](Config& c, std::string_view v) -> std::optional<std::string> {
-       if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
-         return "must be an http:// or https:// URL";
-       }
-       c.cognito_jwks_url = std::string(v);
-       return std::nullopt;
-     }},
-    {"EVENT_SINKS", "event-sinks", "LIST", "file",
-     "comma-separated event sinks: file, eventbridge, sns, webhook",
-     [](Config& c, std::string_view v) { return event_sinks(v, c.event_sinks); }},
-    {"PROVISIONER", "provisioner", "DRIVER", "simulated",
-     "instance driver: simulated, events, ecs, gitops or gitops+ecs",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"simulated", "events", "ecs", "gitops", "gitops+ecs"}, c.provisioner);
-     }},
-    {"SIMULATED_STEP_MS", "simulated-step-ms", "MS", "1000",
-     "milliseconds per state step of the simulated provisioner (development driver)",
-     [](Config& c, std::string_view v) { return parse_int(v, 1, 600000, c.simulated_step_ms); }},
-    {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
-     [](Config& c, std::string_view v) {
-       std::int64_t n = 0;
-       auto e = parse_int(v, 0, 1024, n);
-       c.threads = static_cast<int>(n);
-       return e;
-     }},
-    {"OUTBOX_MAX_ATTEMPTS", "outbox-max-attempts", "N", "10",
-     "delivery attempts before an outbox event is parked as FAILED",
-     [](Config& c, std::string_view v) { return parse_int(v, 1, 1000, c.outbox_max_attempts); }},
-    {"INVITATION_TTL", "invitation-ttl", "DURATION", "7d",
-     "how long an invitation stays valid (90s, 15m, 48h, 7d)",
-     [](Config& c, std::string_view v) { return duration(v, c.invitation_ttl); }},
-    {"INVITE_URL_TEMPLATE", "invite-url-template", "URL", kDefaultInviteUrl,
-     "accept link sent to invitees; {invitationId}, {token} and {tenantId} are filled in",
-     [](Config& c, std::string_view v) -> std::optional<std::string> {
-       if (v.find("{token}") == std::string_view::npos ||
-           v.find("{invitationId}") == std::string_view::npos) {
-         return "must contain {invitationId} and {token}";
-       }
-       c.invite_url_template = std::string(v);
-       return std::nullopt;
-     }},
-    {"INVITATION_SWEEP_INTERVAL", "invitation-sweep-interval", "DURATION", "1m",
-     "how often `serve` stores EXPIRED on invitations whose expiresAt passed",
-     [](Config& c, std::string_view v) { return duration(v, c.invitation_sweep_interval); }},
-    {"MAX_INSTANCES_PER_TENANT", "max-instances-per-tenant", "N", "1",
-     "instances a tenant may have that are not DEPROVISIONED",
-     [](Config& c, std::string_view v) {
-       std::int64_t n = 0;
-       auto e = parse_int(v, 1, 1000, n);
-       c.max_instances_per_tenant = static_cast<int>(n);
-       return e;
-     }},
-    {"RATE_LIMIT_RPS", "rate-limit-rps", "X", "100", "requests per second per principal",
-     [](Config& c, std::string_view v) { return parse_positive_double(v, c.rate_limit_rps); }},
-    {"RATE_LIMIT_BURST", "rate-limit-burst", "X", "200", "token bucket size per principal",
-     [](Config& c, std::string_view v) { return parse_positive_double(v, c.rate_limit_burst); }},
-    {"LOG_LEVEL", "log-level", "LEVEL", "info", "debug, info, warn or error",
-     [](Config& c, std::string_view v) {
-       return one_of(v, {"debug", "info", "warn", "error"}, c.log_level);
-     }},
-    {"AUDIT_RETENTION", "audit-retention", "DURATION", "400d",
-     "how long audit entries are kept (ttl of the audit items)",
-     [](Config& c, std::string_view v) { return duration(v, c.audit_retention); }},
+const Setting kSettings[] =
+    {
+        {"HOST", "host", "HOST", "127.0.0.1", "address `serve` listens on",
+         [](Config& c, std::string_view v) { return non_empty(v, c.host); }},
+        {"PORT", "port", "PORT", "8080", "TCP port of `serve`; 0 takes a free port",
+         [](Config& c, std::string_view v) {
+           std::int64_t n = 0;
+           auto e = parse_int(v, 0, 65535, n);
+           c.port = static_cast<int>(n);
+           return e;
+         }},
+        {"DATA_DIR", "data-dir", "DIR", "./var",
+         "directory of the SQLite file, the local JWT key file and events.ndjson",
+         [](Config& c, std::string_view v) { return non_empty(v, c.data_dir); }},
+        {"ENVIRONMENT", "environment", "ENV", "dev",
+         "dev, sit or prod; part of every AWS resource name",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"dev", "sit", "prod"}, c.environment);
+         }},
+        {"STORE", "store", "BACKEND", "sqlite", "item store backend: sqlite or dynamodb",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"sqlite", "dynamodb"}, c.store);
+         }},
+        {"AWS_REGION", "aws-region", "REGION", "(AWS_DEFAULT_REGION)",
+         "AWS region of the DynamoDB tables (STORE=dynamodb)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.aws_region); }},
+        {"AWS_ENDPOINT_URL_DYNAMODB", "dynamodb-endpoint", "URL", "(AWS_ENDPOINT_URL, else AWS's)",
+         "DynamoDB endpoint override: DynamoDB Local, Alternator, moto",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+             return "must be an http:// or https:// URL";
+           }
+           c.dynamodb_endpoint = std::string(v);
+           return std::nullopt;
+         }},
+        {"AWS_CA_BUNDLE", "ca-bundle", "FILE", "(the system CA paths)",
+         "PEM file of the CAs that AWS endpoints' TLS certificates are verified against",
+         [](Config& c, std::string_view v) { return non_empty(v, c.ca_bundle); }},
+        {"AWS_MAX_ATTEMPTS", "aws-max-attempts", "N", "5",
+         "attempts per AWS call; throttling, 5xx and network errors are retried with backoff",
+         [](Config& c, std::string_view v) { return parse_int(v, 1, 20, c.aws_max_attempts); }},
+        {"AUTH_MODE", "auth-mode", "MODE", "local",
+         "token verification: local (HS256), cognito (RS256 via JWKS) or apigw (trust the "
+         "authoriser)",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
+         }},
+        {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
+         "HS256 secret of AUTH_MODE=local; in every mode, the root of the page-token and outbox "
+         "keys",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           c.jwt_secret = std::string(v);
+           return std::nullopt;
+         }},
+        {"SERVICE_SECRET", "service-secret", "SECRET", "(JWT_SECRET, else the key file)",
+         "keys page tokens and seals invitation links in the outbox; every process sharing a store "
+         "needs the same one (required in Lambda)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.service_secret); }},
+        {"SERVICE_SECRET_ARN", "service-secret-arn", "ARN", "(none)",
+         "Secrets Manager secret (ARN or name) whose SecretString is the service secret; read once "
+         "at start instead of SERVICE_SECRET",
+         [](Config& c, std::string_view v) { return non_empty(v, c.service_secret_arn); }},
+        {"DIRECTORY", "directory", "BACKEND", "local", "user directory backend: local or cognito",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"local", "cognito"}, c.directory);
+         }},
+        {"COGNITO_USER_POOL_ID", "cognito-user-pool-id", "ID", "(none)",
+         "id (eu-west-1_AbC123) of the user pool of AUTH_MODE=cognito and DIRECTORY=cognito",
+         [](Config& c, std::string_view v) { return non_empty(v, c.cognito_user_pool_id); }},
+        {"COGNITO_CLIENT_ID", "cognito-client-id", "ID", "(none: audience not checked)",
+         "app client id that AUTH_MODE=cognito requires as aud (id tokens) or client_id (access)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.cognito_client_id); }},
+        {"COGNITO_ISSUER", "cognito-issuer", "URL",
+         "(https://cognito-idp.{region}.amazonaws.com/{pool})",
+         "the exact iss that AUTH_MODE=cognito accepts",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+             return "must be an http:// or https:// URL";
+           }
+           c.cognito_issuer = std::string(v);
+           return std::nullopt;
+         }},
+        {"COGNITO_JWKS_URL", "cognito-jwks-url", "URL", "({issuer}/.well-known/jwks.json)",
+         "where AUTH_MODE=cognito fetches the signing keys (moto: "
+         "{endpoint}/{pool}/.well-known/...)",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+             return "must be an http:// or https:// URL";
+           }
+           c.cognito_jwks_url = std::string(v);
+           return std::nullopt;
+         }},
+        {"EVENT_SINKS", "event-sinks", "LIST", "file",
+         "comma-separated event sinks: file, eventbridge, sns, webhook",
+         [](Config& c, std::string_view v) { return event_sinks(v, c.event_sinks); }},
+        {"EVENT_BUS_NAME", "event-bus-name", "NAME", "tenant-events-{ENVIRONMENT}",
+         "EventBridge bus of the eventbridge sink (a name or an ARN)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.event_bus_name); }},
+        {"SNS_TOPIC_ARN", "sns-topic-arn", "ARN", "(none; required by the sns sink)",
+         "SNS topic of the sns sink (tenant-notifications-{ENVIRONMENT})",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.substr(0, 4) != "arn:" || v.find(":sns:") == std::string_view::npos) {
+             return "must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)";
+           }
+           c.sns_topic_arn = std::string(v);
+           return std::nullopt;
+         }},
+        {"WEBHOOK_URL", "webhook-url", "URL", "(none; required by the webhook sink)",
+         "where the webhook sink POSTs each event's envelope",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.substr(0, 7) != "http://" && v.substr(0, 8) != "https://") {
+             return "must be an http:// or https:// URL";
+           }
+           c.webhook_url = std::string(v);
+           return std::nullopt;
+         }},
+        {"WEBHOOK_SECRET", "webhook-secret", "SECRET", "(none; required by the webhook sink)",
+         "HMAC-SHA256 key of the X-Tenantd-Signature header (see docs/webhooks.md)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.webhook_secret); }},
+        {"PROVISIONER", "provisioner", "DRIVER", "simulated",
+         "instance driver: simulated, events, ecs, gitops or gitops+ecs",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"simulated", "events", "ecs", "gitops", "gitops+ecs"}, c.provisioner);
+         }},
+        {"SIMULATED_STEP_MS", "simulated-step-ms", "MS", "1000",
+         "milliseconds per state step of the simulated provisioner (development driver)",
+         [](Config& c, std::string_view v) {
+           return parse_int(v, 1, 600000, c.simulated_step_ms);
+         }},
+        {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
+         [](Config& c, std::string_view v) {
+           std::int64_t n = 0;
+           auto e = parse_int(v, 0, 1024, n);
+           c.threads = static_cast<int>(n);
+           return e;
+         }},
+        {"OUTBOX_MAX_ATTEMPTS", "outbox-max-attempts", "N", "10",
+         "delivery attempts before an outbox event is parked as FAILED",
+         [](Config& c, std::string_view v) {
+           return parse_int(v, 1, 1000, c.outbox_max_attempts);
+         }},
+        {"OUTBOX_BASE_BACKOFF_MS", "outbox-base-backoff-ms", "MS", "1000",
+         "delay before an event's first redelivery; it doubles per attempt, up to 5 minutes",
+         [](Config& c, std::string_view v) {
+           return parse_int(v, 1, 300000, c.outbox_base_backoff_ms);
+         }},
+        {"INVITATION_TTL", "invitation-ttl", "DURATION", "7d",
+         "how long an invitation stays valid (90s, 15m, 48h, 7d)",
+         [](Config& c, std::string_view v) { return duration(v, c.invitation_ttl); }},
+        {"INVITE_URL_TEMPLATE", "invite-url-template", "URL", kDefaultInviteUrl,
+         "accept link sent to invitees; {invitationId}, {token} and {tenantId} are filled in",
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (v.find("{token}") == std::string_view::npos ||
+               v.find("{invitationId}") == std::string_view::npos) {
+             return "must contain {invitationId} and {token}";
+           }
+           c.invite_url_template = std::string(v);
+           return std::nullopt;
+         }},
+        {"INVITATION_SWEEP_INTERVAL", "invitation-sweep-interval", "DURATION", "1m",
+         "how often `serve` stores EXPIRED on invitations whose expiresAt passed",
+         [](Config& c, std::string_view v) { return duration(v, c.invitation_sweep_interval); }},
+        {"MAX_INSTANCES_PER_TENANT", "max-instances-per-tenant", "N", "1",
+         "instances a tenant may have that are not DEPROVISIONED",
+         [](Config& c, std::string_view v) {
+           std::int64_t n = 0;
+           auto e = parse_int(v, 1, 1000, n);
+           c.max_instances_per_tenant = static_cast<int>(n);
+           return e;
+         }},
+        {"RATE_LIMIT_RPS", "rate-limit-rps", "X", "100", "requests per second per principal",
+         [](Config& c, std::string_view v) { return parse_positive_double(v, c.rate_limit_rps); }},
+        {"RATE_LIMIT_BURST", "rate-limit-burst", "X", "200", "token bucket size per principal",
+         [](Config& c, std::string_view v) {
+           return parse_positive_double(v, c.rate_limit_burst);
+         }},
+        {"LOG_LEVEL", "log-level", "LEVEL", "info", "debug, info, warn or error",
+         [](Config& c, std::string_view v) {
+           return one_of(v, {"debug", "info", "warn", "error"}, c.log_level);
+         }},
+        {"AUDIT_RETENTION", "audit-retention", "DURATION", "400d",
+         "how long audit entries are kept (ttl of the audit items)",
+         [](Config& c, std::string_view v) { return duration(v, c.audit_retention); }},
 };
 
 constexpr std::size_t kSettingCount = sizeof(kSettings) / sizeof(kSettings[0]);
@@ -375,13 +416,25 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
   // tokens and sealed outbox events unreadable.
   if (config.lambda && config.service_secret.empty() && config.service_secret_arn.empty() &&
       config.jwt_secret.empty()) {
-    errors.push_back({"SERVICE_SECRET", "MISSING_VALUE",
+    errors.push_back({"SERVICE_SECRET", "REQUIRED",
                       "is required in Lambda, or SERVICE_SECRET_ARN (the same secret for every "
                       "instance)"});
   }
   if (!config.service_secret.empty() && !config.service_secret_arn.empty()) {
     errors.push_back({"SERVICE_SECRET_ARN", "CONFLICT", "is set together with SERVICE_SECRET"});
   }
+  for (const auto& [sink, setting, value] :
+       {std::tuple{"sns", "SNS_TOPIC_ARN", &config.sns_topic_arn},
+        std::tuple{"webhook", "WEBHOOK_URL", &config.webhook_url},
+        std::tuple{"webhook", "WEBHOOK_SECRET", &config.webhook_secret}}) {
+    const bool chosen = std::find(config.event_sinks.begin(), config.event_sinks.end(),
+                                  std::string_view(sink)) != config.event_sinks.end();
+    if (chosen && value->empty()) {
+      errors.push_back(
+          {setting, "REQUIRED", std::string("is required by the ") + sink + " event sink"});
+    }
+  }
+
   if (!errors.empty()) {
     return Error{ErrorCode::ValidationError, "invalid configuration", std::move(errors), {}};
   }

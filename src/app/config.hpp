@@ -33,10 +33,15 @@ struct Config {
   std::string cognito_issuer;        // empty: https://cognito-idp.<region>.amazonaws.com/<pool>
   std::string cognito_jwks_url;      // empty: <issuer>/.well-known/jwks.json
   std::vector<std::string> event_sinks = {"file"};
+  std::string event_bus_name;  // empty: tenant-events-{environment}
+  std::string sns_topic_arn;   // required by the sns sink
+  std::string webhook_url;     // required by the webhook sink
+  std::string webhook_secret;  // required by the webhook sink
   std::string provisioner = "simulated";
   std::int64_t simulated_step_ms = 1000;
   int threads = 0;  // 0: one per core
   std::int64_t outbox_max_attempts = 10;
+  std::int64_t outbox_base_backoff_ms = 1000;  // first retry delay; doubles per attempt
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};
   std::string invite_url_template = kDefaultInviteUrl;
   std::chrono::seconds invitation_sweep_interval{60};

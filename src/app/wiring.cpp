@@ -7,6 +7,7 @@
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
 #include "app/auth_setup.hpp"
+#include "app/sinks.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
 #include "aws/ecs_tags.hpp"
@@ -16,7 +17,6 @@
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
 #include "events/dispatcher.hpp"
-#include "events/file_sink.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 #include "provision/simulated_provisioner.hpp"
@@ -104,23 +104,6 @@ std::string outbox_seal_key(const std::string& secret) {
   return hmac_sha256(secret, "outbox-seal");
 }
 
-Result<std::vector<std::unique_ptr<events::EventSink>>> make_sinks(const Config& config) {
-  std::vector<std::unique_ptr<events::EventSink>> sinks;
-  for (const auto& name : config.event_sinks) {
-    if (name == "file") {
-      auto sink = events::FileSink::open(config.events_path(), "local");
-      if (!sink) {
-        return std::move(sink).error();
-      }
-      sinks.push_back(std::move(*sink));
-    } else {
-      return Error::make(ErrorCode::ValidationError,
-                         "EVENT_SINKS: '" + name + "' is not available in this build (use file)");
-    }
-  }
-  return sinks;
-}
-
 // SPEC section 12's business metrics, by the change that happened.
 void count_business_event(obs::MetricsRegistry& metrics, std::string_view type) {
   if (type == "TENANT_CREATED") {
@@ -167,7 +150,7 @@ class ServeRuntime final : public Runtime {
       return std::move(identity).error();
     }
     rt->identity_ = std::move(*identity);
-    auto sinks = make_sinks(config);
+    auto sinks = make_sinks(config, aws_environment(config));
     if (!sinks) {
       return std::move(sinks).error();
     }
@@ -186,6 +169,7 @@ class ServeRuntime final : public Runtime {
     }
     events::DispatcherOptions dispatch;
     dispatch.max_attempts = config.outbox_max_attempts;
+    dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
     const std::string seal_key = outbox_seal_key(*shared_secret);
     dispatch.seal_key = seal_key;
     dispatch.metrics = rt->metrics_.get();
@@ -493,7 +477,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   if (!store) {
     return std::move(store).error();
   }
-  auto sinks = make_sinks(config);
+  auto sinks = make_sinks(config, aws_environment(config));
   if (!sinks) {
     return std::move(sinks).error();
   }
@@ -503,6 +487,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   }
   events::DispatcherOptions dispatch;
   dispatch.max_attempts = config.outbox_max_attempts;
+  dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
   dispatch.seal_key = outbox_seal_key(*secret);
   events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
   return dispatcher.dispatch_due();

@@ -159,6 +159,7 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
 
   std::vector<std::string> errors(events.size());
   std::vector<bool> accepted(events.size(), true);
+  std::vector<bool> hopeless(events.size(), false);  // a sink said no attempt can succeed
   // Sinks see sealed members opened; the events kept in the store stay sealed.
   std::vector<OutboxEvent> opened;
   std::vector<bool> openable(events.size(), true);
@@ -212,6 +213,7 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
                      sink_error(name, "returned a status count that does not match the batch"));
       } else if (!statuses[j].ok()) {
         accepted[i] = false;
+        hopeless[i] = hopeless[i] || statuses[j].error().code == ErrorCode::ValidationError;
         append_error(errors[i], sink_error(name, statuses[j].error().message));
       } else {
         events[i].delivered_to.emplace_back(name);
@@ -254,7 +256,7 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
     event.attempts += 1;
     event.last_error = errors[i];
     store::WriteResult result;
-    const bool dead = event.attempts >= options_.max_attempts;
+    const bool dead = event.attempts >= options_.max_attempts || hopeless[i];
     if (dead) {
       event.status = kStatusFailed;
       result = store_.write(

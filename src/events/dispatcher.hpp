@@ -3,7 +3,8 @@
 // An event is deleted only after every sink accepted it, so a crash between delivery and
 // delete redelivers it. After a partial failure the sinks that accepted it are recorded on
 // the item (deliveredTo) and a retry goes only to the others. Failures back off exponentially (with
-// jitter); after max_attempts the event is moved to OUTBOX#FAILED, counted and logged, until
+// jitter); after max_attempts (or at once, when a sink answers VALIDATION_ERROR: it can never
+// take the event) the event is moved to OUTBOX#FAILED, counted and logged, until
 // `tenantd outbox retry`.
 #include <atomic>
 #include <chrono>

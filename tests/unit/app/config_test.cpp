@@ -22,14 +22,23 @@ const char* const kVariables[] = {
     "INVITATION_TTL", "MAX_INSTANCES_PER_TENANT",
     "RATE_LIMIT_RPS", "RATE_LIMIT_BURST",
     "LOG_LEVEL",      "AUDIT_RETENTION",
-    "SERVICE_SECRET",
+    "SERVICE_SECRET", "SERVICE_SECRET_ARN",
 };
+// The event sinks' targets and the outbox backoff.
+const char* const kSinkVariables[] = {"EVENT_BUS_NAME", "SNS_TOPIC_ARN", "WEBHOOK_URL",
+                                      "WEBHOOK_SECRET", "OUTBOX_BASE_BACKOFF_MS"};
+
+std::vector<const char*> all_variables() {
+  std::vector<const char*> names(std::begin(kVariables), std::end(kVariables));
+  names.insert(names.end(), std::begin(kSinkVariables), std::end(kSinkVariables));
+  return names;
+}
 
 // Clears every setting variable for the test and restores the caller's environment afterwards.
 class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* name : kVariables) {
+    for (const char* name : all_variables()) {
       if (const char* v = std::getenv(name)) {
         saved_[name] = v;
       }
@@ -37,7 +46,7 @@ class ConfigTest : public ::testing::Test {
     }
   }
   void TearDown() override {
-    for (const char* name : kVariables) {
+    for (const char* name : all_variables()) {
       ::unsetenv(name);
     }
     for (const auto& [name, value] : saved_) {
@@ -74,6 +83,7 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
 
 TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {
   set_env("SERVICE_SECRET", "shared");
+  set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-dev");
   const auto c = load_config({}, Profile::Lambda);
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->lambda);
@@ -89,6 +99,7 @@ TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {
 
 TEST_F(ConfigTest, VariablesAndFlagsOverrideTheLambdaDefaults) {
   set_env("SERVICE_SECRET", "shared");
+  set_env("EVENT_SINKS", "file");
   set_env("STORE", "sqlite");
   const auto c = load_config({"--auth-mode=apigw"}, Profile::Lambda);
   ASSERT_TRUE(c.ok());
@@ -100,11 +111,12 @@ TEST_F(ConfigTest, VariablesAndFlagsOverrideTheLambdaDefaults) {
 TEST_F(ConfigTest, ALambdaWithoutASharedSecretIsRefused) {
   // Each instance would otherwise make its own key: page tokens and sealed outbox events of one
   // would be unreadable to the next.
+  set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-dev");
   const auto c = load_config({}, Profile::Lambda);
   ASSERT_FALSE(c.ok());
   ASSERT_EQ(c.error().errors.size(), 1U);
   EXPECT_EQ(c.error().errors[0].field, "SERVICE_SECRET");
-  EXPECT_EQ(c.error().errors[0].code, "MISSING_VALUE");
+  EXPECT_EQ(c.error().errors[0].code, "REQUIRED");
   set_env("JWT_SECRET", "also-shared");
   EXPECT_TRUE(load_config({}, Profile::Lambda).ok());
   EXPECT_TRUE(load_config({}).ok());  // serve keeps its key file
@@ -120,6 +132,7 @@ TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
   set_env("JWT_SECRET", "s3cret");
   set_env("DIRECTORY", "cognito");
   set_env("EVENT_SINKS", "eventbridge, sns");
+  set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-prod");
   set_env("PROVISIONER", "gitops+ecs");
   set_env("THREADS", "4");
   set_env("OUTBOX_MAX_ATTEMPTS", "3");
@@ -233,7 +246,7 @@ TEST_F(ConfigTest, FlagWithoutValueIsReported) {
   ASSERT_FALSE(c.ok());
   ASSERT_EQ(c.error().errors.size(), 1u);
   EXPECT_EQ(c.error().errors[0].field, "--data-dir");
-  EXPECT_EQ(c.error().errors[0].code, "MISSING_VALUE");
+  EXPECT_EQ(c.error().errors[0].code, "REQUIRED");
 }
 
 TEST_F(ConfigTest, DurationsAcceptEveryUnit) {
@@ -243,21 +256,72 @@ TEST_F(ConfigTest, DurationsAcceptEveryUnit) {
 }
 
 TEST_F(ConfigTest, EventSinksAreTrimmedAndDeduplicated) {
-  const auto c = load_config({"--event-sinks= file ,webhook,file,"});
+  const auto c = load_config({"--event-sinks= file ,webhook,file,", "--webhook-url",
+                              "http://127.0.0.1:9/hook", "--webhook-secret", "s"});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"file", "webhook"}));
 }
 
+TEST_F(ConfigTest, AChosenSinkWithoutItsSettingIsReportedByName) {
+  set_env("EVENT_SINKS", "sns,webhook");
+  set_env("WEBHOOK_URL", "https://hooks.example.com/tenantd");
+  const auto c = load_config({});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, ErrorCode::ValidationError);
+  EXPECT_EQ(fields_of(c.error()), (std::vector<std::string>{"SNS_TOPIC_ARN", "WEBHOOK_SECRET"}));
+  EXPECT_EQ(c.error().errors.at(0).code, "REQUIRED");
+
+  set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-dev");
+  set_env("WEBHOOK_SECRET", "s3cret");
+  const auto ok = load_config({});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->sns_topic_arn, "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-dev");
+  EXPECT_EQ(ok->webhook_url, "https://hooks.example.com/tenantd");
+  EXPECT_EQ(ok->webhook_secret, "s3cret");
+  EXPECT_TRUE(ok->event_bus_name.empty()) << "empty means tenant-events-{ENVIRONMENT}";
+}
+
+TEST_F(ConfigTest, SinkTargetsAndBackoffAreChecked) {
+  const auto bad = load_config({"--sns-topic-arn", "tenant-notifications-dev", "--webhook-url",
+                                "ftp://example.com", "--outbox-base-backoff-ms", "0"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(fields_of(bad.error()), (std::vector<std::string>{"--sns-topic-arn", "--webhook-url",
+                                                              "--outbox-base-backoff-ms"}));
+  const auto good =
+      load_config({"--event-bus-name", "custom-bus", "--outbox-base-backoff-ms", "50"});
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->event_bus_name, "custom-bus");
+  EXPECT_EQ(good->outbox_base_backoff_ms, 50);
+}
+
 TEST_F(ConfigTest, HelpListsEveryVariableAndFlag) {
   const std::string help = config_help();
-  for (const char* name : kVariables) {
+  for (const char* name : all_variables()) {
     EXPECT_NE(help.find(std::string("env ") + name + ","), std::string::npos) << name;
   }
-  for (const char* flag :
-       {"--host", "--port", "--data-dir", "--environment", "--store", "--auth-mode", "--jwt-secret",
-        "--directory", "--event-sinks", "--provisioner", "--threads", "--outbox-max-attempts",
-        "--invitation-ttl", "--max-instances-per-tenant", "--rate-limit-rps", "--rate-limit-burst",
-        "--log-level", "--audit-retention"}) {
+  for (const char* flag : {"--host",
+                           "--port",
+                           "--data-dir",
+                           "--environment",
+                           "--store",
+                           "--auth-mode",
+                           "--jwt-secret",
+                           "--directory",
+                           "--event-sinks",
+                           "--provisioner",
+                           "--threads",
+                           "--outbox-max-attempts",
+                           "--invitation-ttl",
+                           "--max-instances-per-tenant",
+                           "--rate-limit-rps",
+                           "--rate-limit-burst",
+                           "--log-level",
+                           "--audit-retention",
+                           "--event-bus-name",
+                           "--sns-topic-arn",
+                           "--webhook-url",
+                           "--webhook-secret",
+                           "--outbox-base-backoff-ms"}) {
     EXPECT_NE(help.find(std::string(flag) + " "), std::string::npos) << flag;
     // Every documented flag is also accepted.
     EXPECT_NE(load_config({std::string(flag)}).error().errors.at(0).code, "UNKNOWN_FLAG") << flag;

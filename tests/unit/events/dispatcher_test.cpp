@@ -36,7 +36,9 @@ class FakeSink final : public EventSink {
     std::vector<Status> statuses;
     for (const auto& event : batch) {
       auto& budget = failures_[event.event_id];
-      if (fail_all_ > 0 || budget > 0) {
+      if (refused_.count(event.event_id) > 0) {
+        statuses.push_back(Error::make(ErrorCode::ValidationError, "too large for the target"));
+      } else if (fail_all_ > 0 || budget > 0) {
         budget = budget > 0 ? budget - 1 : 0;
         statuses.push_back(Error::make(ErrorCode::ServiceUnavailable, "target unavailable"));
       } else {
@@ -57,6 +59,11 @@ class FakeSink final : public EventSink {
   void fail_event(const std::string& id, int times) {
     const std::lock_guard lock(mutex_);
     failures_[id] = times;
+  }
+  // The event can never be delivered (a permanent refusal).
+  void refuse_event(const std::string& id) {
+    const std::lock_guard lock(mutex_);
+    refused_.insert(id);
   }
   void fail_next_calls(int calls) {
     const std::lock_guard lock(mutex_);
@@ -80,6 +87,7 @@ class FakeSink final : public EventSink {
   std::string name_;
   mutable std::mutex mutex_;
   std::map<std::string, int> failures_;
+  std::set<std::string> refused_;
   int fail_all_ = 0;
   bool wrong_count_ = false;
   int calls_ = 0;
@@ -296,6 +304,23 @@ TEST_F(DispatcherTest, RetryOfAnUnknownEventIsNotFound) {
   const auto result = retry_failed(*store_, clock_, std::string("evt-missing"));
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(DispatcherTest, AnEventASinkCanNeverTakeIsParkedAtOnce) {
+  append("evt-a", kStart);
+  append("evt-b", kStart - 1ms);
+  auto* sink = new FakeSink();
+  sink->refuse_event("evt-a");
+  auto dispatcher = make_dispatcher({sink});
+  EXPECT_EQ(*dispatcher->dispatch_due(), 1u);
+  EXPECT_TRUE(list("PENDING").empty()) << "no retry of what cannot succeed";
+  const auto failed = list("FAILED");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].event_id, "evt-a");
+  EXPECT_EQ(failed[0].attempts, 1);
+  EXPECT_NE(failed[0].last_error.find("fake: too large for the target"), std::string::npos);
+  EXPECT_EQ(metrics_.outbox_failed().value(), 1u);
+  EXPECT_EQ(sink->delivered(), std::vector<std::string>{"evt-b"});
 }
 
 TEST_F(DispatcherTest, OnlyTheEntriesASinkRejectedAreRetried) {
