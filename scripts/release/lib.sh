@@ -86,13 +86,10 @@ newest_version() {
 set_alias() {
   local fn
   fn=$(function_name "$1")
-  if [[ -n $(alias_version "$1" "$2") ]]; then
-    aws_in "$1" lambda update-alias --function-name "$fn" --name "$2" \
-      --function-version "$3" >/dev/null
-  else
-    aws_in "$1" lambda create-alias --function-name "$fn" --name "$2" \
-      --function-version "$3" >/dev/null
-  fi
+  aws_in "$1" lambda update-alias --function-name "$fn" --name "$2" --function-version "$3" \
+    >/dev/null 2>&1 ||
+    aws_in "$1" lambda create-alias --function-name "$fn" --name "$2" --function-version "$3" \
+      >/dev/null
   log "alias $2 of $fn -> version $3"
 }
 
@@ -115,18 +112,19 @@ newest_backup() {
 
 # upload_code ENV ZIP: updates $LATEST's code, waits for the update, prints the new CodeSha256.
 upload_code() {
-  local fn
+  local fn sha
   fn=$(function_name "$1")
-  aws_in "$1" lambda update-function-code --function-name "$fn" \
-    --zip-file "fileb://$2" >/dev/null
+  sha=$(aws_in "$1" lambda update-function-code --function-name "$fn" \
+    --zip-file "fileb://$2" | jq -r '.CodeSha256')
   aws_in "$1" lambda wait function-updated --function-name "$fn"
-  code_sha "$1" "\$LATEST"
+  echo "$sha"
 }
 
-# publish ENV DESCRIPTION: publishes $LATEST, prints the version number.
+# publish ENV SHA DESCRIPTION: publishes $LATEST (only if its code still has CodeSha256 SHA),
+# prints the version number.
 publish() {
   aws_in "$1" lambda publish-version --function-name "$(function_name "$1")" \
-    --description "$2" | jq -r '.Version'
+    --code-sha256 "$2" --description "$3" | jq -r '.Version'
 }
 
 # fetch_code ENV QUALIFIER DEST: downloads the exact package of a version (Code.Location, a
@@ -152,7 +150,7 @@ invoke() {
   if [[ -n ${TENANTD_INVOKE_CMD:-} ]]; then
     local cmd
     read -ra cmd <<<"$TENANTD_INVOKE_CMD"
-    "${cmd[@]}" "$fn" "$2" "$3"
+    AWS_REGION=$(region_of "$1") AWS_DEFAULT_REGION=$(region_of "$1") "${cmd[@]}" "$fn" "$2" "$3"
     return
   fi
   local dir status=0
@@ -186,15 +184,20 @@ health_check() {
   return 1
 }
 
-# metric_sum ENV METRIC SECONDS: sum of AWS/Lambda METRIC for the function over the last SECONDS.
-metric_sum() {
-  local start end
-  start=$(date -u -d "@$(($(date +%s) - $3))" +%Y-%m-%dT%H:%M:%SZ)
+# metric_sums ENV SECONDS: "ERRORS THROTTLES", the sums of AWS/Lambda Errors and Throttles for the
+# function over the last SECONDS (one GetMetricData call).
+metric_sums() {
+  local start end queries
+  start=$(date -u -d "@$(($(date +%s) - $2))" +%Y-%m-%dT%H:%M:%SZ)
   end=$(now_iso)
-  aws_in "$1" cloudwatch get-metric-statistics --namespace AWS/Lambda --metric-name "$2" \
-    --dimensions "Name=FunctionName,Value=$(function_name "$1")" \
-    --start-time "$start" --end-time "$end" --period "$3" --statistics Sum |
-    jq '[.Datapoints[].Sum] | add // 0 | floor'
+  queries=$(jq -nc --arg fn "$(function_name "$1")" --argjson period "$2" '
+    [["errors", "Errors"], ["throttles", "Throttles"]] | map({Id: .[0], ReturnData: true,
+      MetricStat: {Stat: "Sum", Period: $period, Metric: {Namespace: "AWS/Lambda",
+        MetricName: .[1], Dimensions: [{Name: "FunctionName", Value: $fn}]}}})')
+  aws_in "$1" cloudwatch get-metric-data --metric-data-queries "$queries" \
+    --start-time "$start" --end-time "$end" |
+    jq -r '.MetricDataResults | map({(.Id): (.Values | add // 0 | floor)}) | add
+           | "\(.errors // 0) \(.throttles // 0)"'
 }
 
 # record ENV ACTION RESULT FROM TO SHA REASON [DETAIL]: one item in bbws-deployments-ENV
@@ -243,8 +246,7 @@ error_watch() {
   log "watching errors for ${seconds}s"
   sleep "$seconds"
   local window=$((seconds > 60 ? seconds : 60)) errors throttles
-  errors=$(metric_sum "$1" Errors "$window")
-  throttles=$(metric_sum "$1" Throttles "$window")
+  read -r errors throttles < <(metric_sums "$1" "$window")
   if [[ $errors -gt 0 || $throttles -gt 0 ]]; then
     log "error watch: $errors errors, $throttles throttles"
     return 1
@@ -275,7 +277,7 @@ roll_out() {
     die "refused: the uploaded package is not the expected one; $alias unchanged"
   fi
   log "integrity check: CodeSha256 $sha matches"
-  version=$(publish "$env" "$action: $reason")
+  version=$(publish "$env" "$sha" "$action: $reason")
   set_alias "$env" "$alias" "$version"
   why=""
   if ! health_check "$env" "$version"; then

@@ -29,7 +29,7 @@ reason=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --to) target=${2:?--to needs sit or prod}; shift 2 ;;
-    --version) version=${2:?--version needs a number}; shift 2 ;;
+    --version) version=${2-}; shift 2 ;; # empty: the default
     --maintenance-window) window=${2:?--maintenance-window needs true or false}; shift 2 ;;
     --reason) reason=${2:?--reason needs text}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -66,8 +66,7 @@ log "pre-flight: $source_env version $version"
 source_sha=$(code_sha "$source_env" "$version" 2>/dev/null) ||
   refuse "$source_env has no version $version"
 health_check "$source_env" "$version" || refuse "$source_env version $version is not healthy"
-errors=$(metric_sum "$source_env" Errors "$lookback")
-throttles=$(metric_sum "$source_env" Throttles "$lookback")
+read -r errors throttles < <(metric_sums "$source_env" "$lookback")
 log "pre-flight: $source_env had $errors errors and $throttles throttles in the last $((lookback / 3600))h"
 if [[ $errors -gt $max_errors ]]; then
   refuse "$source_env had $errors errors in the last $((lookback / 3600))h (limit $max_errors)"

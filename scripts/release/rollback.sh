@@ -23,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --env) env=${2:?--env needs dev, sit or prod}; shift 2 ;;
     --reason) reason=${2:?--reason needs text}; shift 2 ;;
-    --target-version) target=${2:?--target-version needs a number}; shift 2 ;;
+    --target-version) target=${2-}; shift 2 ;; # empty: the default
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
