@@ -16,11 +16,11 @@ import tempfile
 import threading
 import unittest
 import urllib.parse
-import urllib.request
 import zipfile
 
 import boto3
 import yaml
+from moto.awslambda import models as lambda_models
 from moto.awslambda.models import lambda_backends
 from moto.server import ThreadedMotoServer
 
@@ -86,11 +86,24 @@ class CodeLocations(http.server.ThreadingHTTPServer):
         return None
 
 
+def publish_with_own_code(publish):
+    """moto's published versions share $LATEST's code dict, so a version's Code.Location follows
+    later uploads; on AWS a version's code never changes. Each new version gets its own copy."""
+    def wrapper(storage, *args, **kwargs):
+        fn = publish(storage, *args, **kwargs)
+        if fn is not None:
+            fn.code = dict(fn.code)
+        return fn
+    return wrapper
+
+
 class ReleaseScriptsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not os.access(harness.BIN, os.X_OK):
             raise unittest.SkipTest("tenantd binary not built")
+        cls.publish = lambda_models.LambdaStorage.publish_version
+        lambda_models.LambdaStorage.publish_version = publish_with_own_code(cls.publish)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         cls.moto_port = free_port()
         cls.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=cls.moto_port, verbose=False)
@@ -124,6 +137,7 @@ class ReleaseScriptsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        lambda_models.LambdaStorage.publish_version = cls.publish
         cls.server.cleanup()
         cls.codes.shutdown()
         cls.moto.stop()
