@@ -12,8 +12,9 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 }
 
 locals {
-  lambda_dims = { FunctionName = aws_lambda_function.api.function_name }
-  app_dims    = { Environment = var.environment }
+  # tomap: both dimension sets are map(string), so the alarm entries share one type.
+  lambda_dims = tomap({ FunctionName = aws_lambda_function.api.function_name })
+  app_dims    = tomap({ Environment = var.environment })
   alarms = {
     errors                   = { ns = "AWS/Lambda", metric = "Errors", stat = "Sum", threshold = 5, dims = local.lambda_dims }
     throttles                = { ns = "AWS/Lambda", metric = "Throttles", stat = "Sum", threshold = 0, dims = local.lambda_dims }
