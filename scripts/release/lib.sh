@@ -246,7 +246,11 @@ error_watch() {
   log "watching errors for ${seconds}s"
   sleep "$seconds"
   local window=$((seconds > 60 ? seconds : 60)) errors throttles
-  read -r errors throttles < <(metric_sums "$1" "$window")
+  read -r errors throttles < <(metric_sums "$1" "$window") || true
+  if [[ ! $errors =~ ^[0-9]+$ || ! $throttles =~ ^[0-9]+$ ]]; then
+    log "error watch: cannot read the metrics"
+    return 1
+  fi
   if [[ $errors -gt 0 || $throttles -gt 0 ]]; then
     log "error watch: $errors errors, $throttles throttles"
     return 1

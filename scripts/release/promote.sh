@@ -66,7 +66,10 @@ log "pre-flight: $source_env version $version"
 source_sha=$(code_sha "$source_env" "$version" 2>/dev/null) ||
   refuse "$source_env has no version $version"
 health_check "$source_env" "$version" || refuse "$source_env version $version is not healthy"
-read -r errors throttles < <(metric_sums "$source_env" "$lookback")
+read -r errors throttles < <(metric_sums "$source_env" "$lookback") || true
+if [[ ! $errors =~ ^[0-9]+$ || ! $throttles =~ ^[0-9]+$ ]]; then
+  refuse "cannot read the CloudWatch metrics of $source_env"
+fi
 log "pre-flight: $source_env had $errors errors and $throttles throttles in the last $((lookback / 3600))h"
 if [[ $errors -gt $max_errors ]]; then
   refuse "$source_env had $errors errors in the last $((lookback / 3600))h (limit $max_errors)"
