@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 import urllib.parse
 import zipfile
@@ -311,6 +312,28 @@ class ReleaseScriptsTest(unittest.TestCase):
                         "--reason", "no such version", expect=1)
         self.assertEqual(self.alias("dev"), "2")
 
+
+    def test_9_errors_during_the_watch_window_roll_prod_back(self):
+        # The promotion runs in the background; once latest-prod has moved (the watch is about to
+        # start), the new version "fails" in CloudWatch, as live traffic would report it.
+        result = {}
+        worker = threading.Thread(target=lambda: result.update(zip(("stdout", "out"), self.run_script(
+            "promote.sh", "--to", "prod", "--maintenance-window", "true", expect=1,
+            env={"ERROR_WATCH_SECONDS": "8"}))))
+        worker.start()
+        deadline = time.monotonic() + 240
+        while self.alias("prod") == "1" and worker.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.client("cloudwatch", "prod").put_metric_data(Namespace="AWS/Lambda", MetricData=[{
+            "MetricName": "Errors", "Value": 3, "Unit": "Count",
+            "Dimensions": [{"Name": "FunctionName", "Value": self.fn("prod")}]}])
+        worker.join(300)
+        self.assertIn("errors during the watch window: latest-prod rolled back to version 1",
+                      result.get("out", ""))
+        self.assertEqual(self.alias("prod"), "1")
+        promote, rollback = self.records("prod")[-2:]
+        self.assertEqual((promote["result"], promote["toVersion"], rollback["toVersion"]),
+                         ("rolled-back", "2", "1"))
 
 class SmokeTestScriptTest(unittest.TestCase):
     """scripts/release/smoke-test.sh against a real `tenantd serve` and a minted token."""
