@@ -11,7 +11,7 @@ packages=(
   rapidjson-dev nlohmann-json3-dev libsimdjson-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format clang-tidy shellcheck
-  wrk nginx-light curl jq python3
+  wrk nginx-light curl jq openssl python3
 )
 python_modules_check='import requests, jsonschema, yaml, moto, botocore'
 python_packages=(python3-requests python3-jsonschema python3-yaml)
@@ -56,6 +56,11 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   apt_install "${missing[@]}"
 else
   log "all system packages present"
+fi
+
+# The release scripts (scripts/release/) and their test need an AWS CLI, v1 or v2: any on PATH will do.
+if ! command -v aws >/dev/null 2>&1; then
+  apt_install awscli
 fi
 
 # The functional tests run on `python3` from PATH when it has their modules; otherwise on Debian's

@@ -1,0 +1,111 @@
+locals {
+  name       = "bbws-tenant-instance-management-${var.environment}"
+  alias_name = "latest-${var.environment}"
+  tables     = ["tenants", "instances", "invitations", "control"]
+  region     = data.aws_region.current.name
+}
+
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+resource "aws_cloudwatch_log_group" "lambda" {
+  name              = "/aws/lambda/${local.name}"
+  retention_in_days = var.log_retention_days
+}
+
+data "aws_iam_policy_document" "assume_lambda" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "lambda" {
+  name               = "${local.name}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume_lambda.json
+}
+
+# Exactly what the handler calls: its tables and indexes, the two event sinks, the ECS tags of
+# instance services, the Cognito directory, and its own logs.
+data "aws_iam_policy_document" "lambda" {
+  statement {
+    actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+      "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:TransactWriteItems",
+    "dynamodb:DescribeTable"]
+    resources = flatten([for t in aws_dynamodb_table.data : [t.arn, "${t.arn}/index/*"]])
+  }
+  statement {
+    actions   = ["events:PutEvents"]
+    resources = [aws_cloudwatch_event_bus.tenant.arn]
+  }
+  statement {
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.notifications.arn]
+  }
+  statement {
+    actions   = ["ecs:ListTagsForResource"]
+    resources = ["*"]
+  }
+  statement {
+    actions = ["cognito-idp:AdminGetUser", "cognito-idp:ListUsers", "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup"]
+    resources = ["arn:aws:cognito-idp:${local.region}:${data.aws_caller_identity.current.account_id}:userpool/${var.cognito_user_pool_id}"]
+  }
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda.json
+}
+
+resource "aws_lambda_function" "api" {
+  function_name = local.name
+  role          = aws_iam_role.lambda.arn
+  runtime       = "provided.al2023"
+  handler       = "bootstrap"
+  architectures = [var.architecture]
+  memory_size   = var.memory_mb
+  timeout       = var.timeout_seconds
+  filename      = var.initial_package
+  publish       = true
+
+  environment {
+    variables = merge({
+      ENVIRONMENT          = var.environment
+      STORE                = "dynamodb"
+      AUTH_MODE            = "cognito"
+      DIRECTORY            = "cognito"
+      COGNITO_ISSUER       = "https://cognito-idp.${local.region}.amazonaws.com/${var.cognito_user_pool_id}"
+      COGNITO_CLIENT_ID    = var.cognito_client_id
+      COGNITO_USER_POOL_ID = var.cognito_user_pool_id
+      EVENT_SINKS          = "eventbridge,sns"
+      EVENT_BUS_NAME       = aws_cloudwatch_event_bus.tenant.name
+      SNS_TOPIC_ARN        = aws_sns_topic.notifications.arn
+      PROVISIONER          = "events"
+      LOG_LEVEL            = "info"
+    }, var.extra_environment)
+  }
+
+  # The release scripts own the code from here on (update, publish, alias); Terraform must not
+  # put the first package back on every apply.
+  lifecycle {
+    ignore_changes = [filename, source_code_hash]
+  }
+  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]
+}
+
+resource "aws_lambda_alias" "latest" {
+  name             = local.alias_name
+  function_name    = aws_lambda_function.api.function_name
+  function_version = aws_lambda_function.api.version
+  lifecycle {
+    ignore_changes = [function_version] # moved by scripts/release
+  }
+}
