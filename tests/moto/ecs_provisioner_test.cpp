@@ -171,9 +171,9 @@ TEST_F(EcsProvisionerMotoTest, ABackupRunsOneTaggedTaskAndCompletesFromItsReport
   EXPECT_EQ(tag(tasks[0], "bbws:environment"), "dev");
   EXPECT_EQ(tag(tasks[0], "bbws:backup-location"), location);
   // The container learns what to back up and where from its environment overrides.
-  for (const std::string expected :
+  for (const std::string& expected : std::vector<std::string>
        {R"({"name":"TENANT_ID","value":")" + inst.tenant_id + "\"}",
-        R"({"name":"BACKUP_ID","value":")" + bid + "\"}", R"({"name":"TYPE","value":"FULL"})",
+        R"({"name":"BACKUP_ID","value":")" + bid + "\"}", std::string(R"({"name":"TYPE","value":"FULL"})"),
         R"({"name":"BACKUP_LOCATION","value":")" + location + "\"}"}) {
     EXPECT_NE(tasks[0].json.find(expected), std::string::npos) << expected << tasks[0].json;
   }
