@@ -56,8 +56,7 @@ class LambdaEcsDriverTest(unittest.TestCase):
         cls.ecs.create_cluster(clusterName=CLUSTER)
         for family in ("wordpress", "bbws-backup-dev", "bbws-restore-dev"):
             cls.ecs.register_task_definition(
-                family=family, requiresCompatibilities=["FARGATE"], networkMode="awsvpc",
-                cpu="256", memory="512",
+                family=family, networkMode="bridge", cpu="256", memory="512",
                 containerDefinitions=[{"name": "backup", "image": "bbws/backup", "memory": 512}])
 
     @classmethod
