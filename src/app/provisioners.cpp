@@ -7,8 +7,8 @@ namespace tenantd {
 
 namespace {
 
-std::string or_default(const std::string& given, std::string fallback) {
-  return given.empty() ? std::move(fallback) : given;
+std::string or_default(const std::string& given, const std::string& fallback) {
+  return given.empty() ? fallback : given;
 }
 
 }  // namespace
@@ -18,8 +18,7 @@ Result<std::unique_ptr<provision::Provisioner>> make_ecs_provisioner(
     store::ItemStore& store, const Clock& clock, const obs::Logger* logger) {
   auto client = aws::EcsClient::open(env);
   if (!client) {
-    return Error::make(ErrorCode::ValidationError,
-                       "PROVISIONER=ecs: " + client.error().message);
+    return Error::make(ErrorCode::ValidationError, "PROVISIONER=ecs: " + client.error().message);
   }
   const std::string& e = config.environment;
   provision::EcsSettings settings;

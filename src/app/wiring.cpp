@@ -384,8 +384,8 @@ class ServeRuntime final : public Runtime {
         std::make_unique<service::InstanceService>(*store_, ids_, options, std::move(events));
     tenant_events.hooks.push_back(instances_->tenant_hook());
     if (config.provisioner == "ecs") {
-      auto ecs = make_ecs_provisioner(config, aws_environment(config), *instances_, *store_,
-                                      clock_, logger_.get());
+      auto ecs = make_ecs_provisioner(config, aws_environment(config), *instances_, *store_, clock_,
+                                      logger_.get());
       if (!ecs) {
         return std::move(ecs).error();
       }

@@ -52,8 +52,7 @@ domain::ProgressReport failed_report(const aws::EcsError& error) {
 
 EcsProvisioner::EcsProvisioner(service::InstanceService& instances, store::ItemStore& store,
                                const Clock& clock, std::unique_ptr<aws::EcsClient> ecs,
-                               EcsSettings settings,
-                               const obs::Logger* logger)
+                               EcsSettings settings, const obs::Logger* logger)
     : instances_(instances),
       store_(store),
       clock_(clock),
@@ -121,10 +120,9 @@ Result<std::size_t> EcsProvisioner::run_once() {
     }
     report->operation_id = op->operation_id;
     if (report->error && logger_ != nullptr) {
-      logger_->warn("ecs provisioner: operation failed",
-                    {{"operationId", op->operation_id},
-                     {"code", report->error->code},
-                     {"error", report->error->message}});
+      logger_->warn("ecs provisioner: operation failed", {{"operationId", op->operation_id},
+                                                          {"code", report->error->code},
+                                                          {"error", report->error->message}});
     }
     auto outcome =
         instances_.apply_report(driver_context(now, op->operation_id), op->instance_id, *report);
@@ -158,8 +156,7 @@ std::optional<ProgressReport> EcsProvisioner::step(const domain::Instance& insta
   }
 }
 
-std::optional<ProgressReport> EcsProvisioner::timed_out(const domain::Operation& op,
-                                                        TimePoint now,
+std::optional<ProgressReport> EcsProvisioner::timed_out(const domain::Operation& op, TimePoint now,
                                                         const std::string& waiting_for) const {
   if (now - op.created_at < settings_.timeout) {
     return std::nullopt;
@@ -175,8 +172,7 @@ std::optional<ProgressReport> EcsProvisioner::timed_out(const domain::Operation&
 // exactly that many tasks. UpdateService is idempotent, so a pass repeated after a crash or a
 // lost report is harmless.
 std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& instance,
-                                                       const domain::Operation& op,
-                                                       TimePoint now) {
+                                                       const domain::Operation& op, TimePoint now) {
   const std::string service = service_name(instance);
   const int target = instance.desired_count;
   auto described = ecs_->describe_service(settings_.cluster, service);
@@ -207,8 +203,7 @@ std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& i
 
 // Backup and restore: one task per operation (startedBy names it), polled until it STOPPED.
 std::optional<ProgressReport> EcsProvisioner::run_task(const domain::Instance& instance,
-                                                       const domain::Operation& op,
-                                                       TimePoint now) {
+                                                       const domain::Operation& op, TimePoint now) {
   const std::string by = started_by(op.operation_id);
   std::vector<std::string> arns;
   for (const char* status : {"RUNNING", "STOPPED"}) {
@@ -252,9 +247,9 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   if (!op.backup_id) {
     return failed("BACKUP_MISSING", "the operation names no backup", false);
   }
-  auto item = store_.get(store::Table::Instances,
-                         service::backup_key(instance.tenant_id, instance.instance_id,
-                                             *op.backup_id));
+  auto item =
+      store_.get(store::Table::Instances,
+                 service::backup_key(instance.tenant_id, instance.instance_id, *op.backup_id));
   if (!item || !item->has_value()) {
     return failed("BACKUP_MISSING", "backup " + *op.backup_id + " could not be read", !item);
   }
@@ -264,10 +259,10 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   }
   const bool is_backup = op.type == OperationType::Backup;
   // A backup writes to its own key; a restore reads where its backup was written.
-  const std::string location =
-      is_backup ? "s3://" + settings_.backup_bucket + "/" + instance.tenant_id + "/" +
-                      instance.instance_id + "/" + backup->backup_id + ".tar.gz"
-                : backup->location.value_or("");
+  const std::string location = is_backup ? "s3://" + settings_.backup_bucket + "/" +
+                                               instance.tenant_id + "/" + instance.instance_id +
+                                               "/" + backup->backup_id + ".tar.gz"
+                                         : backup->location.value_or("");
   if (location.empty()) {
     return failed("BACKUP_MISSING", "backup " + backup->backup_id + " has no location", false);
   }
@@ -317,15 +312,14 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
     return report;
   }
   if (logger_ != nullptr) {
-    logger_->info("ecs provisioner started a task",
-                  {{"operationId", op.operation_id},
-                   {"taskArn", std::get<aws::EcsTask>(started).arn}});
+    logger_->info(
+        "ecs provisioner started a task",
+        {{"operationId", op.operation_id}, {"taskArn", std::get<aws::EcsTask>(started).arn}});
   }
   return std::nullopt;  // its STOPPED event (or a later pass) ends the operation
 }
 
-std::optional<service::LiveService> EcsProvisioner::live_status(
-    const domain::Instance& instance) {
+std::optional<service::LiveService> EcsProvisioner::live_status(const domain::Instance& instance) {
   if (domain::is_provisioning(instance.state) ||
       instance.state == domain::InstanceState::Deprovisioned) {
     return std::nullopt;  // no service to ask about (yet, or any more)

@@ -37,9 +37,9 @@ namespace tenantd::provision {
 
 struct EcsSettings {
   std::string environment = "dev";
-  std::string cluster;                  // ECS_CLUSTER; bbws-cluster-{env} when empty
-  std::string backup_task_definition;   // BACKUP_TASK_DEFINITION
-  std::string restore_task_definition;  // RESTORE_TASK_DEFINITION
+  std::string cluster;                    // ECS_CLUSTER; bbws-cluster-{env} when empty
+  std::string backup_task_definition;     // BACKUP_TASK_DEFINITION
+  std::string restore_task_definition;    // RESTORE_TASK_DEFINITION
   std::string task_container = "backup";  // ECS_TASK_CONTAINER: the container overridden
   std::string backup_bucket;              // BACKUP_BUCKET; bbws-backups-{env} when empty
   std::string launch_type = "FARGATE";
@@ -53,7 +53,8 @@ struct EcsSettings {
 class EcsProvisioner final : public Provisioner {
  public:
   EcsProvisioner(service::InstanceService& instances, store::ItemStore& store, const Clock& clock,
-                 std::unique_ptr<aws::EcsClient> ecs, EcsSettings settings, const obs::Logger* logger);
+                 std::unique_ptr<aws::EcsClient> ecs, EcsSettings settings,
+                 const obs::Logger* logger);
   ~EcsProvisioner() override;
 
   // The operation types this driver carries out.

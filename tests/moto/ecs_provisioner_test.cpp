@@ -57,8 +57,7 @@ class EcsProvisionerMotoTest : public ::testing::Test {
   }
 
   void create_service(const domain::Instance& i) {
-    ok("CreateService", R"({"cluster":")" + cluster_ + R"(","serviceName":"tenant-)" +
-                            i.tenant_id +
+    ok("CreateService", R"({"cluster":")" + cluster_ + R"(","serviceName":"tenant-)" + i.tenant_id +
                             R"(-wordpress","taskDefinition":"wordpress","desiredCount":2,)"
                             R"("tags":[{"key":"bbws:tenant-id","value":")" +
                             i.tenant_id + R"("},{"key":"bbws:environment","value":"dev"}]})");
@@ -74,8 +73,8 @@ class EcsProvisionerMotoTest : public ::testing::Test {
   std::vector<aws::EcsTask> tasks_of(const std::string& operation_id) {
     std::vector<std::string> arns;
     for (const char* status : {"RUNNING", "STOPPED"}) {
-      auto listed = ecs_->list_tasks(cluster_, operation_id.substr(operation_id.size() - 36),
-                                     status);
+      auto listed =
+          ecs_->list_tasks(cluster_, operation_id.substr(operation_id.size() - 36), status);
       for (const auto& a : std::get<std::vector<std::string>>(listed)) {
         arns.push_back(a);
       }
@@ -178,10 +177,11 @@ TEST_F(EcsProvisionerMotoTest, ABackupRunsOneTaggedTaskAndCompletesFromItsReport
   EXPECT_EQ(tag(tasks[0], "bbws:environment"), "dev");
   EXPECT_EQ(tag(tasks[0], "bbws:backup-location"), location);
   // The container learns what to back up and where from its environment overrides.
-  for (const std::string& expected : std::vector<std::string>
-       {R"({"name":"TENANT_ID","value":")" + inst.tenant_id + "\"}",
-        R"({"name":"BACKUP_ID","value":")" + bid + "\"}", std::string(R"({"name":"TYPE","value":"FULL"})"),
-        R"({"name":"BACKUP_LOCATION","value":")" + location + "\"}"}) {
+  for (const std::string& expected :
+       std::vector<std::string>{R"({"name":"TENANT_ID","value":")" + inst.tenant_id + "\"}",
+                                R"({"name":"BACKUP_ID","value":")" + bid + "\"}",
+                                std::string(R"({"name":"TYPE","value":"FULL"})"),
+                                R"({"name":"BACKUP_LOCATION","value":")" + location + "\"}"}) {
     EXPECT_NE(tasks[0].json.find(expected), std::string::npos) << expected << tasks[0].json;
   }
 

@@ -64,8 +64,8 @@ class EcsProvisionerFailureTest : public ::testing::Test {
     EcsSettings s;
     s.backup_task_definition = "bbws-backup-dev";
     s.restore_task_definition = "bbws-restore-dev";
-    driver_ = std::make_unique<EcsProvisioner>(f_.instances, *f_.store, f_.clock,
-                                               std::move(client), s, nullptr);
+    driver_ = std::make_unique<EcsProvisioner>(f_.instances, *f_.store, f_.clock, std::move(client),
+                                               s, nullptr);
   }
 
   // Scales a fresh ACTIVE instance to 3 and runs one pass; returns the instance id and op id.
@@ -166,8 +166,7 @@ TEST_F(EcsProvisionerFailureTest, CreateUpdateAndDeleteAreLeftToAnotherDriver) {
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(driver_->run_once().value(), 0U);
   EXPECT_TRUE(script_.calls.empty());  // not one ECS call
-  EXPECT_EQ(f_.operation(created->operation.operation_id).status,
-            domain::OperationStatus::Pending);
+  EXPECT_EQ(f_.operation(created->operation.operation_id).status, domain::OperationStatus::Pending);
 }
 
 }  // namespace

@@ -36,10 +36,10 @@ class InstanceFixture {
     auto created = instances.create(admin(), tid, service::CreateInstanceInput{});
     EXPECT_TRUE(created.ok());
     const std::string iid = created->instance.instance_id;
-    for (const auto state : {domain::InstanceState::Committing,
-                             domain::InstanceState::WorkflowQueued,
-                             domain::InstanceState::WorkflowRunning,
-                             domain::InstanceState::Provisioning, domain::InstanceState::Active}) {
+    for (const auto state :
+         {domain::InstanceState::Committing, domain::InstanceState::WorkflowQueued,
+          domain::InstanceState::WorkflowRunning, domain::InstanceState::Provisioning,
+          domain::InstanceState::Active}) {
       domain::ProgressReport r;
       r.state = state;
       EXPECT_TRUE(instances.apply_report(admin(), iid, r)->applied);
