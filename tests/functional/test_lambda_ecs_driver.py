@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import boto3
@@ -193,6 +194,23 @@ class LambdaEcsDriverTest(unittest.TestCase):
         self.assertEqual((instance["state"], instance["lastError"]["code"],
                           instance["lastError"]["retryable"]),
                          ("ACTIVE", "ECS_SERVICE_NOT_FOUND", False))
+
+
+    def test_serve_runs_the_driver_on_its_own_thread(self):
+        tid, iid = self.active_instance()  # through `invoke`, on the same data dir
+        server = harness.Server(env={k: v for k, v in self.env.items()
+                                     if k.startswith(("AWS_", "PROVISIONER"))}
+                                | {"ECS_POLL_MS": "50"}, data_dir=self.data_dir).start()
+        self.addCleanup(server.stop)
+        admin = server.client(server.token("ops@example.com", groups=["platform-admins"]))
+        reply = admin.put(f"/v1.0/instances/{iid}/size", {"desiredCount": 3})
+        self.assertEqual(reply.status, 200, reply)
+        deadline = time.monotonic() + 10
+        while self.desired(tid) != 3 or admin.get(f"/v1.0/instances/{iid}").body["state"] != "ACTIVE":
+            self.assertLess(time.monotonic(), deadline, "the driver did not act")
+            time.sleep(0.05)
+        status = admin.get(f"/v1.0/instances/{iid}/status").body
+        self.assertEqual((status["desiredCount"], status["runningCount"]), (3, 3), status)
 
 
 if __name__ == "__main__":
