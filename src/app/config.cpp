@@ -93,6 +93,25 @@ std::optional<std::string> duration(std::string_view text, std::chrono::seconds&
   return std::nullopt;
 }
 
+// A comma-separated list of AWS ids (subnets, security groups): no blanks, at least one.
+std::optional<std::string> id_list(std::string_view text, std::vector<std::string>& out) {
+  std::vector<std::string> ids;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty() || item.find(' ') != std::string_view::npos) {
+      return "must be a comma-separated list of ids without blanks";
+    }
+    ids.emplace_back(item);
+  }
+  if (ids.empty()) {
+    return "must name at least one id";
+  }
+  out = std::move(ids);
+  return std::nullopt;
+}
+
 std::optional<std::string> event_sinks(std::string_view text, std::vector<std::string>& out) {
   static constexpr std::string_view kKnown[] = {"file", "eventbridge", "sns", "webhook"};
   std::vector<std::string> sinks;
@@ -266,6 +285,33 @@ const Setting kSettings[] =
          [](Config& c, std::string_view v) {
            return parse_int(v, 1, 600000, c.simulated_step_ms);
          }},
+        {"ECS_CLUSTER", "ecs-cluster", "NAME", "bbws-cluster-{env}",
+         "ECS cluster of the tenants' services (PROVISIONER=ecs)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.ecs_cluster); }},
+        {"BACKUP_TASK_DEFINITION", "backup-task-definition", "FAMILY[:REV]", "bbws-backup-{env}",
+         "task definition of the one-off backup task (PROVISIONER=ecs)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.backup_task_definition); }},
+        {"RESTORE_TASK_DEFINITION", "restore-task-definition", "FAMILY[:REV]", "bbws-restore-{env}",
+         "task definition of the one-off restore task (PROVISIONER=ecs)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.restore_task_definition); }},
+        {"BACKUP_BUCKET", "backup-bucket", "BUCKET", "bbws-backups-{env}",
+         "S3 bucket backups are written to: s3://BUCKET/{tenantId}/{instanceId}/{backupId}.tar.gz",
+         [](Config& c, std::string_view v) { return non_empty(v, c.backup_bucket); }},
+        {"ECS_TASK_CONTAINER", "ecs-task-container", "NAME", "backup",
+         "container of the backup / restore task definitions that receives the overrides",
+         [](Config& c, std::string_view v) { return non_empty(v, c.ecs_task_container); }},
+        {"ECS_TASK_SUBNETS", "ecs-task-subnets", "LIST", "(none)",
+         "comma-separated subnets of the backup / restore tasks (awsvpc)",
+         [](Config& c, std::string_view v) { return id_list(v, c.ecs_task_subnets); }},
+        {"ECS_TASK_SECURITY_GROUPS", "ecs-task-security-groups", "LIST", "(none)",
+         "comma-separated security groups of the backup / restore tasks (awsvpc)",
+         [](Config& c, std::string_view v) { return id_list(v, c.ecs_task_security_groups); }},
+        {"ECS_POLL_MS", "ecs-poll-ms", "MS", "5000",
+         "milliseconds between the ecs driver's passes over running operations (serve)",
+         [](Config& c, std::string_view v) { return parse_int(v, 10, 600000, c.ecs_poll_ms); }},
+        {"ECS_OPERATION_TIMEOUT", "ecs-operation-timeout", "DURATION", "30m",
+         "an ECS operation still running after this is FAILED (OPERATION_TIMEOUT, retryable)",
+         [](Config& c, std::string_view v) { return duration(v, c.ecs_operation_timeout); }},
         {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
          [](Config& c, std::string_view v) {
            std::int64_t n = 0;

@@ -39,6 +39,16 @@ struct Config {
   std::string webhook_secret;  // required by the webhook sink
   std::string provisioner = "simulated";
   std::int64_t simulated_step_ms = 1000;
+  // The `ecs` driver (empty names take the environment's defaults, see src/app/provisioners.cpp).
+  std::string ecs_cluster;              // bbws-cluster-{env}
+  std::string backup_task_definition;   // bbws-backup-{env}
+  std::string restore_task_definition;  // bbws-restore-{env}
+  std::string backup_bucket;            // bbws-backups-{env}
+  std::string ecs_task_container = "backup";
+  std::vector<std::string> ecs_task_subnets;
+  std::vector<std::string> ecs_task_security_groups;
+  std::int64_t ecs_poll_ms = 5000;
+  std::chrono::seconds ecs_operation_timeout{30 * 60};
   int threads = 0;  // 0: one per core
   std::int64_t outbox_max_attempts = 10;
   std::int64_t outbox_base_backoff_ms = 1000;  // first retry delay; doubles per attempt

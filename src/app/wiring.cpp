@@ -7,6 +7,7 @@
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
 #include "app/auth_setup.hpp"
+#include "app/provisioners.hpp"
 #include "app/sinks.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
@@ -268,8 +269,17 @@ class ServeRuntime final : public Runtime {
     if (!expired) {
       return std::move(expired).error();
     }
+    // The driver's pass comes before the outbox drain so that its reports' events go out now.
+    auto reports = provisioner_->run_once();
+    if (!reports) {
+      return std::move(reports).error();
+    }
+    if (auto more = dispatcher_->dispatch_due(); more) {
+      *delivered += *more;
+    }
     JsonWriter out;
     out.begin_object()
+        .field("provisionerReports", static_cast<std::int64_t>(*reports))
         .field("outboxDelivered", static_cast<std::int64_t>(*delivered))
         .field("invitationsExpired", static_cast<std::int64_t>(*expired))
         .end_object();
@@ -318,6 +328,11 @@ class ServeRuntime final : public Runtime {
     if (deadline && clock_.now() + kFlushReserve >= *deadline) {
       return;
     }
+    // A request of this invocation accepted an operation: the driver acts on it now, before
+    // the Lambda freezes (scheduled events pick up what this misses).
+    if (auto reports = provisioner_->run_if_woken(); !reports) {
+      logger_->warn("provisioner pass failed: " + reports.error().message);
+    }
     if (auto delivered = dispatcher_->dispatch_due(); !delivered) {
       logger_->warn("outbox flush failed: " + delivered.error().message);
     }
@@ -348,10 +363,11 @@ class ServeRuntime final : public Runtime {
   // Instances and their provisioner (SPEC section 8); the instance service joins the tenant's
   // transactions through a hook, so it exists before the tenant service.
   Status build_instances(const Config& config, service::TenantEvents& tenant_events) {
-    if (config.provisioner != "simulated" && config.provisioner != "events") {
+    if (config.provisioner != "simulated" && config.provisioner != "events" &&
+        config.provisioner != "ecs") {
       return Error::make(ErrorCode::ValidationError,
                          "PROVISIONER=" + config.provisioner +
-                             " is not available in this build (use simulated or events)");
+                             " is not available in this build (use simulated, events or ecs)");
     }
     service::InstanceOptions options;
     options.max_instances_per_tenant = config.max_instances_per_tenant;
@@ -368,6 +384,15 @@ class ServeRuntime final : public Runtime {
     instances_ =
         std::make_unique<service::InstanceService>(*store_, ids_, options, std::move(events));
     tenant_events.hooks.push_back(instances_->tenant_hook());
+    if (config.provisioner == "ecs") {
+      auto ecs = make_ecs_provisioner(config, aws_environment(config), *instances_, *store_, clock_,
+                                      logger_.get());
+      if (!ecs) {
+        return std::move(ecs).error();
+      }
+      provisioner_ = std::move(*ecs);
+      return {};
+    }
     provisioner_ = std::make_unique<provision::EventsProvisioner>();
     return {};
   }

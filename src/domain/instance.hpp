@@ -130,6 +130,9 @@ inline constexpr int kMaxBackupsPerInstance = 10;
 struct ErrorInfo {
   std::string code;
   std::string message;
+  // Whether sending the same request again may succeed (throttling, 5xx, timeouts); absent when
+  // the reporter did not say.
+  std::optional<bool> retryable = std::nullopt;
 };
 
 struct InstanceConfiguration {

@@ -2,8 +2,11 @@
 // The provisioner port (SPEC section 8.1): who carries out the operations the API records.
 // Every driver reports progress through InstanceService::apply_report, the same path as
 // external reports, so the state machine is exercised the same way whoever does the work.
+#include <cstddef>
 #include <memory>
 #include <string_view>
+
+#include "core/result.hpp"
 
 namespace tenantd::provision {
 
@@ -15,6 +18,11 @@ class Provisioner {
   virtual void wake() = 0;
   virtual void start() = 0;
   virtual void stop() = 0;
+  // One pass of the driver's work on the caller's thread, for the Lambda (no background thread):
+  // run_if_woken after each invocation (only when an operation was accepted in it), run_once on
+  // the scheduled event. Returns how many reports were applied.
+  virtual Result<std::size_t> run_once() { return std::size_t{0}; }
+  virtual Result<std::size_t> run_if_woken() { return std::size_t{0}; }
 };
 
 // `events`: does nothing itself; the outbox events (INSTANCE_*_REQUESTED) are the commands for

@@ -57,17 +57,43 @@ std::optional<ProgressReport> service_report(std::string_view event_name, std::s
   return std::nullopt;  // SERVICE_TASK_PLACEMENT_FAILURE, capacity notices, ...
 }
 
-// A stopped one-off task (backup / restore) ends its operation: exit code 0 in every container
-// that reported one is success.
-std::optional<ProgressReport> task_report(const JsonValue& detail) {
-  if (string_at(detail, "lastStatus") != "STOPPED") {
+std::optional<std::int64_t> size_from(std::string_view text) {
+  if (text.empty() || text.size() > 18) {
+    return std::nullopt;
+  }
+  std::int64_t n = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') {
+      return std::nullopt;
+    }
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+std::string_view tag(const EcsTags& tags, std::string_view key) {
+  const auto it = tags.find(key);
+  return it == tags.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+ProgressReport task_failure(std::string code, std::string message) {
+  ProgressReport r;
+  r.type = ReportType::OperationFailed;
+  r.error = domain::ErrorInfo{std::move(code), std::move(message), false};
+  return r;
+}
+
+}  // namespace
+
+std::optional<ProgressReport> stopped_task_report(const JsonValue& task, const EcsTags& tags) {
+  if (string_at(task, "lastStatus") != "STOPPED") {
     return std::nullopt;
   }
   bool ok = true;
   bool any_exit = false;
   std::string failed_container;
-  if (const auto it = detail.FindMember("containers");
-      it != detail.MemberEnd() && it->value.IsArray()) {
+  if (const auto it = task.FindMember("containers");
+      it != task.MemberEnd() && it->value.IsArray()) {
     for (const auto& c : it->value.GetArray()) {
       const auto code = c.IsObject() ? c.FindMember("exitCode") : c.MemberEnd();
       if (!c.IsObject() || code == c.MemberEnd() || !code->value.IsInt()) {
@@ -76,22 +102,55 @@ std::optional<ProgressReport> task_report(const JsonValue& detail) {
       any_exit = true;
       if (code->value.GetInt() != 0) {
         ok = false;
-        failed_container = std::string(string_at(c, "name"));
+        failed_container = std::string(string_at(c, "name")) + " exited with code " +
+                           std::to_string(code->value.GetInt());
       }
     }
   }
-  ProgressReport r;
-  if (ok && any_exit) {
-    r.type = ReportType::OperationCompleted;
+  if (!ok || !any_exit) {
+    std::string message(string_at(task, "stoppedReason"));
+    if (!failed_container.empty()) {
+      message += (message.empty() ? "" : "; ") + failed_container;
+    }
+    // A failed backup or restore may well succeed when asked again (a lost spot, a timeout).
+    ProgressReport r = task_failure("TASK_FAILED", message.empty() ? "the task stopped" : message);
+    r.error->retryable = true;
     return r;
   }
-  r.type = ReportType::OperationFailed;
-  std::string message(string_at(detail, "stoppedReason"));
-  if (!failed_container.empty()) {
-    message += " (container " + failed_container + ")";
+  ProgressReport r;
+  r.type = ReportType::OperationCompleted;
+  if (tag(tags, "bbws:operation-type") == "BACKUP") {
+    // The backup container tags its own task with what it wrote before it exits 0.
+    const auto size = size_from(tag(tags, "bbws:backup-size-bytes"));
+    const auto checksum = tag(tags, "bbws:backup-checksum");
+    const auto location = tag(tags, "bbws:backup-location");
+    if (!size || checksum.empty() || location.empty()) {
+      return task_failure("BACKUP_REPORT_MISSING",
+                          "the backup task exited 0 without tagging itself with "
+                          "bbws:backup-size-bytes, bbws:backup-checksum and bbws:backup-location");
+    }
+    r.backup = domain::BackupResult{*size, std::string(location), std::string(checksum)};
   }
-  r.error = domain::ErrorInfo{"TASK_FAILED", message.empty() ? "the task stopped" : message};
   return r;
+}
+
+Result<std::optional<ProgressReport>> stopped_task_report(std::string_view task_json,
+                                                          const EcsTags& tags) {
+  const auto doc = parse_json(task_json);
+  if (!doc || !doc->IsObject()) {
+    return Error::make(ErrorCode::ValidationError, "the ECS task is not a JSON object");
+  }
+  return stopped_task_report(*doc, tags);
+}
+
+namespace {
+
+// Only STOPPED task events carry progress; the report itself needs the task's tags.
+std::optional<ProgressReport> task_placeholder(const JsonValue& detail) {
+  if (string_at(detail, "lastStatus") != "STOPPED") {
+    return std::nullopt;
+  }
+  return ProgressReport{};
 }
 
 }  // namespace
@@ -123,7 +182,7 @@ Result<std::optional<EcsReport>> map_ecs_event(std::string_view event_json,
       arn = std::string(as_view(it->value[0]));
     }
   } else if (type == "ECS Task State Change") {
-    report = task_report(detail);
+    report = task_placeholder(detail);
     arn = std::string(string_at(detail, "taskArn"));
   }
   if (!report || arn.empty()) {
@@ -150,8 +209,13 @@ Result<std::optional<EcsReport>> map_ecs_event(std::string_view event_json,
   if (const auto op = t.find("bbws:operation-id"); op != t.end()) {
     report->operation_id = op->second;
   }
-  if (type == "ECS Task State Change" && !report->operation_id) {
-    return std::optional<EcsReport>{};  // a service task, not one of our one-off tasks
+  if (type == "ECS Task State Change") {
+    if (!report->operation_id) {
+      return std::optional<EcsReport>{};  // a service task, not one of our one-off tasks
+    }
+    auto stopped = stopped_task_report(detail, t);
+    stopped->operation_id = report->operation_id;
+    report = std::move(stopped);
   }
   out.report = std::move(*report);
   return std::optional<EcsReport>(std::move(out));

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/json.hpp"
 #include "core/result.hpp"
 #include "domain/progress_report.hpp"
 
@@ -30,5 +31,17 @@ struct EcsReport {
 Result<std::optional<EcsReport>> map_ecs_event(std::string_view event_json,
                                                std::string_view environment,
                                                const EcsTagLookup& tags);
+
+// The report of a one-off backup / restore task from its ECS task object (the `detail` of an
+// `ECS Task State Change` event, or a DescribeTasks entry) and its tags; nullopt until it has
+// STOPPED. Exit code 0 in every container that reported one completes the operation. A backup's
+// result is read from tags: `bbws:backup-location` (set by the driver at RunTask) and
+// `bbws:backup-size-bytes` / `bbws:backup-checksum`, which the backup container sets on its own
+// task (ecs:TagResource) before it exits 0; without them the backup FAILS
+// (BACKUP_REPORT_MISSING), as nothing proves what was written.
+std::optional<domain::ProgressReport> stopped_task_report(const JsonValue& task,
+                                                          const EcsTags& tags);
+Result<std::optional<domain::ProgressReport>> stopped_task_report(std::string_view task_json,
+                                                                  const EcsTags& tags);
 
 }  // namespace tenantd::service

@@ -20,7 +20,12 @@ std::string ms_key(TimePoint t, std::string_view id) {
 
 void write_error(JsonWriter& out, std::string_view key, const std::optional<domain::ErrorInfo>& e) {
   if (e) {
-    out.key(key).begin_object().field("code", e->code).field("message", e->message).end_object();
+    out.key(key)
+        .begin_object()
+        .field("code", e->code)
+        .field("message", e->message)
+        .field("retryable", e->retryable)
+        .end_object();
   }
 }
 
@@ -58,7 +63,12 @@ class Reader {
       return std::nullopt;
     }
     const Reader e(it->value);
-    return domain::ErrorInfo{e.str("code").value_or(""), e.str("message").value_or("")};
+    domain::ErrorInfo info{e.str("code").value_or(""), e.str("message").value_or(""), std::nullopt};
+    if (const auto r = it->value.FindMember("retryable");
+        r != it->value.MemberEnd() && r->value.IsBool()) {
+      info.retryable = r->value.GetBool();
+    }
+    return info;
   }
   const JsonValue* object(const char* name) const {
     const auto it = v_.FindMember(name);

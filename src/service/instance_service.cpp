@@ -408,7 +408,7 @@ Result<InstanceStatus> InstanceService::status(const Context& ctx, std::string_v
   if (!at) {
     return std::move(at).error();
   }
-  InstanceStatus out{std::move(at->instance), std::nullopt};
+  InstanceStatus out{std::move(at->instance), std::nullopt, std::nullopt};
   if (out.instance.current_operation_id) {
     auto item =
         store_.get(store::Table::Instances, operation_key(*out.instance.current_operation_id));
@@ -422,6 +422,9 @@ Result<InstanceStatus> InstanceService::status(const Context& ctx, std::string_v
       }
       out.operation = std::move(*op);
     }
+  }
+  if (live_status_) {
+    out.live = live_status_(out.instance);
   }
   return out;
 }

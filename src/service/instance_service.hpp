@@ -67,9 +67,19 @@ struct Accepted {
   int previous_count = 0;  // desired count before a scale
 };
 
+// What ECS says of the instance's service right now (the `ecs` driver, cached briefly).
+struct LiveService {
+  int desired_count = 0;
+  int running_count = 0;
+  int pending_count = 0;
+  std::string rollout_state;  // of the primary deployment: IN_PROGRESS, COMPLETED, FAILED
+};
+using LiveStatusSource = std::function<std::optional<LiveService>(const domain::Instance&)>;
+
 struct InstanceStatus {
   domain::Instance instance;
   std::optional<domain::Operation> operation;  // the running one
+  std::optional<LiveService> live;             // when a driver can tell
 };
 
 // What became of a progress report.
@@ -135,6 +145,8 @@ class InstanceService {
   Result<std::optional<domain::Instance>> find_instance(std::string_view instance_id);
 
   const InstanceOptions& options() const { return options_; }
+  // Where status() reads live counts from (the `ecs` driver); set once while wiring.
+  void set_live_status(LiveStatusSource source) { live_status_ = std::move(source); }
 
  private:
   struct Located {
@@ -161,6 +173,7 @@ class InstanceService {
   Ids& ids_;
   InstanceOptions options_;
   InstanceEvents events_;
+  LiveStatusSource live_status_;
 };
 
 }  // namespace tenantd::service

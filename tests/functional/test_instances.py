@@ -452,7 +452,9 @@ class EventsDriverTest(InstanceTestCase):
                                        {"backupId": backup["backupId"]}), 409,
                          "OPERATION_IN_PROGRESS")
         self.report(iid, type="OPERATION_FAILED", operationId=backup["operationId"],
-                    error={"code": "TASK_FAILED", "message": "exit code 1"})
+                    error={"code": "TASK_FAILED", "message": "exit code 1", "retryable": True})
+        self.assertEqual(self.adm.get(f"/v1.0/instances/{iid}").body["lastError"],
+                         {"code": "TASK_FAILED", "message": "exit code 1", "retryable": True})
         self.assertEqual(self.adm.get(
             f"/v1.0/instances/{iid}/backups/{backup['backupId']}").body["status"], "FAILED")
         self.assertError(self.adm.post(f"/v1.0/instances/{iid}/restore",

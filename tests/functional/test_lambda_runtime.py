@@ -107,7 +107,8 @@ class LambdaRuntimeTest(unittest.TestCase):
             "region": "eu-west-1", "resources": ["arn:aws:events:eu-west-1:123456789012:rule/jobs"],
             "detail": {}})
         summary = self.response(scheduled)
-        self.assertEqual(set(summary), {"outboxDelivered", "invitationsExpired"})
+        self.assertEqual(set(summary),
+                         {"provisionerReports", "outboxDelivered", "invitationsExpired"})
 
         unknown = self.api.invoke({"Records": [{"eventSource": "aws:sqs"}]})
         kind, body, error_type = self.api.result(unknown)

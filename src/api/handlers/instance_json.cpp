@@ -363,8 +363,11 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
       const std::string name(as_view(m.name));
       if ((name == "code" || name == "message") && m.value.IsString()) {
         (name == "code" ? info.code : info.message) = std::string(as_view(m.value));
+      } else if (name == "retryable" && m.value.IsBool()) {
+        info.retryable = m.value.GetBool();
       } else {
-        body.error("error." + name, "INVALID_VALUE", "error takes code and message (strings)");
+        body.error("error." + name, "INVALID_VALUE",
+                   "error takes code and message (strings) and retryable (boolean)");
       }
     }
     report.error = std::move(info);
@@ -415,7 +418,17 @@ void write_backup(JsonWriter& out, const domain::Backup& backup) {
 }
 
 std::string status_json(const service::InstanceStatus& status) {
-  const Instance& i = status.instance;
+  Instance i = status.instance;
+  int pending = std::max(0, i.desired_count - i.running_count);
+  if (status.live) {  // ECS's own counts, when the driver can read them
+    i.desired_count = status.live->desired_count;
+    i.running_count = status.live->running_count;
+    pending = status.live->pending_count;
+  }
+  std::string_view health = health_of(i);
+  if (status.live && status.live->rollout_state == "FAILED" && health == "HEALTHY") {
+    health = "UNHEALTHY";
+  }
   JsonWriter out;
   out.begin_object()
       .field("instanceId", i.instance_id)
@@ -423,8 +436,8 @@ std::string status_json(const service::InstanceStatus& status) {
       .field("status", domain::to_string(i.state))
       .field("desiredCount", i.desired_count)
       .field("runningCount", i.running_count)
-      .field("pendingCount", std::max(0, i.desired_count - i.running_count))
-      .field("healthStatus", health_of(i))
+      .field("pendingCount", pending)
+      .field("healthStatus", health)
       .field("lastUpdated", format_time(i.updated_at));
   if (status.operation) {
     out.key("operation");

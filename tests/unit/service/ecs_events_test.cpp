@@ -254,3 +254,49 @@ TEST_F(EcsEventsServiceTest, DeploymentEventsFinishProvisioningAndReplaysAreIgno
 
 }  // namespace
 }  // namespace tenantd::service
+
+namespace tenantd::service {
+namespace {
+
+// A backup task's result comes from the tags it set on itself before exiting 0.
+TEST(EcsTaskReport, ABackupCompletesWithTheResultItsTaskReported) {
+  EcsTags tags{{"bbws:operation-type", "BACKUP"},
+               {"bbws:backup-location", "s3://bbws-backups-dev/t/i/b.tar.gz"},
+               {"bbws:backup-size-bytes", "734003200"},
+               {"bbws:backup-checksum", "sha256:9f86d081"}};
+  const std::string task =
+      R"({"lastStatus":"STOPPED","containers":[{"name":"backup","exitCode":0}]})";
+  auto done = stopped_task_report(task, tags);
+  ASSERT_TRUE(done.ok() && done->has_value());
+  EXPECT_EQ((*done)->type, ReportType::OperationCompleted);
+  ASSERT_TRUE((*done)->backup.has_value());
+  EXPECT_EQ((*done)->backup->size_bytes, 734003200);
+  EXPECT_EQ((*done)->backup->location, "s3://bbws-backups-dev/t/i/b.tar.gz");
+  EXPECT_EQ((*done)->backup->checksum, "sha256:9f86d081");
+
+  for (const char* missing : {"bbws:backup-size-bytes", "bbws:backup-checksum"}) {
+    EcsTags partial = tags;
+    partial.erase(partial.find(missing));
+    auto failed = stopped_task_report(task, partial);
+    EXPECT_EQ((*failed)->type, ReportType::OperationFailed) << missing;
+    EXPECT_EQ((*failed)->error->code, "BACKUP_REPORT_MISSING");
+    EXPECT_EQ((*failed)->error->retryable, false);
+  }
+  tags["bbws:backup-size-bytes"] = "12kB";  // not a byte count
+  EXPECT_EQ((*stopped_task_report(task, tags))->error->code, "BACKUP_REPORT_MISSING");
+
+  // A non-zero exit fails it, retryable, naming the container and its code.
+  auto crashed = stopped_task_report(
+      R"({"lastStatus":"STOPPED","stoppedReason":"Essential container in task exited",)"
+      R"("containers":[{"name":"backup","exitCode":2}]})",
+      tags);
+  EXPECT_EQ((*crashed)->type, ReportType::OperationFailed);
+  EXPECT_EQ((*crashed)->error->code, "TASK_FAILED");
+  EXPECT_EQ((*crashed)->error->retryable, true);
+  EXPECT_NE((*crashed)->error->message.find("backup exited with code 2"), std::string::npos);
+  // Still running: no report.
+  EXPECT_FALSE(stopped_task_report(R"({"lastStatus":"RUNNING"})", tags)->has_value());
+}
+
+}  // namespace
+}  // namespace tenantd::service
