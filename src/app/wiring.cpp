@@ -6,6 +6,7 @@
 #include "api/api.hpp"
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
+#include "app/gitops_setup.hpp"
 #include "auth/jwt.hpp"
 #include "auth/local_key.hpp"
 #include "aws/ecs_tags.hpp"
@@ -231,6 +232,13 @@ class ServeRuntime final : public Runtime {
       rt->provisioner_ = std::make_unique<provision::SimulatedProvisioner>(
           *rt->instances_, *rt->store_, rt->clock_,
           std::chrono::milliseconds(config.simulated_step_ms), rt->logger_.get());
+    } else if (config.provisioner == "gitops") {
+      auto gitops = make_gitops_provisioner(config, *rt->instances_, *rt->store_, rt->clock_,
+                                            rt->logger_.get());
+      if (!gitops) {
+        return std::move(gitops).error();
+      }
+      rt->provisioner_ = std::move(*gitops);
     }
     return rt;
   }
@@ -347,10 +355,11 @@ class ServeRuntime final : public Runtime {
   // Instances and their provisioner (SPEC section 8); the instance service joins the tenant's
   // transactions through a hook, so it exists before the tenant service.
   Status build_instances(const Config& config, service::TenantEvents& tenant_events) {
-    if (config.provisioner != "simulated" && config.provisioner != "events") {
+    if (config.provisioner != "simulated" && config.provisioner != "events" &&
+        config.provisioner != "gitops") {
       return Error::make(ErrorCode::ValidationError,
                          "PROVISIONER=" + config.provisioner +
-                             " is not available in this build (use simulated or events)");
+                             " is not available in this build (use simulated, events or gitops)");
     }
     service::InstanceOptions options;
     options.max_instances_per_tenant = config.max_instances_per_tenant;

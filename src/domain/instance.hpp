@@ -130,6 +130,9 @@ inline constexpr int kMaxBackupsPerInstance = 10;
 struct ErrorInfo {
   std::string code;
   std::string message;
+  // Whether the same request may succeed when retried (a timeout, a 5xx, a lost race), as
+  // opposed to a failure that needs a change first (a rejected push, a 422). Absent: unknown.
+  std::optional<bool> retryable;
 };
 
 struct InstanceConfiguration {

@@ -20,7 +20,12 @@ std::string ms_key(TimePoint t, std::string_view id) {
 
 void write_error(JsonWriter& out, std::string_view key, const std::optional<domain::ErrorInfo>& e) {
   if (e) {
-    out.key(key).begin_object().field("code", e->code).field("message", e->message).end_object();
+    out.key(key)
+        .begin_object()
+        .field("code", e->code)
+        .field("message", e->message)
+        .field("retryable", e->retryable)
+        .end_object();
   }
 }
 
@@ -58,7 +63,12 @@ class Reader {
       return std::nullopt;
     }
     const Reader e(it->value);
-    return domain::ErrorInfo{e.str("code").value_or(""), e.str("message").value_or("")};
+    const auto retryable = it->value.FindMember("retryable");
+    std::optional<bool> flag;
+    if (retryable != it->value.MemberEnd() && retryable->value.IsBool()) {
+      flag = retryable->value.GetBool();
+    }
+    return domain::ErrorInfo{e.str("code").value_or(""), e.str("message").value_or(""), flag};
   }
   const JsonValue* object(const char* name) const {
     const auto it = v_.FindMember(name);

@@ -363,8 +363,11 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
       const std::string name(as_view(m.name));
       if ((name == "code" || name == "message") && m.value.IsString()) {
         (name == "code" ? info.code : info.message) = std::string(as_view(m.value));
+      } else if (name == "retryable" && m.value.IsBool()) {
+        info.retryable = m.value.GetBool();
       } else {
-        body.error("error." + name, "INVALID_VALUE", "error takes code and message (strings)");
+        body.error("error." + name, "INVALID_VALUE",
+                   "error takes code and message (strings) and retryable (boolean)");
       }
     }
     report.error = std::move(info);
