@@ -13,8 +13,9 @@ namespace {
 std::string github_message(const aws::HttpResponse& response) {
   auto doc = parse_json(response.body);
   if (doc && doc->IsObject()) {
-    const auto it = doc->FindMember("message");
-    if (it != doc->MemberEnd() && it->value.IsString()) {
+    const JsonValue& root = *doc;
+    const auto it = root.FindMember("message");
+    if (it != root.MemberEnd() && it->value.IsString()) {
       return std::string(as_view(it->value));
     }
   }
@@ -49,7 +50,7 @@ bool retryable(const Error& e) {
 
 }  // namespace
 
-GithubActions::GithubActions(GithubSettings settings, aws::Url origin)
+GithubActions::GithubActions(GithubSettings settings, const aws::Url& origin)
     : settings_(std::move(settings)),
       base_path_(origin.path),
       http_(origin, aws::HttpOptions{std::chrono::milliseconds(3000),

@@ -33,7 +33,7 @@ class GithubActions {
   Status dispatch(const WorkflowDispatch& request);
 
  private:
-  GithubActions(GithubSettings settings, aws::Url origin);
+  GithubActions(GithubSettings settings, const aws::Url& origin);
 
   GithubSettings settings_;
   std::string base_path_;  // the API URL's path without a trailing '/'

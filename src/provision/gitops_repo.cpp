@@ -144,14 +144,17 @@ Result<Published> GitopsRepo::publish(const TreeChange& change) {
   for (int attempt = 1; attempt <= settings_.max_push_attempts; ++attempt) {
     CallbackState state;
     state.token = &settings_.token;
-    git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+    // The *_init functions rather than the INIT macros, which leave fields to the compiler.
+    git_remote_callbacks callbacks{};
+    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
     callbacks.credentials = on_credentials;
     callbacks.push_update_reference = on_push_update;
     callbacks.payload = &state;
     // 1. The remote branch's tip (absent in an empty repository).
     char* fetch_specs[] = {const_cast<char*>(fetch_spec.c_str())};
     const git_strarray fetch_refspecs{fetch_specs, 1};
-    git_fetch_options fetch_options = GIT_FETCH_OPTIONS_INIT;
+    git_fetch_options fetch_options{};
+    git_fetch_options_init(&fetch_options, GIT_FETCH_OPTIONS_VERSION);
     fetch_options.callbacks = callbacks;
     if (const int rc = git_remote_fetch(remote, &fetch_refspecs, &fetch_options, nullptr);
         rc != 0) {
@@ -251,7 +254,8 @@ Result<Published> GitopsRepo::publish(const TreeChange& change) {
       before_push_();
     }
     out.attempts = attempt;
-    git_push_options push_options = GIT_PUSH_OPTIONS_INIT;
+    git_push_options push_options{};
+    git_push_options_init(&push_options, GIT_PUSH_OPTIONS_VERSION);
     push_options.callbacks = callbacks;
     char* push_specs[] = {const_cast<char*>(push_spec.c_str())};
     const git_strarray push_refspecs{push_specs, 1};
