@@ -49,6 +49,16 @@ struct Config {
   std::vector<std::string> ecs_task_security_groups;
   std::int64_t ecs_poll_ms = 5000;
   std::chrono::seconds ecs_operation_timeout{30 * 60};
+  // The gitops driver (docs/decisions/0014-gitops-driver.md). The token itself comes from
+  // GITHUB_TOKEN or the file GITHUB_TOKEN_FILE names, never from a flag.
+  std::string gitops_repo_url;
+  std::string gitops_branch = "main";
+  std::string gitops_workdir;            // empty: DATA_DIR/gitops
+  std::string gitops_github_repository;  // owner/repo
+  std::string gitops_template_dir;       // empty: the source tree's deploy/tenant-template
+  std::chrono::seconds gitops_workflow_timeout{30 * 60};
+  std::string github_api_url = "https://api.github.com";
+  std::string github_token_file;
   int threads = 0;  // 0: one per core
   std::int64_t outbox_max_attempts = 10;
   std::int64_t outbox_base_backoff_ms = 1000;  // first retry delay; doubles per attempt

@@ -7,6 +7,7 @@
 #include "api/page_token.hpp"
 #include "api/rate_limiter.hpp"
 #include "app/auth_setup.hpp"
+#include "app/gitops_setup.hpp"
 #include "app/provisioners.hpp"
 #include "app/sinks.hpp"
 #include "auth/jwt.hpp"
@@ -20,6 +21,7 @@
 #include "events/dispatcher.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "provision/combined_provisioner.hpp"
 #include "provision/simulated_provisioner.hpp"
 #include "service/ecs_events.hpp"
 #include "service/hierarchy_service.hpp"
@@ -228,12 +230,6 @@ class ServeRuntime final : public Runtime {
                      *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_, *rt->metrics_,
                      rt->services()},
         api::ApiOptions{config.environment, std::size_t{64} * 1024});
-    if (config.provisioner == "simulated") {
-      rt->logger_->info("instances use the simulated provisioner: a development driver");
-      rt->provisioner_ = std::make_unique<provision::SimulatedProvisioner>(
-          *rt->instances_, *rt->store_, rt->clock_,
-          std::chrono::milliseconds(config.simulated_step_ms), rt->logger_.get());
-    }
     return rt;
   }
 
@@ -363,12 +359,6 @@ class ServeRuntime final : public Runtime {
   // Instances and their provisioner (SPEC section 8); the instance service joins the tenant's
   // transactions through a hook, so it exists before the tenant service.
   Status build_instances(const Config& config, service::TenantEvents& tenant_events) {
-    if (config.provisioner != "simulated" && config.provisioner != "events" &&
-        config.provisioner != "ecs") {
-      return Error::make(ErrorCode::ValidationError,
-                         "PROVISIONER=" + config.provisioner +
-                             " is not available in this build (use simulated, events or ecs)");
-    }
     service::InstanceOptions options;
     options.max_instances_per_tenant = config.max_instances_per_tenant;
     options.environment = config.environment;
@@ -384,17 +374,52 @@ class ServeRuntime final : public Runtime {
     instances_ =
         std::make_unique<service::InstanceService>(*store_, ids_, options, std::move(events));
     tenant_events.hooks.push_back(instances_->tenant_hook());
-    if (config.provisioner == "ecs") {
-      auto ecs = make_ecs_provisioner(config, aws_environment(config), *instances_, *store_, clock_,
-                                      logger_.get());
-      if (!ecs) {
-        return std::move(ecs).error();
-      }
-      provisioner_ = std::move(*ecs);
-      return {};
+    auto driver = make_provisioner(config);
+    if (!driver) {
+      return std::move(driver).error();
     }
-    provisioner_ = std::make_unique<provision::EventsProvisioner>();
+    provisioner_ = std::move(*driver);
     return {};
+  }
+
+  // The driver PROVISIONER names (the instance service and the logger exist by now).
+  Result<std::unique_ptr<provision::Provisioner>> make_provisioner(const Config& config) {
+    using Driver = Result<std::unique_ptr<provision::Provisioner>>;
+    const auto ecs = [&]() -> Driver {
+      return make_ecs_provisioner(config, aws_environment(config), *instances_, *store_, clock_,
+                                  logger_.get());
+    };
+    const auto gitops = [&]() -> Driver {
+      return make_gitops_provisioner(config, *instances_, *store_, clock_, logger_.get());
+    };
+    if (config.provisioner == "simulated") {
+      logger_->info("instances use the simulated provisioner: a development driver");
+      return std::unique_ptr<provision::Provisioner>(
+          std::make_unique<provision::SimulatedProvisioner>(
+              *instances_, *store_, clock_, std::chrono::milliseconds(config.simulated_step_ms),
+              logger_.get()));
+    }
+    if (config.provisioner == "ecs") {
+      return ecs();
+    }
+    if (config.provisioner == "gitops") {
+      return gitops();
+    }
+    if (config.provisioner == "gitops+ecs") {
+      auto mutations = gitops();
+      if (!mutations) {
+        return std::move(mutations).error();
+      }
+      auto operations = ecs();
+      if (!operations) {
+        return std::move(operations).error();
+      }
+      return std::unique_ptr<provision::Provisioner>(
+          std::make_unique<provision::CombinedProvisioner>(std::move(*mutations),
+                                                           std::move(*operations)));
+    }
+    return std::unique_ptr<provision::Provisioner>(
+        std::make_unique<provision::EventsProvisioner>());
   }
 
   SystemClock clock_;

@@ -130,9 +130,9 @@ inline constexpr int kMaxBackupsPerInstance = 10;
 struct ErrorInfo {
   std::string code;
   std::string message;
-  // Whether sending the same request again may succeed (throttling, 5xx, timeouts); absent when
-  // the reporter did not say.
-  std::optional<bool> retryable = std::nullopt;
+  // Whether the same request may succeed when retried (a timeout, a 5xx, a lost race), as
+  // opposed to a failure that needs a change first (a rejected push, a 422). Absent: unknown.
+  std::optional<bool> retryable;
 };
 
 struct InstanceConfiguration {

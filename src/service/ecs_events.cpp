@@ -27,7 +27,7 @@ ProgressReport state_report(InstanceState state) {
 
 ProgressReport failure(InstanceState state, std::string_view code, std::string_view message) {
   ProgressReport r = state_report(state);
-  r.error = domain::ErrorInfo{std::string(code), std::string(message)};
+  r.error = domain::ErrorInfo{std::string(code), std::string(message), std::nullopt};
   return r;
 }
 

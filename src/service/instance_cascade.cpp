@@ -116,7 +116,8 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
           }
           const std::int64_t version = op->version;
           op->status = domain::OperationStatus::Failed;
-          op->error = domain::ErrorInfo{"SUPERSEDED", "The tenant was deleted with force=true"};
+          op->error =
+              domain::ErrorInfo{"SUPERSEDED", "The tenant was deleted with force=true", false};
           op->completed_at = ctx.now;
           op->updated_at = ctx.now;
           op->version = version + 1;

@@ -178,8 +178,8 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
       op.progress = 100;
       after.last_error.reset();
     } else {
-      op.error = report.error.value_or(
-          domain::ErrorInfo{"OPERATION_FAILED", "The provisioner reported a failure"});
+      op.error = report.error.value_or(domain::ErrorInfo{
+          "OPERATION_FAILED", "The provisioner reported a failure", std::nullopt});
       after.last_error = op.error;
     }
     after.current_operation_id.reset();

@@ -312,7 +312,7 @@ TEST_F(InstanceServiceTest, RestoreNeedsACompletedBackup) {
   // Fail the backup through a report: the backup is FAILED and not counted.
   ProgressReport failed;
   failed.type = ReportType::OperationFailed;
-  failed.error = domain::ErrorInfo{"BACKUP_TASK_FAILED", "exit code 1"};
+  failed.error = domain::ErrorInfo{"BACKUP_TASK_FAILED", "exit code 1", std::nullopt};
   auto outcome = instances_.apply_report(admin(), iid, failed);
   ASSERT_TRUE(outcome.ok());
   EXPECT_TRUE(outcome->applied);
@@ -363,7 +363,7 @@ TEST_F(InstanceServiceTest, FirstInstanceFailingFailsThePendingTenantAndRetryWor
   ProgressReport fail;
   fail.type = ReportType::StateChanged;
   fail.state = S::WorkflowFailed;
-  fail.error = domain::ErrorInfo{"WORKFLOW_FAILED", "terraform apply failed"};
+  fail.error = domain::ErrorInfo{"WORKFLOW_FAILED", "terraform apply failed", std::nullopt};
   ASSERT_TRUE(instances_.apply_report(admin(), iid, fail)->applied);
   EXPECT_EQ(instance_now(iid).state, S::WorkflowFailed);
   EXPECT_EQ(tenant_now(tid).status, TenantStatus::Failed);
