@@ -246,7 +246,7 @@ TEST_F(ConfigTest, FlagWithoutValueIsReported) {
   ASSERT_FALSE(c.ok());
   ASSERT_EQ(c.error().errors.size(), 1u);
   EXPECT_EQ(c.error().errors[0].field, "--data-dir");
-  EXPECT_EQ(c.error().errors[0].code, "REQUIRED");
+  EXPECT_EQ(c.error().errors[0].code, "MISSING_VALUE");
 }
 
 TEST_F(ConfigTest, DurationsAcceptEveryUnit) {
