@@ -26,7 +26,7 @@ def git(*args, cwd=None):
 class GitopsEnvironment:
     """A bare GitOps repository with a seed commit, the GitHub double and a tenantd using both."""
 
-    def __init__(self, timeout="60s"):
+    def __init__(self, timeout="60s", provisioner="gitops", env=None):
         self.root = tempfile.mkdtemp(prefix="tenantd-gitops-")
         self.bare = os.path.join(self.root, "gitops.git")
         git("init", "-q", "--bare", "-b", "main", self.bare)
@@ -39,7 +39,8 @@ class GitopsEnvironment:
         git("push", "-q", "origin", "HEAD:main", cwd=seed)
         self.github = GithubDouble().start()
         self.server = harness.Server(env={
-            "PROVISIONER": "gitops",
+            **(env or {}),
+            "PROVISIONER": provisioner,
             "GITOPS_REPO_URL": "file://" + self.bare,
             "GITOPS_GITHUB_REPOSITORY": REPOSITORY,
             "GITHUB_API_URL": self.github.url,
