@@ -33,7 +33,7 @@ resource "aws_iam_role" "lambda" {
 data "aws_iam_policy_document" "lambda" {
   statement {
     actions = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-      "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:TransactWriteItems",
+      "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable"]
     resources = flatten([for t in aws_dynamodb_table.data : [t.arn, "${t.arn}/index/*"]])
   }
@@ -50,13 +50,35 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["*"]
   }
   statement {
-    actions = ["cognito-idp:AdminGetUser", "cognito-idp:ListUsers", "cognito-idp:AdminCreateUser",
-    "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminRemoveUserFromGroup"]
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.service.arn]
+  }
+  statement {
+    actions   = ["cognito-idp:ListUsers"]
     resources = ["arn:aws:cognito-idp:${local.region}:${data.aws_caller_identity.current.account_id}:userpool/${var.cognito_user_pool_id}"]
   }
   statement {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+  }
+}
+
+# SERVICE_SECRET_ARN: every instance keys page tokens and seals outbox events with this secret
+# (docs/decisions/0015). Generated once; rotating it is a deliberate act, not an apply.
+data "aws_secretsmanager_random_password" "service" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "service" {
+  name = "bbws-tenant-service-secret-${var.environment}"
+}
+
+resource "aws_secretsmanager_secret_version" "service" {
+  secret_id     = aws_secretsmanager_secret.service.id
+  secret_string = data.aws_secretsmanager_random_password.service.random_password
+  lifecycle {
+    ignore_changes = [secret_string]
   }
 }
 
@@ -88,6 +110,7 @@ resource "aws_lambda_function" "api" {
       EVENT_SINKS          = "eventbridge,sns"
       EVENT_BUS_NAME       = aws_cloudwatch_event_bus.tenant.name
       SNS_TOPIC_ARN        = aws_sns_topic.notifications.arn
+      SERVICE_SECRET_ARN   = aws_secretsmanager_secret.service.arn
       PROVISIONER          = "events"
       LOG_LEVEL            = "info"
     }, var.extra_environment)
