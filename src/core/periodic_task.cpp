@@ -29,9 +29,22 @@ void PeriodicTask::stop() {
   }
 }
 
+void PeriodicTask::wake() {
+  {
+    const std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
 void PeriodicTask::run() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+  for (;;) {
+    wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+    if (stopping_) {
+      return;
+    }
+    woken_ = false;
     lock.unlock();
     work_();
     lock.lock();

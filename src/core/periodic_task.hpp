@@ -1,6 +1,7 @@
 #pragma once
 // Runs a piece of background work every `interval` on its own thread until stopped (sweeps of
-// `serve`). stop() waits for a run in progress and returns promptly while the thread waits.
+// `serve`, provisioner drivers), or sooner after wake(). stop() waits for a run in progress and
+// returns promptly while the thread waits.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -18,6 +19,9 @@ class PeriodicTask {
 
   void start();  // idempotent
   void stop();   // idempotent
+  // Runs the work as soon as the thread is free instead of at the next interval; wakes during a
+  // run make one more run, not one each.
+  void wake();
 
  private:
   void run();
@@ -27,6 +31,7 @@ class PeriodicTask {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 

@@ -58,7 +58,8 @@ EcsProvisioner::EcsProvisioner(service::InstanceService& instances, store::ItemS
       clock_(clock),
       ecs_(std::move(ecs)),
       settings_(std::move(settings)),
-      logger_(logger) {
+      logger_(logger),
+      loop_(settings_.poll, [this] { pass(); }) {
   if (settings_.cluster.empty()) {
     settings_.cluster = "bbws-cluster-" + settings_.environment;
   }
@@ -347,58 +348,30 @@ std::optional<service::LiveService> EcsProvisioner::live_status(const domain::In
 }
 
 void EcsProvisioner::wake() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_one();
+  woken_ = true;
+  loop_.wake();
 }
 
 Result<std::size_t> EcsProvisioner::run_if_woken() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    if (!woken_) {
-      return std::size_t{0};
-    }
-    woken_ = false;
+  if (!woken_.exchange(false)) {
+    return std::size_t{0};
   }
   return run_once();
 }
 
 void EcsProvisioner::start() {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  if (thread_.joinable()) {
-    return;
-  }
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  loop_.start();
 }
 
 void EcsProvisioner::stop() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
+  loop_.stop();
 }
 
-void EcsProvisioner::run() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait_for(lock, settings_.poll, [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        return;
-      }
-    }
-    auto done = run_once();
-    if (!done && logger_ != nullptr) {
-      logger_->warn("ecs provisioner pass failed", {{"error", done.error().message}});
-    }
+void EcsProvisioner::pass() {
+  woken_ = false;
+  auto done = run_once();
+  if (!done && logger_ != nullptr) {
+    logger_->warn("ecs provisioner pass failed", {{"error", done.error().message}});
   }
 }
 

@@ -12,19 +12,19 @@
 // `ECS Task State Change` event usually ends it first. Every ECS error ends the operation FAILED
 // with the error's code, message and retryable flag, except while polling a task already
 // started, which keeps until the timeout.
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "aws/ecs_client.hpp"
 #include "core/clock.hpp"
+#include "core/periodic_task.hpp"
 #include "provision/provisioner.hpp"
 #include "service/instance_service.hpp"
 #include "store/item_store.hpp"
@@ -87,7 +87,7 @@ class EcsProvisioner final : public Provisioner {
                                                    const domain::Operation& op);
   std::optional<domain::ProgressReport> timed_out(const domain::Operation& op, TimePoint now,
                                                   const std::string& waiting_for) const;
-  void run();
+  void pass();
 
   service::InstanceService& instances_;
   store::ItemStore& store_;
@@ -103,11 +103,9 @@ class EcsProvisioner final : public Provisioner {
   };
   std::map<std::string, Cached, std::less<>> status_cache_;
 
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  std::atomic<bool> woken_{false};  // an operation was accepted since the last pass
+  // Last: stopped (by its destructor) before the members its passes use go away.
+  PeriodicTask loop_;
 };
 
 // The ECS error as an operation's error.

@@ -52,7 +52,8 @@ GitopsProvisioner::GitopsProvisioner(service::InstanceService& instances, store:
       github_(std::move(github)),
       templates_(std::move(templates)),
       options_(options),
-      logger_(logger) {}
+      logger_(logger),
+      loop_(options_.poll, [this] { pass(); }) {}
 
 GitopsProvisioner::~GitopsProvisioner() {
   stop();
@@ -234,47 +235,21 @@ std::size_t GitopsProvisioner::fail(const domain::Operation& op, const domain::E
 }
 
 void GitopsProvisioner::wake() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_one();
+  loop_.wake();
 }
 
 void GitopsProvisioner::start() {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  if (thread_.joinable()) {
-    return;
-  }
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  loop_.start();
 }
 
 void GitopsProvisioner::stop() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
+  loop_.stop();
 }
 
-void GitopsProvisioner::run() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait_for(lock, options_.poll, [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        return;
-      }
-    }
-    auto done = run_due();
-    if (!done && logger_ != nullptr) {
-      logger_->warn("gitops provisioner pass failed", {{"error", done.error().message}});
-    }
+void GitopsProvisioner::pass() {
+  auto done = run_due();
+  if (!done && logger_ != nullptr) {
+    logger_->warn("gitops provisioner pass failed", {{"error", done.error().message}});
   }
 }
 

@@ -11,14 +11,12 @@
 // UPDATING stays UPDATING until the workflow reports. A workflow that has not reported within
 // GITOPS_WORKFLOW_TIMEOUT fails the operation (a provisioning one into WORKFLOW_FAILED).
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/periodic_task.hpp"
 #include "provision/gitops_github.hpp"
 #include "provision/gitops_render.hpp"
 #include "provision/gitops_repo.hpp"
@@ -58,7 +56,7 @@ class GitopsProvisioner final : public Provisioner {
   Result<std::size_t> run_due();
 
  private:
-  void run();
+  void pass();
   Result<std::size_t> advance(const domain::Instance& instance, const domain::Operation& op,
                               TimePoint now);
   // Commit + push + dispatch for `action` ("apply" or "destroy").
@@ -79,12 +77,9 @@ class GitopsProvisioner final : public Provisioner {
   // UPDATE operations whose workflow was dispatched by this process (an UPDATE has no
   // intermediate state to record it; after a restart the commit is a no-op and the dispatch
   // is repeated, which Terraform's apply tolerates).
-  std::set<std::string> dispatched_updates_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  std::set<std::string> dispatched_updates_;  // used by the loop's thread only
+  // Last: stopped (by its destructor) before the members its passes use go away.
+  PeriodicTask loop_;
 };
 
 }  // namespace tenantd::provision

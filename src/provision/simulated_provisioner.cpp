@@ -61,7 +61,13 @@ SimulatedProvisioner::SimulatedProvisioner(service::InstanceService& instances,
                                            store::ItemStore& store, const Clock& clock,
                                            std::chrono::milliseconds step,
                                            const obs::Logger* logger)
-    : instances_(instances), store_(store), clock_(clock), step_(step), logger_(logger) {}
+    : instances_(instances),
+      store_(store),
+      clock_(clock),
+      step_(step),
+      logger_(logger),
+      // A fresh operation waits one step before its first move, as a real driver would.
+      loop_(step, [this] { pass(); }) {}
 
 SimulatedProvisioner::~SimulatedProvisioner() {
   stop();
@@ -113,48 +119,21 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
 }
 
 void SimulatedProvisioner::wake() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_one();
+  loop_.wake();
 }
 
 void SimulatedProvisioner::start() {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  if (thread_.joinable()) {
-    return;
-  }
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  loop_.start();
 }
 
 void SimulatedProvisioner::stop() {
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) {
-    thread_.join();
-  }
+  loop_.stop();
 }
 
-void SimulatedProvisioner::run() {
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      // A fresh operation waits one step before its first move, as a real driver would.
-      wake_.wait_for(lock, step_, [this] { return stopping_ || woken_; });
-      woken_ = false;
-      if (stopping_) {
-        return;
-      }
-    }
-    auto done = step_due();
-    if (!done && logger_ != nullptr) {
-      logger_->warn("simulated provisioner pass failed", {{"error", done.error().message}});
-    }
+void SimulatedProvisioner::pass() {
+  auto done = step_due();
+  if (!done && logger_ != nullptr) {
+    logger_->warn("simulated provisioner pass failed", {{"error", done.error().message}});
   }
 }
 

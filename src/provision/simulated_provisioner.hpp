@@ -4,12 +4,10 @@
 // progress reports a real driver would send. Running operations are found through their index,
 // so operations started by a tenant park or accepted before a restart are walked too.
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
-#include <thread>
 
 #include "core/clock.hpp"
+#include "core/periodic_task.hpp"
 #include "provision/provisioner.hpp"
 #include "service/instance_service.hpp"
 #include "store/item_store.hpp"
@@ -37,18 +35,15 @@ class SimulatedProvisioner final : public Provisioner {
   Result<std::size_t> step_due();
 
  private:
-  void run();
+  void pass();
 
   service::InstanceService& instances_;
   store::ItemStore& store_;
   const Clock& clock_;
   std::chrono::milliseconds step_;
   const obs::Logger* logger_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  // Last: stopped (by its destructor) before the members its passes use go away.
+  PeriodicTask loop_;
 };
 
 }  // namespace tenantd::provision
