@@ -45,23 +45,12 @@ Result<std::unique_ptr<CognitoDirectory>> CognitoDirectory::open(const EnvLookup
   if (user_pool_id.empty()) {
     return Error::make(ErrorCode::ValidationError, "DIRECTORY=cognito needs COGNITO_USER_POOL_ID");
   }
-  auto endpoint = resolve_endpoint(env, "COGNITO_IDENTITY_PROVIDER", "cognito-idp");
-  if (!endpoint) {
-    return std::move(endpoint).error();
+  auto client = open_json_client(env, {"COGNITO_IDENTITY_PROVIDER", "cognito-idp",
+                                       "AWSCognitoIdentityProviderService", "1.1"});
+  if (!client) {
+    return std::move(client).error();
   }
-  auto credentials = default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  return std::make_unique<CognitoDirectory>(
-      std::make_unique<AwsJsonClient>(
-          std::move(*endpoint), "AWSCognitoIdentityProviderService", "1.1",
-          std::shared_ptr<CredentialsProvider>(std::move(*credentials)), std::move(*settings)),
-      std::move(user_pool_id), clock);
+  return std::make_unique<CognitoDirectory>(std::move(*client), std::move(user_pool_id), clock);
 }
 
 CognitoDirectory::CognitoDirectory(std::unique_ptr<AwsJsonClient> client, std::string user_pool_id,

@@ -112,21 +112,11 @@ EcsError ecs_error(std::string_view operation, const AwsResponse& response) {
 }
 
 Result<std::unique_ptr<EcsClient>> EcsClient::open(const EnvLookup& env) {
-  auto endpoint = resolve_endpoint(env, "ECS", "ecs");
-  if (!endpoint) {
-    return std::move(endpoint).error();
+  auto client = open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"});
+  if (!client) {
+    return std::move(client).error();
   }
-  auto credentials = default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  return std::make_unique<EcsClient>(std::make_unique<AwsJsonClient>(
-      std::move(*endpoint), "AmazonEC2ContainerServiceV20141113", "1.1",
-      std::shared_ptr<CredentialsProvider>(std::move(*credentials)), std::move(*settings)));
+  return std::make_unique<EcsClient>(std::move(*client));
 }
 
 EcsClient::EcsClient(std::unique_ptr<AwsJsonClient> client) : client_(std::move(client)) {}

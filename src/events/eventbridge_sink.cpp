@@ -89,23 +89,11 @@ std::vector<Status> put_events_statuses(const aws::AwsResponse& response, std::s
 
 Result<std::unique_ptr<EventBridgeSink>> EventBridgeSink::open(const aws::EnvLookup& env,
                                                                std::string bus_name) {
-  auto endpoint = aws::resolve_endpoint(env, "EVENTBRIDGE", "events");
-  if (!endpoint) {
-    return std::move(endpoint).error();
+  auto client = aws::open_json_client(env, {"EVENTBRIDGE", "events", "AWSEvents", "1.1"});
+  if (!client) {
+    return std::move(client).error();
   }
-  auto credentials = aws::default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = aws::client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  return std::make_unique<EventBridgeSink>(
-      std::make_unique<aws::AwsJsonClient>(
-          std::move(*endpoint), "AWSEvents", "1.1",
-          std::shared_ptr<aws::CredentialsProvider>(std::move(*credentials)), std::move(*settings)),
-      std::move(bus_name));
+  return std::make_unique<EventBridgeSink>(std::move(*client), std::move(bus_name));
 }
 
 EventBridgeSink::EventBridgeSink(std::unique_ptr<aws::AwsJsonClient> client, std::string bus_name)
