@@ -204,8 +204,7 @@ const Setting kSettings[] =
            return one_of(v, {"local", "cognito", "apigw"}, c.auth_mode);
          }},
         {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
-         "HS256 secret of AUTH_MODE=local; in every mode, the root of the page-token and outbox "
-         "keys",
+         "HS256 secret of AUTH_MODE=local; also the service secret when SERVICE_SECRET is unset",
          [](Config& c, std::string_view v) -> std::optional<std::string> {
            c.jwt_secret = std::string(v);
            return std::nullopt;
