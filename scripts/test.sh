@@ -99,7 +99,7 @@ if [[ $asan_ok -eq 0 ]]; then
   # started by a functional test is seen even when the test only looks at HTTP responses.
   sanitizer_logs=$(mktemp -d)
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:log_path=$sanitizer_logs/asan} \
-    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitizers/lsan.supp} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:log_path=$sanitizer_logs/ubsan} \
     run_ctest "asan tests" "${asan_args[@]}"
   reports=$(find "$sanitizer_logs" -type f | sort)
