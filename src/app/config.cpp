@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "domain/instance.hpp"
 
 namespace tenantd {
 
@@ -283,6 +284,24 @@ const Setting kSettings[] =
          "milliseconds per state step of the simulated provisioner (development driver)",
          [](Config& c, std::string_view v) {
            return parse_int(v, 1, 600000, c.simulated_step_ms);
+         }},
+        {"SIMULATED_FAIL", "simulated-fail", "TYPES", "(none)",
+         "operation types the simulated provisioner fails instead of completing, e.g. SCALE,UPDATE "
+         "(development driver: to try failure handling)",
+         [](Config& c, std::string_view v) {
+           std::vector<std::string> types;
+           if (auto bad = id_list(v, types)) {
+             return bad;
+           }
+           for (const auto& t : types) {
+             if (!domain::parse_operation_type(t)) {
+               return std::optional<std::string>(
+                   "must list operation types (PROVISION, UPDATE, SCALE, SUSPEND, RESUME, "
+                   "BACKUP, RESTORE, DEPROVISION)");
+             }
+           }
+           c.simulated_fail = std::move(types);
+           return std::optional<std::string>{};
          }},
         {"ECS_CLUSTER", "ecs-cluster", "NAME", "bbws-cluster-{env}",
          "ECS cluster of the tenants' services (PROVISIONER=ecs)",

@@ -39,6 +39,7 @@ struct Config {
   std::string webhook_secret;  // required by the webhook sink
   std::string provisioner = "simulated";
   std::int64_t simulated_step_ms = 1000;
+  std::vector<std::string> simulated_fail;  // operation types the simulated driver fails
   // The `ecs` driver (empty names take the environment's defaults, see src/app/provisioners.cpp).
   std::string ecs_cluster;              // bbws-cluster-{env}
   std::string backup_task_definition;   // bbws-backup-{env}

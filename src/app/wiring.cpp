@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "api/api.hpp"
 #include "api/page_token.hpp"
@@ -394,10 +395,14 @@ class ServeRuntime final : public Runtime {
     };
     if (config.provisioner == "simulated") {
       logger_->info("instances use the simulated provisioner: a development driver");
+      std::set<domain::OperationType> fail;
+      for (const auto& type : config.simulated_fail) {
+        fail.insert(*domain::parse_operation_type(type));  // checked by the config
+      }
       return std::unique_ptr<provision::Provisioner>(
           std::make_unique<provision::SimulatedProvisioner>(
               *instances_, *store_, clock_, std::chrono::milliseconds(config.simulated_step_ms),
-              logger_.get()));
+              logger_.get(), std::move(fail)));
     }
     if (config.provisioner == "ecs") {
       return ecs();

@@ -333,4 +333,19 @@ int operation_steps(OperationType type) {
   return std::max(steps, 1);
 }
 
+RequestedChange requested_of(const Instance& wanted) {
+  return RequestedChange{wanted.tier, wanted.configuration, wanted.desired_count,
+                         wanted.suspended_by};
+}
+
+Instance as_requested(Instance instance, const Operation& op) {
+  if (op.requested) {
+    instance.tier = op.requested->tier;
+    instance.configuration = op.requested->configuration;
+    instance.desired_count = op.requested->desired_count;
+    instance.suspended_by = op.requested->suspended_by;
+  }
+  return instance;
+}
+
 }  // namespace tenantd::domain

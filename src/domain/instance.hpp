@@ -166,6 +166,15 @@ struct Instance {
   std::int64_t version = 1;
 };
 
+// The instance's desired configuration as a request asks for it. It lives on the operation until
+// the operation COMPLETES; only then does the instance take it (docs/instances.md).
+struct RequestedChange {
+  Tier tier = Tier::Standard;
+  InstanceConfiguration configuration;
+  int desired_count = kMinDesiredCount;  // what should run once the operation completes
+  std::optional<std::string> suspended_by;
+};
+
 struct Operation {
   std::string operation_id;
   OperationType type = OperationType::Provision;
@@ -176,6 +185,8 @@ struct Operation {
   std::string current_step;
   std::optional<ErrorInfo> error;
   std::optional<std::string> backup_id;  // BACKUP and RESTORE
+  // Absent on operations accepted before requested values moved onto the operation.
+  std::optional<RequestedChange> requested;
   TimePoint created_at;
   TimePoint updated_at;
   std::optional<TimePoint> completed_at;
@@ -198,5 +209,11 @@ struct Backup {
   TimePoint expires_at;
   std::int64_t version = 1;
 };
+
+// The fields of `wanted` that a request may change, to be kept on its operation.
+RequestedChange requested_of(const Instance& wanted);
+// `instance` as `op` leaves it once COMPLETED: its requested values applied (none when absent).
+// Drivers carry out this view; the stored instance keeps its values until the operation ends.
+Instance as_requested(Instance instance, const Operation& op);
 
 }  // namespace tenantd::domain

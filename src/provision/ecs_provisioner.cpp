@@ -175,7 +175,8 @@ std::optional<ProgressReport> EcsProvisioner::timed_out(const domain::Operation&
 std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& instance,
                                                        const domain::Operation& op, TimePoint now) {
   const std::string service = service_name(instance);
-  const int target = instance.desired_count;
+  // The count the operation asks for; the instance keeps its own until the operation completes.
+  const int target = domain::as_requested(instance, op).desired_count;
   auto described = ecs_->describe_service(settings_.cluster, service);
   if (auto* e = std::get_if<aws::EcsError>(&described)) {
     return failed_report(*e);
@@ -197,9 +198,18 @@ std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& i
   if (svc.running_count == target && svc.pending_count == 0) {
     return completed();
   }
-  return timed_out(op, now,
-                   service + " to run " + std::to_string(target) + " task(s) (running " +
-                       std::to_string(svc.running_count) + ")");
+  auto late = timed_out(op, now,
+                        service + " to run " + std::to_string(target) + " task(s) (running " +
+                            std::to_string(svc.running_count) + ")");
+  if (late && instance.desired_count != target) {
+    // The operation fails, so the instance keeps its count: ask the service for it again.
+    auto undone = ecs_->update_service(settings_.cluster, service, instance.desired_count);
+    if (auto* e = std::get_if<aws::EcsError>(&undone)) {
+      late->error->message += "; the service could not be set back to " +
+                              std::to_string(instance.desired_count) + ": " + e->message;
+    }
+  }
+  return late;
 }
 
 // Backup and restore: one task per operation (startedBy names it), polled until it STOPPED.
@@ -267,10 +277,10 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   if (location.empty()) {
     return failed("BACKUP_MISSING", "backup " + backup->backup_id + " has no location", false);
   }
-  if (!is_backup && instance.desired_count > 0) {
+  const int run = domain::as_requested(instance, op).desired_count;
+  if (!is_backup && run > 0) {
     // A restore ends ACTIVE: the service runs its configured count again (a no-op when active).
-    auto updated =
-        ecs_->update_service(settings_.cluster, service_name(instance), instance.desired_count);
+    auto updated = ecs_->update_service(settings_.cluster, service_name(instance), run);
     if (auto* e = std::get_if<aws::EcsError>(&updated)) {
       return failed_report(*e);
     }
@@ -320,7 +330,7 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   return std::nullopt;  // its STOPPED event (or a later pass) ends the operation
 }
 
-std::optional<service::LiveService> EcsProvisioner::live_status(const domain::Instance& instance) {
+std::optional<service::LiveRead> EcsProvisioner::live_status(const domain::Instance& instance) {
   if (domain::is_provisioning(instance.state) ||
       instance.state == domain::InstanceState::Deprovisioned) {
     return std::nullopt;  // no service to ask about (yet, or any more)
@@ -333,14 +343,22 @@ std::optional<service::LiveService> EcsProvisioner::live_status(const domain::In
       return it->second.live;
     }
   }
-  std::optional<service::LiveService> live;
-  auto described = ecs_->describe_service(settings_.cluster, service_name(instance));
-  if (auto* found = std::get_if<std::optional<aws::EcsService>>(&described); found && *found) {
-    live = service::LiveService{(*found)->desired_count, (*found)->running_count,
-                                (*found)->pending_count, (*found)->rollout_state};
-  } else if (auto* e = std::get_if<aws::EcsError>(&described); e && logger_ != nullptr) {
-    logger_->warn("ecs provisioner: status read failed",
-                  {{"instanceId", instance.instance_id}, {"error", e->message}});
+  service::LiveRead live;
+  const std::string service = service_name(instance);
+  auto described = ecs_->describe_service(settings_.cluster, service);
+  if (auto* e = std::get_if<aws::EcsError>(&described)) {
+    live.error = domain::ErrorInfo{e->code, e->message, e->retryable};
+    if (logger_ != nullptr) {
+      logger_->warn("ecs provisioner: status read failed",
+                    {{"instanceId", instance.instance_id}, {"error", e->message}});
+    }
+  } else if (const auto& found = std::get<std::optional<aws::EcsService>>(described); found) {
+    live.service = service::LiveService{found->desired_count, found->running_count,
+                                        found->pending_count, found->rollout_state};
+  } else {
+    live.error = domain::ErrorInfo{
+        "ECS_SERVICE_NOT_FOUND",
+        "ECS service " + service + " does not exist in cluster " + settings_.cluster, false};
   }
   const std::lock_guard lock(status_mutex_);
   status_cache_[instance.instance_id] = Cached{now, live};

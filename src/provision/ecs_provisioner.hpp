@@ -68,9 +68,10 @@ class EcsProvisioner final : public Provisioner {
   Result<std::size_t> run_once() override;
   Result<std::size_t> run_if_woken() override;
 
-  // Live counts of the instance's service for GET /instances/{id}/status, cached status_ttl;
-  // nullopt when ECS cannot say (no service yet, an error: the stored counts are shown then).
-  std::optional<service::LiveService> live_status(const domain::Instance& instance);
+  // Live counts of the instance's service for GET /instances/{id}/status, cached status_ttl:
+  // the counts, or why ECS could not give them (service missing, an ECS error, a timeout);
+  // nullopt when there is no service to ask about (still provisioning, or deprovisioned).
+  std::optional<service::LiveRead> live_status(const domain::Instance& instance);
 
   std::string service_name(const domain::Instance& instance) const;
   const std::string& cluster() const { return settings_.cluster; }
@@ -99,7 +100,7 @@ class EcsProvisioner final : public Provisioner {
   std::mutex status_mutex_;
   struct Cached {
     TimePoint at;
-    std::optional<service::LiveService> live;
+    service::LiveRead live;
   };
   std::map<std::string, Cached, std::less<>> status_cache_;
 

@@ -166,7 +166,8 @@ Status GitopsProvisioner::publish_and_dispatch(const domain::Instance& instance,
   const std::string dir = tenant_dir(instance.tenant_id);
   change.replace_dirs = {dir};
   if (action == "apply") {
-    auto files = render_tenant(templates_, instance);
+    // What the operation asks for: the stored instance keeps its values until it COMPLETES.
+    auto files = render_tenant(templates_, domain::as_requested(instance, op));
     if (!files) {
       return gitops_failure("TEMPLATE_ERROR", files.error().message, false);
     }

@@ -29,15 +29,24 @@ service::Context driver_context(TimePoint now, const std::string& operation_id) 
   return ctx;
 }
 
-// The report a real driver would send for the next step of `op` on `instance`.
+// The report a real driver would send for the next step of `op` on `instance`; one of a type
+// in `fail` fails where it would complete.
 std::optional<domain::ProgressReport> next_report(const domain::Instance& instance,
-                                                  const domain::Operation& op) {
+                                                  const domain::Operation& op,
+                                                  const std::set<domain::OperationType>& fail) {
   const auto event = domain::next_progress_event(instance.state);
   if (!event) {
     return std::nullopt;
   }
   domain::ProgressReport report;
   report.operation_id = op.operation_id;
+  if (*event == domain::InstanceEvent::Complete && fail.count(op.type) != 0) {
+    report.type = domain::ReportType::OperationFailed;
+    report.error = domain::ErrorInfo{
+        "SIMULATED_FAILURE",
+        "SIMULATED_FAIL names " + std::string(domain::to_string(op.type)) + " operations", false};
+    return report;
+  }
   if (*event == domain::InstanceEvent::Complete) {
     report.type = domain::ReportType::OperationCompleted;
     if (op.type == domain::OperationType::Backup && op.backup_id) {
@@ -60,12 +69,14 @@ std::optional<domain::ProgressReport> next_report(const domain::Instance& instan
 SimulatedProvisioner::SimulatedProvisioner(service::InstanceService& instances,
                                            store::ItemStore& store, const Clock& clock,
                                            std::chrono::milliseconds step,
-                                           const obs::Logger* logger)
+                                           const obs::Logger* logger,
+                                           std::set<domain::OperationType> fail)
     : instances_(instances),
       store_(store),
       clock_(clock),
       step_(step),
       logger_(logger),
+      fail_(std::move(fail)),
       // A fresh operation waits one step before its first move, as a real driver would.
       loop_(step, [this] { pass(); }) {}
 
@@ -96,7 +107,7 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
     if (!instance || !instance->has_value()) {
       continue;  // gone or unreadable: nothing to walk
     }
-    const auto report = next_report(**instance, *op);
+    const auto report = next_report(**instance, *op, fail_);
     if (!report) {
       continue;
     }

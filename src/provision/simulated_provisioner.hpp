@@ -3,8 +3,11 @@
 // through its real intermediate states, one state per step (SIMULATED_STEP_MS), by sending the
 // progress reports a real driver would send. Running operations are found through their index,
 // so operations started by a tenant park or accepted before a restart are walked too.
+// Operations of the types in `fail` (SIMULATED_FAIL) end FAILED (SIMULATED_FAILURE) where they
+// would complete, so that failure handling can be tried without a cloud.
 #include <chrono>
 #include <cstddef>
+#include <set>
 
 #include "core/clock.hpp"
 #include "core/periodic_task.hpp"
@@ -22,7 +25,7 @@ class SimulatedProvisioner final : public Provisioner {
  public:
   SimulatedProvisioner(service::InstanceService& instances, store::ItemStore& store,
                        const Clock& clock, std::chrono::milliseconds step,
-                       const obs::Logger* logger);
+                       const obs::Logger* logger, std::set<domain::OperationType> fail = {});
   ~SimulatedProvisioner() override;
 
   std::string_view name() const override { return "simulated"; }
@@ -42,6 +45,7 @@ class SimulatedProvisioner final : public Provisioner {
   const Clock& clock_;
   std::chrono::milliseconds step_;
   const obs::Logger* logger_;
+  std::set<domain::OperationType> fail_;
   // Last: stopped (by its destructor) before the members its passes use go away.
   PeriodicTask loop_;
 };

@@ -121,12 +121,6 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   if (!before.current_operation_id) {
     return std::optional<ReportOutcome>(ignored(before, "no operation is running"));
   }
-  const auto event = event_for(before, report);
-  const auto target = event ? domain::instance_transition(before.state, *event) : std::nullopt;
-  if (!target) {
-    return std::optional<ReportOutcome>(ignored(
-        before, "the report does not fit state " + std::string(domain::to_string(before.state))));
-  }
   auto op_item = store_.get(store::Table::Instances, operation_key(*before.current_operation_id));
   if (!op_item) {
     return std::move(op_item).error();
@@ -140,6 +134,13 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   }
   Operation op = std::move(*loaded_op);
   const Operation op_before = op;
+  // Judged against what the operation asked for (a suspension's count of 0, say).
+  const auto event = event_for(domain::as_requested(before, op), report);
+  const auto target = event ? domain::instance_transition(before.state, *event) : std::nullopt;
+  if (!target) {
+    return std::optional<ReportOutcome>(ignored(
+        before, "the report does not fit state " + std::string(domain::to_string(before.state))));
+  }
 
   Instance after = before;
   const InstanceState started_from = before.state_before_operation.value_or(before.state);
@@ -175,16 +176,23 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
     op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
     op.completed_at = ctx.now;
     if (!failed) {
+      // Only a COMPLETED operation gives the instance what was requested (docs/instances.md).
       op.progress = 100;
+      after = domain::as_requested(std::move(after), op);
       after.last_error.reset();
+      settle(after);
     } else {
+      // A failed one leaves every field as it was, apart from the state it returns to and
+      // lastError; the requested values stay on the operation.
       op.error = report.error.value_or(domain::ErrorInfo{
           "OPERATION_FAILED", "The provisioner reported a failure", std::nullopt});
       after.last_error = op.error;
+      if (op.type == domain::OperationType::Suspend) {
+        after.suspended_by.reset();  // set when accepted; a suspension starts from ACTIVE
+      }
     }
     after.current_operation_id.reset();
     after.state_before_operation.reset();
-    settle(after);
     if (backup) {
       backup->status = failed ? domain::BackupStatus::Failed : domain::BackupStatus::Completed;
       backup->completed_at = ctx.now;

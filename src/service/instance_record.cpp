@@ -95,6 +95,49 @@ int as_int(std::optional<std::int64_t> v, int fallback) {
   return v ? static_cast<int>(*v) : fallback;
 }
 
+void write_configuration(JsonWriter& out, const domain::InstanceConfiguration& c) {
+  out.key("configuration")
+      .begin_object()
+      .field("desiredCount", c.desired_count)
+      .field("wordpressVersion", c.wordpress_version)
+      .field("phpVersion", c.php_version)
+      .end_object();
+}
+
+domain::InstanceConfiguration read_configuration(const JsonValue* c) {
+  domain::InstanceConfiguration out;
+  if (c != nullptr) {
+    const Reader cr(*c);
+    out.desired_count = as_int(cr.integer("desiredCount"), domain::kMinDesiredCount);
+    out.wordpress_version = cr.str("wordpressVersion").value_or("latest");
+    out.php_version = cr.str("phpVersion").value_or("8.2");
+  }
+  return out;
+}
+
+void write_requested(JsonWriter& out, const std::optional<domain::RequestedChange>& r) {
+  if (!r) {
+    return;
+  }
+  out.key("requested").begin_object().field("tier", domain::to_string(r->tier));
+  write_configuration(out, r->configuration);
+  out.field("desiredCount", r->desired_count).field("suspendedBy", r->suspended_by).end_object();
+}
+
+std::optional<domain::RequestedChange> read_requested(const JsonValue* v) {
+  if (v == nullptr) {
+    return std::nullopt;
+  }
+  const Reader r(*v);
+  const auto tier = domain::parse_tier(r.str("tier").value_or(""));
+  const auto count = r.integer("desiredCount");
+  if (!tier || !count) {
+    return std::nullopt;
+  }
+  return domain::RequestedChange{*tier, read_configuration(r.object("configuration")),
+                                 static_cast<int>(*count), r.str("suspendedBy")};
+}
+
 }  // namespace
 
 store::Key instance_key(std::string_view tenant_id, std::string_view instance_id) {
@@ -122,12 +165,7 @@ void write_instance_attributes(JsonWriter& out, const Instance& i, bool internal
       .field("contactEmail", i.contact_email)
       .field("opportunityId", i.opportunity_id)
       .field("tier", domain::to_string(i.tier));
-  out.key("configuration")
-      .begin_object()
-      .field("desiredCount", i.configuration.desired_count)
-      .field("wordpressVersion", i.configuration.wordpress_version)
-      .field("phpVersion", i.configuration.php_version)
-      .end_object();
+  write_configuration(out, i.configuration);
   out.field("state", state)
       .field("provisioningState", state)
       .field("desiredCount", i.desired_count)
@@ -165,6 +203,7 @@ void write_operation_attributes(JsonWriter& out, const Operation& o) {
       .field("progress", o.progress)
       .field("currentStep", o.current_step)
       .field("backupId", o.backup_id);
+  write_requested(out, o.requested);
   write_error(out, "error", o.error);
   out.field("createdAt", format_time(o.created_at)).field("updatedAt", format_time(o.updated_at));
   write_time(out, "completedAt", o.completed_at);
@@ -268,12 +307,7 @@ Result<Instance> instance_from_item(const store::Item& item) {
   i.contact_email = r.str("contactEmail");
   i.opportunity_id = r.str("opportunityId");
   i.tier = *tier;
-  if (const JsonValue* c = r.object("configuration")) {
-    const Reader cr(*c);
-    i.configuration.desired_count = as_int(cr.integer("desiredCount"), domain::kMinDesiredCount);
-    i.configuration.wordpress_version = cr.str("wordpressVersion").value_or("latest");
-    i.configuration.php_version = cr.str("phpVersion").value_or("8.2");
-  }
+  i.configuration = read_configuration(r.object("configuration"));
   i.state = *state;
   i.desired_count = as_int(r.integer("desiredCount"), 0);
   i.running_count = as_int(r.integer("runningCount"), 0);
@@ -316,6 +350,7 @@ Result<Operation> operation_from_item(const store::Item& item) {
   o.progress = as_int(r.integer("progress"), 0);
   o.current_step = r.str("currentStep").value_or("");
   o.backup_id = r.str("backupId");
+  o.requested = read_requested(r.object("requested"));
   o.error = r.error("error");
   o.created_at = *created;
   o.updated_at = *updated;

@@ -173,15 +173,22 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
     }
     target = domain::resolve(*t, before.state);
   }
-  Instance after = before;
-  after.state = target;
-  after.state_before_operation = before.state;
+  // `mutate` says what the request asks for; the stored instance keeps its values until the
+  // operation COMPLETES (docs/instances.md), so the request is kept on the operation.
+  Instance wanted = before;
   if (mutate) {
-    if (auto ok = mutate(after); !ok) {
+    if (auto ok = mutate(wanted); !ok) {
       return std::move(ok).error();
     }
   }
+  Instance after = before;
+  after.state = target;
+  after.state_before_operation = before.state;
+  after.backup_count = wanted.backup_count;  // a backup holds its quota slot while it runs
+  // Who suspends is known at once, so that an unpark can tell a park's suspension in flight.
+  after.suspended_by = wanted.suspended_by;
   Operation op;
+  op.requested = domain::requested_of(wanted);
   op.operation_id = ids_.make("op");
   op.type = type;
   op.status = domain::OperationStatus::Pending;
@@ -208,11 +215,12 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
     ops.emplace_back(store::Put{store::Table::Instances, backup_item(*accepted.backup),
                                 store::Condition::not_exists()});
   }
-  record_change(
-      ops, ctx, ids_, options_.change_log,
-      instance_change(std::string(requested_event_type(type)), before.tenant_id, before.instance_id,
-                      state_object(before), request_after(after, op)));
-  accepted.instance = std::move(after);
+  // The event carries the instance as the operation will leave it: what a worker must build.
+  accepted.instance = domain::as_requested(std::move(after), op);
+  record_change(ops, ctx, ids_, options_.change_log,
+                instance_change(std::string(requested_event_type(type)), before.tenant_id,
+                                before.instance_id, state_object(before),
+                                request_after(accepted.instance, op)));
   accepted.operation = std::move(op);
   return ops;
 }
@@ -311,6 +319,7 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
     op.instance_id = inst.instance_id;
     op.tenant_id = inst.tenant_id;
     op.current_step = std::string(domain::to_string(inst.state));
+    op.requested = domain::requested_of(inst);  // a new instance is born with what it asks for
     op.created_at = ctx.now;
     op.updated_at = ctx.now;
     inst.current_operation_id = op.operation_id;

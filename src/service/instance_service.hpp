@@ -61,6 +61,8 @@ struct BackupInput {
 
 // What an accepted request started.
 struct Accepted {
+  // The instance as the operation will leave it once COMPLETED (its requested values); its
+  // state and version are the stored ones, which keep their old values until then.
   domain::Instance instance;
   domain::Operation operation;
   std::optional<domain::Backup> backup;
@@ -74,12 +76,18 @@ struct LiveService {
   int pending_count = 0;
   std::string rollout_state;  // of the primary deployment: IN_PROGRESS, COMPLETED, FAILED
 };
-using LiveStatusSource = std::function<std::optional<LiveService>(const domain::Instance&)>;
+// One attempt of a driver to read the live state: the counts, or why it could not.
+struct LiveRead {
+  std::optional<LiveService> service;
+  std::optional<domain::ErrorInfo> error;  // service missing, ECS error, timeout
+};
+// nullopt: the driver has nothing to read for this instance (not deployed yet, or gone).
+using LiveStatusSource = std::function<std::optional<LiveRead>(const domain::Instance&)>;
 
 struct InstanceStatus {
   domain::Instance instance;
   std::optional<domain::Operation> operation;  // the running one
-  std::optional<LiveService> live;             // when a driver can tell
+  std::optional<LiveRead> live;                // when the driver reads live state
 };
 
 // What became of a progress report.

@@ -420,14 +420,27 @@ void write_backup(JsonWriter& out, const domain::Backup& backup) {
 std::string status_json(const service::InstanceStatus& status) {
   Instance i = status.instance;
   int pending = std::max(0, i.desired_count - i.running_count);
-  if (status.live) {  // ECS's own counts, when the driver can read them
-    i.desired_count = status.live->desired_count;
-    i.running_count = status.live->running_count;
-    pending = status.live->pending_count;
+  const service::LiveService* live = nullptr;
+  if (status.live && status.live->service) {
+    live = &*status.live->service;
+  }
+  // Where the counts come from: the driver's live read, or the stored instance.
+  std::string_view source = "STORE";
+  if (live != nullptr) {
+    source = "ECS";
+    i.desired_count = live->desired_count;
+    i.running_count = live->running_count;
+    pending = live->pending_count;
   }
   std::string_view health = health_of(i);
-  if (status.live && status.live->rollout_state == "FAILED" && health == "HEALTHY") {
+  if (live != nullptr && live->rollout_state == "FAILED" && health == "HEALTHY") {
     health = "UNHEALTHY";
+  }
+  // The driver reads live state but could not: what is stored says nothing about health.
+  const std::optional<domain::ErrorInfo> unread =
+      status.live && !live ? status.live->error : std::nullopt;
+  if (unread) {
+    health = "UNKNOWN";
   }
   JsonWriter out;
   out.begin_object()
@@ -438,7 +451,16 @@ std::string status_json(const service::InstanceStatus& status) {
       .field("runningCount", i.running_count)
       .field("pendingCount", pending)
       .field("healthStatus", health)
+      .field("source", source)
       .field("lastUpdated", format_time(i.updated_at));
+  if (unread) {
+    out.key("reason")
+        .begin_object()
+        .field("code", unread->code)
+        .field("message", unread->message)
+        .field("retryable", unread->retryable)
+        .end_object();
+  }
   if (status.operation) {
     out.key("operation");
     write_operation(out, *status.operation);
