@@ -229,17 +229,27 @@ TEST_F(EcsProvisionerMotoTest, LiveStatusComesFromEcsAndIsCachedBriefly) {
   const auto inst = f_.active_instance();
   create_service(inst);
   auto first = driver_->live_status(inst);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->desired_count, 2);
+  ASSERT_TRUE(first.has_value() && first->service.has_value());
+  EXPECT_FALSE(first->error.has_value());
+  EXPECT_EQ(first->service->desired_count, 2);
   // Someone scales the service behind our back: the cached answer holds for the TTL only.
   ok("UpdateService", R"({"cluster":")" + cluster_ + R"(","service":"tenant-)" + inst.tenant_id +
                           R"(-wordpress","desiredCount":5})");
-  EXPECT_EQ(driver_->live_status(inst)->desired_count, 2);
+  EXPECT_EQ(driver_->live_status(inst)->service->desired_count, 2);
   f_.clock.advance(std::chrono::seconds(6));
   auto later = driver_->live_status(inst);
-  ASSERT_TRUE(later.has_value());
-  EXPECT_EQ(later->desired_count, 5);
-  EXPECT_EQ(later->running_count, 5);
+  ASSERT_TRUE(later.has_value() && later->service.has_value());
+  EXPECT_EQ(later->service->desired_count, 5);
+  EXPECT_EQ(later->service->running_count, 5);
+}
+
+TEST_F(EcsProvisionerMotoTest, LiveStatusOfAMissingServiceSaysWhyItHasNoCounts) {
+  const auto inst = f_.active_instance();  // no service created
+  auto read = driver_->live_status(inst);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_FALSE(read->service.has_value());
+  ASSERT_TRUE(read->error.has_value());
+  EXPECT_EQ(read->error->code, "ECS_SERVICE_NOT_FOUND");
 }
 
 }  // namespace

@@ -154,6 +154,43 @@ TEST_F(EcsProvisionerFailureTest, ATaskECSCouldNotPlaceFailsTheBackupRetryable) 
             domain::BackupStatus::Failed);
 }
 
+TEST_F(EcsProvisionerFailureTest, AFailedScaleOfAMissingServiceKeepsEveryCount) {
+  script_.answers["DescribeServices"] = {
+      200, R"({"services":[],"failures":[{"arn":"x","reason":"MISSING"}]})"};
+  const auto [iid, op] = scale_once();
+  expect_failed(iid, op, "ECS_SERVICE_NOT_FOUND", false);
+  const auto instance = f_.instance(iid);
+  EXPECT_EQ(instance.configuration.desired_count, 2);  // not the 3 that failed
+  EXPECT_EQ(instance.desired_count, 2);
+  EXPECT_EQ(instance.running_count, 2);
+  EXPECT_EQ(f_.operation(op).requested->desired_count, 3);
+}
+
+TEST_F(EcsProvisionerFailureTest, ATimedOutScaleSetsTheServiceBackToTheInstancesCount) {
+  script_.answers["DescribeServices"] = {200, service_body(2, 2)};
+  const std::string listed = service_body(3, 2);  // {"services":[SERVICE],"failures":[]}
+  const std::string service = listed.substr(13, listed.find("],\"failures\"") - 13);
+  script_.answers["UpdateService"] = {200, R"({"service":)" + service + "}"};
+  const auto [iid, op] = scale_once();
+  ASSERT_EQ(script_.calls["UpdateService"], 1);  // asked for 3
+  f_.clock.advance(std::chrono::minutes(31));
+  ASSERT_TRUE(driver_->run_once().ok());
+  expect_failed(iid, op, "OPERATION_TIMEOUT", true);
+  EXPECT_EQ(script_.calls["UpdateService"], 3);  // 3 again on the late pass, then back to 2
+  EXPECT_EQ(f_.instance(iid).desired_count, 2);
+}
+
+TEST_F(EcsProvisionerFailureTest, LiveStatusNamesTheEcsErrorItCouldNotReadPast) {
+  script_.answers["DescribeServices"] = {503, error_body("ServerException", "down")};
+  const auto inst = f_.active_instance();
+  auto read = driver_->live_status(inst);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_FALSE(read->service.has_value());
+  ASSERT_TRUE(read->error.has_value());
+  EXPECT_EQ(read->error->code, "ECS_UNAVAILABLE");
+  EXPECT_EQ(read->error->retryable, true);
+}
+
 TEST_F(EcsProvisionerFailureTest, CreateUpdateAndDeleteAreLeftToAnotherDriver) {
   EXPECT_FALSE(EcsProvisioner::handles(domain::OperationType::Provision));
   EXPECT_FALSE(EcsProvisioner::handles(domain::OperationType::Update));
