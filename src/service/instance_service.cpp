@@ -217,10 +217,10 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   }
   // The event carries the instance as the operation will leave it: what a worker must build.
   accepted.instance = domain::as_requested(std::move(after), op);
-  record_change(ops, ctx, ids_, options_.change_log,
-                instance_change(std::string(requested_event_type(type)), before.tenant_id,
-                                before.instance_id, state_object(before),
-                                request_after(accepted.instance, op)));
+  record_change(
+      ops, ctx, ids_, options_.change_log,
+      instance_change(std::string(requested_event_type(type)), before.tenant_id, before.instance_id,
+                      state_object(before), request_after(accepted.instance, op)));
   accepted.operation = std::move(op);
   return ops;
 }

@@ -23,8 +23,8 @@ using S = InstanceState;
 constexpr std::chrono::milliseconds kStep{100};
 
 std::set<OperationType> every_type() {
-  return {OperationType::Provision, OperationType::Update,  OperationType::Scale,
-          OperationType::Suspend,   OperationType::Resume,  OperationType::Backup,
+  return {OperationType::Provision, OperationType::Update,     OperationType::Scale,
+          OperationType::Suspend,   OperationType::Resume,     OperationType::Backup,
           OperationType::Restore,   OperationType::Deprovision};
 }
 
@@ -33,11 +33,11 @@ std::string comparable(const domain::Instance& instance, bool state_changes) {
   auto doc = parse_json(instance_json(instance));
   EXPECT_TRUE(doc);
   for (const char* name : {"lastError", "updatedAt", "version"}) {
-    doc->RemoveMember(name);
+    doc->EraseMember(name);  // keeps the other members' order
   }
   if (state_changes) {
-    doc->RemoveMember("state");
-    doc->RemoveMember("provisioningState");
+    doc->EraseMember("state");
+    doc->EraseMember("provisioningState");
   }
   return to_json(*doc);
 }
@@ -98,7 +98,7 @@ class InstanceFailureTest : public ::testing::Test {
     EXPECT_EQ(after.state, rests_in);
     ASSERT_TRUE(after.last_error);
     EXPECT_EQ(after.last_error->code, op.error->code);
-    EXPECT_EQ(after.version, before.version + 2);  // accepted, then failed
+    EXPECT_GE(after.version, before.version + 2);  // accepted, each step, failed
     const bool state_changes = before.state != rests_in;
     EXPECT_EQ(comparable(after, state_changes), comparable(before, state_changes));
   }
