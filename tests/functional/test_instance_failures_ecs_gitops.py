@@ -154,7 +154,7 @@ class DriverFailureTest(FailureCase):
                     backup={"sizeBytes": 1024, "location": "s3://b/x.tar.gz",
                             "checksum": "sha256:00"})
         suspended = self.adm.post(f"/v1.0/instances/{iid}/suspend")
-        self.assertEqual(suspended.status, 202, suspended)
+        self.assertEqual(suspended.status, 200, suspended)
         self.assertEqual(self.wait_ended(suspended.body["operationId"], self.adm)["status"],
                          "COMPLETED")
         self.ecs.delete_service(cluster=CLUSTER, service=service, force=True)
