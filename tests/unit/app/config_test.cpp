@@ -294,6 +294,16 @@ TEST_F(ConfigTest, SinkTargetsAndBackoffAreChecked) {
   EXPECT_EQ(good->outbox_base_backoff_ms, 50);
 }
 
+TEST_F(ConfigTest, SimulatedFailTakesOnlyOperationTypes) {
+  const auto good = load_config({"--simulated-fail", "SCALE,DEPROVISION"});
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->simulated_fail, (std::vector<std::string>{"SCALE", "DEPROVISION"}));
+  const auto bad = load_config({"--simulated-fail", "SCALE,EXPLODE"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(fields_of(bad.error()), (std::vector<std::string>{"--simulated-fail"}));
+  EXPECT_TRUE(load_config({})->simulated_fail.empty());
+}
+
 TEST_F(ConfigTest, HelpListsEveryVariableAndFlag) {
   const std::string help = config_help();
   for (const char* name : all_variables()) {
