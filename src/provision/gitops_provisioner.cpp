@@ -133,6 +133,7 @@ Result<std::size_t> GitopsProvisioner::advance(const domain::Instance& instance,
     case InstanceState::Updating:
       if (dispatched_updates_.count(op.operation_id) == 0) {
         if (auto ok = publish_and_dispatch(instance, op, "apply"); !ok) {
+          restore_files(instance, op);
           return fail(op, error_info(ok.error()), std::nullopt, clock_.now());
         }
         dispatched_updates_.insert(op.operation_id);
@@ -197,6 +198,26 @@ Status GitopsProvisioner::publish_and_dispatch(const domain::Instance& instance,
                      {"operation_id", op.operation_id},
                      {"config_ref", config_ref}};
   return github_->dispatch(dispatch);
+}
+
+void GitopsProvisioner::restore_files(const domain::Instance& instance,
+                                      const domain::Operation& op) {
+  // The update fails, so the instance keeps its configuration: so do its files. Nothing to do
+  // when the push itself failed (the tree already matches).
+  auto files = render_tenant(templates_, instance);
+  if (!files) {
+    return;
+  }
+  TreeChange change;
+  change.replace_dirs = {tenant_dir(instance.tenant_id)};
+  change.files = std::move(*files);
+  change.message = "tenant " + instance.tenant_id + ": restore instance " + instance.instance_id +
+                   " (operation " + op.operation_id + " failed)";
+  auto published = repo_->publish(change);
+  if (!published && logger_ != nullptr) {
+    logger_->warn("gitops could not restore the files of a failed update",
+                  {{"operationId", op.operation_id}, {"error", published.error().message}});
+  }
 }
 
 std::size_t GitopsProvisioner::report(const domain::Operation& op, const domain::ProgressReport& r,

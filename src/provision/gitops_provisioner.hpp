@@ -62,6 +62,8 @@ class GitopsProvisioner final : public Provisioner {
   // Commit + push + dispatch for `action` ("apply" or "destroy").
   Status publish_and_dispatch(const domain::Instance& instance, const domain::Operation& op,
                               const std::string& action);
+  // Publishes the stored instance's files again after its update failed (best effort).
+  void restore_files(const domain::Instance& instance, const domain::Operation& op);
   std::size_t report(const domain::Operation& op, const domain::ProgressReport& r, TimePoint now);
   std::size_t fail(const domain::Operation& op, const domain::ErrorInfo& error,
                    std::optional<domain::InstanceState> state, TimePoint now);

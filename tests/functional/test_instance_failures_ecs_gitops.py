@@ -106,8 +106,10 @@ class DriverFailureTest(FailureCase):
         self.env.github.answers[f"deploy-tenant-{tid}.yml"] = REJECTED
         self.fails_back(iid, lambda: self.adm.put(f"/v1.0/instances/{iid}", {
             "tier": "ENTERPRISE", "configuration": {"desiredCount": 5, "phpVersion": "8.3"}}))
-        # The driver carried out the request (its commit); only the record stayed as it was.
-        self.assertIn("desired_count   = 5", self.env.remote("show", f"main:tenants/{tid}/ecs.tf"))
+        # The driver pushed what was asked for, then, the dispatch refused, the files as they were.
+        self.assertIn("desired_count   = 5",
+                      self.env.remote("show", f"main~1:tenants/{tid}/ecs.tf"))
+        self.assertIn("desired_count   = 3", self.env.remote("show", f"main:tenants/{tid}/ecs.tf"))
         self.fails_back(iid, lambda: self.adm.delete(f"/v1.0/instances/{iid}"), ends_in="FAILED")
         # A retry is a provisioning operation: it fails back to FAILED with the old configuration.
         _, after = self.fails_back(iid, lambda: self.adm.put(f"/v1.0/instances/{iid}", {
