@@ -27,10 +27,13 @@ REJECTED = (422, {"message": "Unexpected inputs provided", "documentation_url": 
 class DriverFailureTest(FailureCase):
     @classmethod
     def setUpClass(cls):
-        cls.moto_dir = tempfile.mkdtemp(prefix="tenantd-moto-failures-")
-        subprocess.run([sys.executable, MOTO, "start", cls.moto_dir], check=True,
-                       capture_output=True)
-        with open(os.path.join(cls.moto_dir, "endpoint")) as f:
+        # The DynamoDB run's moto serves ECS too (the server's own account); else one of ours.
+        shared = os.environ.get("TENANTD_MOTO_ENDPOINT_FILE")
+        cls.moto_dir = None if shared else tempfile.mkdtemp(prefix="tenantd-moto-failures-")
+        if cls.moto_dir:
+            subprocess.run([sys.executable, MOTO, "start", cls.moto_dir], check=True,
+                           capture_output=True)
+        with open(shared or os.path.join(cls.moto_dir, "endpoint")) as f:
             endpoint = f.read().strip()
         cls.env = GitopsEnvironment(provisioner="gitops+ecs", env={
             "AWS_ENDPOINT_URL_ECS": endpoint, "AWS_REGION": "eu-west-1",
@@ -52,7 +55,8 @@ class DriverFailureTest(FailureCase):
         try:
             cls.env.close()
         finally:
-            subprocess.run([sys.executable, MOTO, "stop", cls.moto_dir], capture_output=True)
+            if cls.moto_dir:
+                subprocess.run([sys.executable, MOTO, "stop", cls.moto_dir], capture_output=True)
 
     def setUp(self):
         self.adm = self.srv.admin()
