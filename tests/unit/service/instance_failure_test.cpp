@@ -78,7 +78,7 @@ class InstanceFailureTest : public ::testing::Test {
     CreateInstanceInput in;
     in.desired_count = 3;
     in.wordpress_version = "6.4";
-    const std::string iid = instances_.create(admin(), tid, in).value().instance.instance_id;
+    std::string iid = instances_.create(admin(), tid, in).value().instance.instance_id;
     run(completing_, iid);
     EXPECT_EQ(now(iid).state, S::Active);
     return iid;
