@@ -45,7 +45,7 @@ export async function request(method, path, body) {
   }
   if (!response.ok) {
     const error = new ApiError(response.status, data, response.headers.get('X-Request-Id'));
-    if (response.status === 401) expire();
+    if (response.status === 401) expire('Your session is no longer valid. Sign in again to continue.');
     throw error;
   }
   return data;
@@ -54,6 +54,7 @@ export async function request(method, path, body) {
 export const get = (path) => request('GET', path);
 export const post = (path, body = {}) => request('POST', path, body);
 export const put = (path, body) => request('PUT', path, body);
+export const patch = (path, body) => request('PATCH', path, body);
 export const del = (path, body) => request('DELETE', path, body);
 
 // The link `name` of a resource, or null: an action without its link is not offered.

@@ -169,7 +169,9 @@ async function finishCognitoSignIn(code, state) {
 // Reads the console's settings and completes a sign-in that brought the browser here.
 export async function boot() {
   try {
-    Object.assign(settings, await (await fetch('config.json')).json());
+    // index.html carries the settings (src/console/console_front.cpp); config.json is the same.
+    const meta = document.querySelector('meta[name="tenantd-console"]');
+    Object.assign(settings, JSON.parse(meta.content));
   } catch {
     settings.signIn = 'unavailable';
   }

@@ -2,7 +2,7 @@
 
 #include "api/responses.hpp"
 #include "auth/jwt.hpp"
-#include "console/console_assets.hpp"
+#include "core/crypto.hpp"
 #include "core/json.hpp"
 
 namespace tenantd::console {
@@ -35,11 +35,44 @@ bool not_modified(const Request& request, const Asset& asset) {
   return *given == "*" || given->find(asset.etag) != std::string::npos;
 }
 
+// Text for a double-quoted HTML attribute.
+std::string attribute_text(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 ConsoleFront::ConsoleFront(RequestHandler& api, store::ItemStore& store, const Clock& clock,
                            Ids& ids, ConsoleSettings settings)
-    : api_(api), clock_(clock), ids_(ids), settings_(std::move(settings)), codes_(store, clock) {}
+    : api_(api), clock_(clock), ids_(ids), settings_(std::move(settings)), codes_(store, clock) {
+  // The settings travel in index.html itself, so that the console starts without another
+  // round trip (config.json serves the same for tools).
+  index_ = *find_asset("index.html");
+  constexpr std::string_view kPlaceholder = "{{CONFIG}}";
+  if (const auto at = index_.body.find(kPlaceholder); at != std::string::npos) {
+    index_.body.replace(at, kPlaceholder.size(), attribute_text(config_text()));
+  }
+  index_.etag = "\"" + sha256_hex(index_.body).substr(0, 20) + "\"";
+}
 
 Response ConsoleFront::handle(Request& request) {
   const std::string_view path = request.path;
@@ -79,7 +112,7 @@ Response ConsoleFront::serve_console(Request& request, std::string_view rest) {
   const Asset* asset = nullptr;
   bool immutable = false;
   if (rest.empty() || rest == "index.html") {
-    asset = find_asset("index.html");
+    asset = &index_;
   } else if (starts_with(rest, kAssetsPrefix)) {
     // assets/<build>/<path>: only the current build's folder exists.
     std::string_view tail = rest.substr(kAssetsPrefix.size());
@@ -113,7 +146,7 @@ Response ConsoleFront::serve_console(Request& request, std::string_view rest) {
   return r;
 }
 
-Response ConsoleFront::config_json() const {
+std::string ConsoleFront::config_text() const {
   // Which sign-in the console offers: a one-time code (local), the hosted UI with PKCE (a
   // Cognito domain and client are configured), or none.
   std::string sign_in = "unavailable";
@@ -135,7 +168,11 @@ Response ConsoleFront::config_json() const {
         .end_object();
   }
   out.end_object();
-  Response r = api::json_response(200, out.str());
+  return out.str();
+}
+
+Response ConsoleFront::config_json() const {
+  Response r = api::json_response(200, config_text());
   r.set_header("Cache-Control", "no-cache");
   secure(r);
   return r;

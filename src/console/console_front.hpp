@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "console/console_assets.hpp"
 #include "console/sign_in_codes.hpp"
 #include "core/clock.hpp"
 #include "core/http_message.hpp"
@@ -35,6 +36,7 @@ class ConsoleFront final : public RequestHandler {
   Response serve_console(Request& request, std::string_view rest);
   Response exchange_code(Request& request);
   Response config_json() const;
+  std::string config_text() const;
   Response fail(const Error& error) const;
   void secure(Response& response) const;
 
@@ -43,6 +45,7 @@ class ConsoleFront final : public RequestHandler {
   Ids& ids_;
   ConsoleSettings settings_;
   SignInCodes codes_;
+  Asset index_;  // index.html with this deployment's settings in its <meta>
 };
 
 }  // namespace tenantd::console

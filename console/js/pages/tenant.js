@@ -1,7 +1,7 @@
 // One tenant: details with edit and lifecycle actions, members, invitations, hierarchy,
 // instances and the audit timeline, as tabs (#/tenants/<id>/<tab>).
 import { html, useState, useData, ErrorNotice, Loading, Badge, Dialog, Field, useForm, rules, collect, when } from '../ui.js';
-import { get, put, post, del, link, query } from '../api.js';
+import { get, put, post, patch, del, link, query } from '../api.js';
 import { allowed } from '../policy.js';
 import { isPlatformStaff } from '../session.js';
 import { Members, Invitations } from './members.js';
@@ -95,6 +95,7 @@ function EditDialog({ tenant, onDone, onClose }) {
 
 function Details({ tenant, role, onChange }) {
   const [dialog, setDialog] = useState(null);
+  const [actionError, setActionError] = useState(null);
   const close = () => setDialog(null);
   const done = (t) => { close(); onChange(t); };
   const lifecycle = Object.keys(LIFECYCLE).filter((a) => link(tenant, a) && allowed('lifecycle', role));
@@ -107,8 +108,11 @@ function Details({ tenant, role, onChange }) {
       <dt>Created</dt><dd>${when(tenant.createdAt)}</dd>
       ${tenant.statusReason ? html`<dt>Reason</dt><dd>${tenant.statusReason}</dd>` : null}
     </dl>
+    <${ErrorNotice} error=${actionError} />
     <div class="actions" role="group" aria-label="Tenant actions">
       ${allowed('updateTenant', role) && tenant.status !== 'DEPROVISIONED' ? html`<button type="button" onClick=${() => setDialog({ kind: 'edit' })}>Edit</button>` : null}
+      ${tenant.status === 'PENDING' && link(tenant, 'status') && allowed('lifecycle', role) ? html`<button type="button" class="primary"
+        onClick=${async () => { try { onChange(await patch(link(tenant, 'status'), { status: 'ACTIVE' })); } catch (e) { setActionError(e); } }}>Activate</button>` : null}
       ${lifecycle.map((a) => html`<button type="button" onClick=${() => setDialog({ kind: 'lifecycle', action: a })}>${LIFECYCLE[a].label}</button>`)}
       ${link(tenant, 'delete') && allowed('lifecycle', role) ? html`<button type="button" class="danger" onClick=${() => setDialog({ kind: 'delete' })}>Delete</button>` : null}
     </div>
