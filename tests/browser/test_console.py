@@ -65,6 +65,8 @@ def setUpModule():
 
 
 def tearDownModule():
+    if SHARED:
+        SHARED.quit()
     if SERVER:
         SERVER.stop()
 
@@ -178,17 +180,31 @@ class Browser:
         self.driver.set_window_size(1440, 900)
 
 
+SHARED = None  # one browser for the whole module: starting Chromium is the slowest step
+
+
 class ConsoleTestCase(unittest.TestCase):
     def setUp(self):
-        self.browsers = []
+        self.extra = []
 
     def tearDown(self):
-        for b in self.browsers:
+        for b in self.extra:
             b.quit()
 
     def browser(self):
+        """The shared browser, signed out (its sessionStorage cleared)."""
+        global SHARED
+        if SHARED is None:
+            SHARED = Browser()
+        SHARED.driver.get(SERVER.base_url + "/console/")
+        SHARED.driver.execute_script("sessionStorage.clear()")
+        SHARED.driver.get("about:blank")
+        return SHARED
+
+    def second_browser(self):
+        """Another browser session (its own profile), for a second user at the same time."""
         b = Browser()
-        self.browsers.append(b)
+        self.extra.append(b)
         return b
 
 
@@ -302,7 +318,7 @@ class InvitationTest(ConsoleTestCase):
         # The default INVITE_URL_TEMPLATE points at the console's accept page on PUBLIC_URL.
         self.assertTrue(url.startswith(PUBLIC_URL + "/console/#/invitations/"), url)
 
-        guest = self.browser()
+        guest = self.second_browser()
         guest.driver.get(SERVER.on_server(url))
         guest.heading("Sign in to tenantd")
         guest.text_appears("Sign in as the invited user")
