@@ -3,6 +3,7 @@ their security and caching headers, the one-time sign-in codes, the console's se
 default invitation link and GET /summary's reach. The pages themselves are tested in a browser
 (tests/browser)."""
 import gzip
+import json
 import re
 import subprocess
 import unittest
@@ -105,6 +106,24 @@ class ConsoleAssetsTest(unittest.TestCase):
 
     def test_the_api_is_still_served_beside_the_console(self):
         self.assertEqual(self.get("/v1.0/health").status_code, 200)
+
+
+class LambdaDoorTest(unittest.TestCase):
+    def invoke(self, path):
+        event = {"httpMethod": "GET", "path": path, "headers": {},
+                 "requestContext": {"stage": "dev"}}
+        done = subprocess.run([BIN, "invoke", json.dumps(event), "--data-dir", SERVER.data_dir],
+                              env=SERVER.env, capture_output=True, timeout=60, check=True)
+        return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+    def test_the_lambda_serves_the_console_with_the_same_headers(self):
+        index = self.invoke("/console/")
+        self.assertEqual(index["statusCode"], 200)
+        self.assertEqual(index["headers"]["X-Frame-Options"], "DENY")
+        asset = re.search(r'src="(assets/[^"]+)"', index["body"]).group(1)
+        served = self.invoke("/console/" + asset)
+        self.assertEqual(served["statusCode"], 200)
+        self.assertEqual(served["headers"]["Cache-Control"], "public, max-age=31536000, immutable")
 
 
 class SignInCodeTest(unittest.TestCase):
