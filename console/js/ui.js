@@ -1,14 +1,15 @@
 // Shared pieces of every page: data loading, errors with request ids, fields with their
 // errors, dialogs, charts, badges and paging.
-import { html, useState, useEffect, useRef, useCallback } from '../vendor/htm-preact-standalone.module.js';
+import { html, useState, useEffect, useLayoutEffect, useRef, useCallback } from '../vendor/htm-preact-standalone.module.js';
 
-export { html, useState, useEffect, useRef, useCallback };
+export { html, useState, useEffect, useLayoutEffect, useRef, useCallback };
 
-// Runs `load` when `deps` change; `reload` runs it again.
+// Runs `load` when `deps` change; `reload` runs it again. The request starts as soon as the
+// component is in the page (a layout effect), not a frame later (an effect waits for paint).
 export function useData(load, deps) {
   const [state, setState] = useState({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     load().then(

@@ -519,5 +519,65 @@ class PerformanceTest(ConsoleTestCase):
         self.assertLess(total_gzip, ASSET_BUDGET_BYTES, report)
 
 
+class WorkflowTest(ConsoleTestCase):
+    """The remaining write actions: tenant edit, hierarchy, member role, invitation resend and
+    cancel, backup and restore."""
+
+    def test_hierarchy_roles_invitations_backup_and_restore(self):
+        tenant = SERVER.create_tenant(unique("Works"))
+        tid = tenant["tenantId"]
+        member = SERVER.api("POST", f"tenants/{tid}/users",
+                            {"email": "role@example.com", "role": "Viewer"})
+        SERVER.api("POST", f"tenants/{tid}/invitations", {"email": "again@example.com", "role": "Viewer"})
+        instance_id = SERVER.api("POST", f"tenants/{tid}/instances", {"tier": "STANDARD"})["instanceId"]
+        b = self.browser()
+        b.sign_in(*ADMIN)
+
+        b.go(f"#/tenants/{tid}")
+        b.button("Edit").click()
+        renamed = unique("Works Renamed")
+        b.fill("f-organizationName", renamed)
+        b.button("Save", scope="dialog").click()
+        b.heading(renamed)
+        self.assertEqual(SERVER.api("GET", f"tenants/{tid}")["organizationName"], renamed)
+
+        b.go(f"#/tenants/{tid}/hierarchy")
+        b.button("Add division").click()
+        b.fill("n-0", "Retail")
+        b.button("Add a group to Retail").click()
+        b.fill("n-0-0", "Online")
+        b.button("Save hierarchy").click()
+        b.text_appears("Hierarchy saved.")
+        saved = SERVER.api("GET", f"tenants/{tid}/hierarchy")["divisions"]
+        self.assertEqual([(d["name"], [g["name"] for g in d.get("groups", [])]) for d in saved],
+                         [("Retail", ["Online"])])
+
+        b.go(f"#/tenants/{tid}/members")
+        Select(b.find(f"#role-{member['userId']}")).select_by_value("Operator")
+        b.wait(lambda d: SERVER.api("GET", f"tenants/{tid}/users/{member['userId']}")["role"]
+               == "Operator", message="the role change to reach the API")
+
+        b.go(f"#/tenants/{tid}/invitations")
+        b.button("Resend to again@example.com").click()
+        b.text_appears("Sent again to again@example.com.")
+        b.button("Cancel invitation of again@example.com").click()
+        b.text_appears("CANCELLED", "main table")
+
+        b.wait(lambda d: SERVER.api("GET", f"instances/{instance_id}")["state"] == "ACTIVE", 30,
+               "the instance to be provisioned")
+        b.go(f"#/instances/{instance_id}")
+        b.button("Back up").click()
+        b.fill("f-label", "before the upgrade")
+        b.button("Start backup", scope="dialog").click()
+        b.text_appears("Operation BACKUP", "main")
+        b.wait(lambda d: "COMPLETED" in d.find_element(By.CSS_SELECTOR, "main .card").text, 30,
+               "the backup to complete")
+        b.button("Restore").click()
+        b.text_appears("Operation RESTORE", "main")
+        b.wait(lambda d: "COMPLETED" in d.find_element(By.CSS_SELECTOR, "main .card").text, 30,
+               "the restore to complete")
+        b.badge("ACTIVE")
+
+
 if __name__ == "__main__":
     unittest.main()
