@@ -360,6 +360,27 @@ class InstanceTest(ConsoleTestCase):
         self.assertRegex(b.text_of("dialog .notice.error"), r"Request id: \S+")
 
 
+    def test_a_failed_operation_shows_its_error_and_is_retried(self):
+        tenant = SERVER.create_tenant(unique("Failing"))
+        accepted = SERVER.api("POST", f"tenants/{tenant['tenantId']}/instances", {"tier": "STANDARD"})
+        instance_id = accepted["instanceId"]
+        # The driver reports the provisioning as failed (as a real one would on an AWS error).
+        SERVER.api("POST", f"instances/{instance_id}/events", {
+            "type": "OPERATION_FAILED", "operationId": accepted["operationId"],
+            "error": {"code": "TASK_FAILED", "message": "The site task stopped", "retryable": True}})
+        self.assertEqual(SERVER.api("GET", f"instances/{instance_id}")["state"], "FAILED")
+        b = self.browser()
+        b.sign_in(*ADMIN)
+        b.go(f"#/instances/{instance_id}")
+        b.text_appears("Last operation failed: TASK_FAILED", "main")
+        b.text_appears("The site task stopped", "main")
+        b.button("Retry").click()
+        b.text_appears("Operation PROVISION", "main")
+        b.wait(lambda d: SERVER.api("GET", f"instances/{instance_id}")["state"] == "ACTIVE", 30,
+               "the retried provisioning to finish")
+        b.badge("ACTIVE")
+
+
 class RoleTest(ConsoleTestCase):
     def test_a_viewer_sees_no_write_actions(self):
         tenant = SERVER.create_tenant(unique("Viewed"))
