@@ -25,7 +25,19 @@ for i in "${!args[@]}"; do
   esac
 done
 
+# The console and the invitation links live under PUBLIC_URL (docs/console.md).
+export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:$port}
+# A one-time link that signs the browser in as the same admin (the code is exchanged once for a
+# token; the token itself never appears in a URL).
+console_link=$("$bin" console-link --email admin@example.com --groups platform-admins \
+  --data-dir "$data_dir")
+
 cat <<MSG
+
+The admin console (this link signs you in once, within 15 minutes; for another, run
+$bin console-link --email admin@example.com --groups platform-admins --data-dir $data_dir):
+
+  $console_link
 
 A platform-admin token for this data dir (valid for an hour; mint another with
 $bin token --email admin@example.com --groups platform-admins --data-dir $data_dir):

@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format clang-tidy shellcheck
   wrk nginx-light curl jq openssl python3
+  chromium chromium-driver python3-selenium
 )
 python_modules_check='import requests, jsonschema, yaml, moto, botocore'
 python_packages=(python3-requests python3-jsonschema python3-yaml)

@@ -4,6 +4,7 @@
 #include "api/handlers/instances.hpp"
 #include "api/handlers/invitations.hpp"
 #include "api/handlers/members.hpp"
+#include "api/handlers/summary.hpp"
 
 namespace tenantd::api {
 
@@ -41,6 +42,7 @@ std::vector<Route> route_table() {
   append(routes, hierarchy_routes());
   append(routes, invitation_routes());
   append(routes, instance_routes());
+  append(routes, summary_routes());
   return routes;
 }
 

@@ -157,6 +157,18 @@ std::optional<std::string> event_sinks(std::string_view text, std::vector<std::s
   return std::nullopt;
 }
 
+// An origin or base URL without a trailing slash (paths are appended to it).
+std::optional<std::string> http_url(std::string_view text, std::string& out) {
+  if (text.substr(0, 7) != "http://" && text.substr(0, 8) != "https://") {
+    return "must be an http:// or https:// URL";
+  }
+  while (!text.empty() && text.back() == '/') {
+    text.remove_suffix(1);
+  }
+  out = std::string(text);
+  return std::nullopt;
+}
+
 const Setting kSettings[] =
     {
         {"HOST", "host", "HOST", "127.0.0.1", "address `serve` listens on",
@@ -408,6 +420,14 @@ const Setting kSettings[] =
         {"AUDIT_RETENTION", "audit-retention", "DURATION", "400d",
          "how long audit entries are kept (ttl of the audit items)",
          [](Config& c, std::string_view v) { return duration(v, c.audit_retention); }},
+        {"PUBLIC_URL", "public-url", "URL", "http://localhost:8080",
+         "where users reach this deployment (no trailing slash); the console and invitation "
+         "links live under it",
+         [](Config& c, std::string_view v) { return http_url(v, c.public_url); }},
+        {"COGNITO_DOMAIN", "cognito-domain", "URL", "(none: no console sign-in with Cognito)",
+         "the user pool's hosted UI (https://PREFIX.auth.REGION.amazoncognito.com) that the "
+         "console signs in through with COGNITO_CLIENT_ID (authorization code + PKCE)",
+         [](Config& c, std::string_view v) { return http_url(v, c.cognito_domain); }},
 };
 
 constexpr std::size_t kSettingCount = sizeof(kSettings) / sizeof(kSettings[0]);
@@ -521,6 +541,11 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
       errors.push_back(
           {setting, "REQUIRED", std::string("is required by the ") + sink + " event sink"});
     }
+  }
+
+  if (const auto at = config.invite_url_template.find("{PUBLIC_URL}"); at != std::string::npos) {
+    config.invite_url_template.replace(at, std::string_view("{PUBLIC_URL}").size(),
+                                       config.public_url);
   }
 
   if (!errors.empty()) {

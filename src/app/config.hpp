@@ -9,8 +9,9 @@
 
 namespace tenantd {
 
+// The console's accept page (docs/console.md); {PUBLIC_URL} is replaced by PUBLIC_URL.
 inline constexpr const char* kDefaultInviteUrl =
-    "http://localhost:3000/invitations/{invitationId}/accept?token={token}";
+    "{PUBLIC_URL}/console/#/invitations/{invitationId}/accept?token={token}";
 
 struct Config {
   std::string host = "127.0.0.1";
@@ -71,6 +72,10 @@ struct Config {
   double rate_limit_burst = 200;
   std::string log_level = "info";  // debug | info | warn | error
   std::chrono::seconds audit_retention{400 * 24 * 3600};
+  // The admin console (docs/console.md): where users reach this deployment, and the Cognito
+  // hosted UI the console signs in through (AUTH_MODE=cognito / apigw).
+  std::string public_url = "http://localhost:8080";
+  std::string cognito_domain;  // https://<prefix>.auth.<region>.amazoncognito.com or custom
 
   std::string database_path() const { return data_dir + "/tenantd.db"; }
   std::string events_path() const { return data_dir + "/events.ndjson"; }

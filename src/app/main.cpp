@@ -40,6 +40,8 @@ constexpr const char* kUsage =
     "  serve     run the HTTP API (tenantd serve --help lists every setting)\n"
     "  token     print a development JWT:\n"
     "            token --email E [--groups g1,g2] [--sub ID] [--ttl SECONDS] [--data-dir DIR]\n"
+    "  console-link  print a one-time console sign-in link (AUTH_MODE=local), with the\n"
+    "            flags of token; the link opens PUBLIC_URL/console/\n"
     "  migrate   create the tables and indexes of the configured store\n"
     "  outbox    list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n"
     "  invoke    handle one Lambda event and print the response: invoke ['EVENT_JSON'] (else "
@@ -109,7 +111,8 @@ int serve(std::vector<std::string> args) {
   return kExitOk;
 }
 
-int token(std::vector<std::string> args) {
+// `token`, or `console-link` when `link` is set: the same grant as a one-time sign-in link.
+int token(std::vector<std::string> args, bool link = false) {
   auto email = cli::take_flag(args, "email");
   auto groups = cli::take_flag(args, "groups");
   auto sub = cli::take_flag(args, "sub");
@@ -144,6 +147,14 @@ int token(std::vector<std::string> args) {
     request.groups = cli::split_list(**groups);
   }
   request.sub = *sub;
+  if (link) {
+    auto code = console_sign_in_code(*config, request);
+    if (!code) {
+      return fail(code.error(), kExitFailure);
+    }
+    std::cout << config->public_url << "/console/?code=" << *code << '\n';
+    return kExitOk;
+  }
   auto jwt = mint_token(*config, request);
   if (!jwt) {
     return fail(jwt.error(), kExitFailure);
@@ -321,6 +332,9 @@ int run(int argc, char** argv) {
   }
   if (command == "token") {
     return token(std::move(args));
+  }
+  if (command == "console-link") {
+    return token(std::move(args), true);
   }
   if (command == "migrate") {
     return migrate_command(args);

@@ -16,6 +16,7 @@
 #include "aws/ecs_tags.hpp"
 #include "aws/environment.hpp"
 #include "aws/secrets_manager.hpp"
+#include "console/console_front.hpp"
 #include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
@@ -231,10 +232,15 @@ class ServeRuntime final : public Runtime {
                      *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_, *rt->metrics_,
                      rt->services()},
         api::ApiOptions{config.environment, std::size_t{64} * 1024});
+    rt->console_ = std::make_unique<console::ConsoleFront>(
+        *rt->api_, *rt->store_, rt->clock_, rt->ids_,
+        console::ConsoleSettings{config.auth_mode, config.cognito_domain, config.cognito_client_id,
+                                 local_secret});
     return rt;
   }
 
-  RequestHandler& handler() override { return *api_; }
+  // The console's door serves /console/ and hands everything else to the API.
+  RequestHandler& handler() override { return *console_; }
 
   api::Services services() const {
     api::Services s;
@@ -445,6 +451,7 @@ class ServeRuntime final : public Runtime {
   std::unique_ptr<service::InstanceService> instances_;
   std::unique_ptr<provision::Provisioner> provisioner_;
   std::unique_ptr<api::Api> api_;
+  std::unique_ptr<console::ConsoleFront> console_;
   Config config_;
   std::unique_ptr<aws::EcsTagReader> ecs_tags_;  // opened on the first ECS event
 };
@@ -489,6 +496,28 @@ Result<std::string> mint_token(const Config& config, const TokenRequest& request
   claims.iat = now;
   claims.exp = now + request.ttl_seconds;
   return auth::mint_hs256(*secret, claims);
+}
+
+Result<std::string> console_sign_in_code(const Config& config, const TokenRequest& request) {
+  SystemClock clock;
+  RandomIds ids;
+  auto store = open_store(config, clock);
+  if (!store) {
+    return std::move(store).error();
+  }
+  std::string sub;
+  if (request.sub) {
+    sub = *request.sub;
+  } else {
+    service::LocalDirectory directory(**store, ids, clock);
+    auto user = directory.find_or_create(request.email);
+    if (!user) {
+      return std::move(user).error();
+    }
+    sub = user->user_id;
+  }
+  console::SignInCodes codes(**store, clock);
+  return codes.issue(console::SignInGrant{sub, request.email, request.groups, request.ttl_seconds});
 }
 
 Status migrate(const Config& config) {

@@ -51,6 +51,10 @@ struct TokenRequest {
 // `tenantd token`: a JWT that `serve` with the same data dir / JWT_SECRET accepts.
 Result<std::string> mint_token(const Config& config, const TokenRequest& request);
 
+// `tenantd console-link`: a one-time code that the console (AUTH_MODE=local) exchanges for a
+// token of `request` (see src/console/sign_in_codes.hpp).
+Result<std::string> console_sign_in_code(const Config& config, const TokenRequest& request);
+
 // `tenantd migrate`: creates tables and indexes of the configured backend.
 Status migrate(const Config& config);
 

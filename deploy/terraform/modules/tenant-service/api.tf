@@ -1,5 +1,7 @@
 # REST API bbws-tenant-api-{env}: every path goes to the latest-{env} alias (proxy integration)
-# behind the Cognito authoriser, except GET /health, which is open for probes and smoke tests.
+# behind the Cognito authoriser, except GET /health, which is open for probes and smoke tests,
+# and GET /console and /console/{proxy+}: the admin console's files (docs/console.md), which
+# every browser must load before it can sign in; the console's API calls carry the token.
 resource "aws_api_gateway_rest_api" "api" {
   name = "bbws-tenant-api-${var.environment}"
   endpoint_configuration {
@@ -26,11 +28,26 @@ resource "aws_api_gateway_resource" "health" {
   path_part   = "health"
 }
 
+resource "aws_api_gateway_resource" "console" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "console"
+}
+
+resource "aws_api_gateway_resource" "console_files" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_resource.console.id
+  path_part   = "{proxy+}"
+}
+
 locals {
-  # resource id => authorisation: the proxy needs a Cognito token, /health does not.
+  # resource id => authorisation: the proxy needs a Cognito token, /health and the console's
+  # files do not.
   routes = {
-    proxy  = { resource = aws_api_gateway_resource.proxy.id, method = "ANY", open = false }
-    health = { resource = aws_api_gateway_resource.health.id, method = "GET", open = true }
+    proxy         = { resource = aws_api_gateway_resource.proxy.id, method = "ANY", open = false }
+    health        = { resource = aws_api_gateway_resource.health.id, method = "GET", open = true }
+    console       = { resource = aws_api_gateway_resource.console.id, method = "GET", open = true }
+    console_files = { resource = aws_api_gateway_resource.console_files.id, method = "GET", open = true }
   }
   alias_invoke_arn = "arn:aws:apigateway:${local.region}:lambda:path/2015-03-31/functions/${aws_lambda_alias.latest.arn}/invocations"
 }

@@ -113,7 +113,10 @@ resource "aws_lambda_function" "api" {
       SERVICE_SECRET_ARN   = aws_secretsmanager_secret.service.arn
       PROVISIONER          = "events"
       LOG_LEVEL            = "info"
-    }, var.extra_environment)
+      }, { for name, value in {
+        PUBLIC_URL     = var.public_url     # the console and the invitation links
+        COGNITO_DOMAIN = var.cognito_domain # the console's sign-in (hosted UI + PKCE)
+    } : name => value if value != "" }, var.extra_environment)
   }
 
   # The release scripts own the code from here on (update, publish, alias); Terraform must not

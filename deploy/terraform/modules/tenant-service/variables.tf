@@ -42,6 +42,18 @@ variable "cognito_client_id" {
   type        = string
 }
 
+variable "public_url" {
+  description = "Where users reach the API (https://api.example.com/prod, no trailing slash): the console lives at PUBLIC_URL/console/ and invitation links point there. Empty: tenantd's default"
+  type        = string
+  default     = ""
+}
+
+variable "cognito_domain" {
+  description = "The user pool's hosted UI (https://PREFIX.auth.REGION.amazoncognito.com) the console signs in through; its app client (cognito_client_id) needs PUBLIC_URL/console/ as callback and sign-out URL. Empty: the console offers no sign-in"
+  type        = string
+  default     = ""
+}
+
 variable "ecs_cluster_arn" {
   description = "Cluster whose service events become instance progress reports"
   type        = string
