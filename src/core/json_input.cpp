@@ -14,10 +14,11 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// The integer literal `digits` (no sign) fits: up to 2^63 when negative, 2^64-1 when not.
+// The integer literal `digits` (no sign) fits int64, the integer every reader of tenantd uses
+// (metadata values are int64 or double): down to -2^63, up to 2^63-1.
 bool integer_fits(std::string_view digits, bool negative) {
   // Leading zeros are malformed JSON anyway; the parser reports those.
-  std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+  std::string_view limit = negative ? "9223372036854775808" : "9223372036854775807";
   if (digits.size() != limit.size()) {
     return digits.size() < limit.size();
   }
@@ -65,7 +66,7 @@ std::optional<JsonInputError> scan_json_text(std::string_view text, const JsonLi
           end < n && (text[end] == '.' || text[end] == 'e' || text[end] == 'E');
       if (limits.integers_in_64_bits && !fraction_or_exponent &&
           !integer_fits(text.substr(start, end - start), negative)) {
-        return problem(JsonProblem::IntegerTooLarge, "holds an integer beyond 64 bits at offset " +
+        return problem(JsonProblem::IntegerTooLarge, "holds an integer beyond 64 bits (signed) at offset " +
                                                          std::to_string(i) +
                                                          " (send it as a string to keep it exact)");
       }

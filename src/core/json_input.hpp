@@ -32,7 +32,7 @@ struct JsonInputError {
 };
 
 // One linear pass over the text, no recursion: size, nesting depth, and integers (no fraction,
-// no exponent) that fit in int64 or uint64. Well-formedness is left to the parser.
+// no exponent) that fit in int64. Well-formedness is left to the parser.
 std::optional<JsonInputError> scan_json_text(std::string_view text, const JsonLimits& limits);
 
 // The path of the first key that appears twice in one object, searched depth first.
