@@ -408,7 +408,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
   // Answers with a status the API's ErrorCode does not have (431, 501), then closes.
-  void reject(Rejection rejection) {
+  void reject(const Rejection& rejection) {
     const std::string id_value(parser_->get()["X-Request-Id"]);
     const std::string id = choose_request_id(id_value.empty() ? nullptr : &id_value);
     JsonWriter out;
@@ -703,19 +703,22 @@ void HttpServer::accept_next() {
             return;  // the socket closes as it goes out of scope
           }
           refused = over_cap(address);
-          if (refused == nullptr) {
+          if (refused != nullptr) {
+            // Counted first, so that whoever sees the close also sees the count (the callback
+            // only bumps a counter); closed before anything is read, so that one client cannot
+            // hold every descriptor.
+            if (options_.on_connection_refused) {
+              options_.on_connection_refused(refused);
+            }
+            error_code close_ec;
+            socket.close(close_ec);
+          } else {
             ++per_client_[address];
             session = std::make_shared<Session>(*this, std::move(socket), std::move(address));
             sessions_.emplace(session.get(), session);
           }
         }
-        if (refused != nullptr) {
-          // Closed before anything is read, so that one client cannot hold every descriptor.
-          error_code close_ec;
-          socket.close(close_ec);
-          if (options_.on_connection_refused) {
-            options_.on_connection_refused(refused);
-          }
+        if (session == nullptr) {
           accept_next();
           return;
         }

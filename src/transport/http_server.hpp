@@ -28,7 +28,8 @@ struct HttpServerOptions {
   // docs/decisions/0018-http-and-json-input-limits.md).
   std::size_t max_connections = 0;             // all clients together
   std::size_t max_connections_per_client = 0;  // one remote address
-  // Called for each connection closed at accept because of a cap ("global" or "per_client").
+  // Called for each connection closed at accept because of a cap ("global" or "per_client"),
+  // under the server's session lock: keep it to a counter increment.
   std::function<void(std::string_view reason)> on_connection_refused;
   // Where the server reports what it cannot answer itself (handler exceptions); default stderr.
   std::function<void(std::string_view)> log;
