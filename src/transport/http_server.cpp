@@ -300,7 +300,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
         framing_checked_ = true;
         head_bytes_ = used;  // a head is parsed in one put(), once it is all here
         if (auto problem = check_framing(parser_->get())) {
-          reject(std::move(*problem));
+          reject(*problem);
           return;
         }
         parser_->eager(true);
