@@ -112,6 +112,7 @@ TEST(FileSink, ConcurrentWritersThroughTwoSinksNeverMixLines) {
     threads.emplace_back([&sink, t] {
       for (int i = 0; i < kBatches; ++i) {
         std::vector<OutboxEvent> batch;
+        batch.reserve(kBatchSize);
         for (int j = 0; j < kBatchSize; ++j) {
           batch.push_back(event_numbered((t * kBatches + i) * kBatchSize + j));
         }

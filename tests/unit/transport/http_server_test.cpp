@@ -215,7 +215,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
 TEST_F(HttpServerTest, BodyOfExactly64KiBIsAccepted) {
   start();
   auto socket = connect();
-  send(socket, post("/big", std::string(64 * 1024, 'x')));
+  send(socket, post("/big", std::string(std::size_t{64} * 1024, 'x')));
   const auto response = receive(socket);
   EXPECT_EQ(response.result_int(), 200);
   EXPECT_EQ(handler_.seen().at(0).body.size(), 64u * 1024u);
@@ -240,7 +240,7 @@ TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   start();
   auto socket = connect();
   std::string request = "POST /big HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
-  const std::string chunk(16 * 1024, 'y');
+  const std::string chunk(std::size_t{16} * 1024, 'y');
   for (int i = 0; i < 5; ++i) {
     request += "4000\r\n" + chunk + "\r\n";
   }
@@ -265,7 +265,7 @@ TEST_F(HttpServerTest, MalformedRequestIs400AndClosesTheConnection) {
 TEST_F(HttpServerTest, RequestHeadOver16KiBIs431) {
   start();
   auto socket = connect();
-  send(socket, get("/", "X-Big: " + std::string(17 * 1024, 'h') + "\r\n"));
+  send(socket, get("/", "X-Big: " + std::string(std::size_t{17} * 1024, 'h') + "\r\n"));
   const auto response = receive(socket);
   EXPECT_EQ(response.result_int(), 431);
   EXPECT_EQ(json_string(response.body(), "error", "code"), "REQUEST_HEADER_FIELDS_TOO_LARGE");
