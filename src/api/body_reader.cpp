@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json_input.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::api {
@@ -18,9 +19,10 @@ Result<BodyReader> BodyReader::parse(std::string_view body, bool empty_ok) {
     doc.SetObject();
     return BodyReader(std::move(doc));
   }
-  auto doc = parse_json(body);
+  JsonInputError problem;
+  auto doc = parse_untrusted_json(body, JsonLimits{}, &problem);
   if (!doc) {
-    return Error::make(ErrorCode::InvalidJson, "The request body is not valid JSON");
+    return json_input_error_to_error(problem, "The request body");
   }
   if (!doc->IsObject()) {
     return Error::validation({{"body", "INVALID_TYPE", "The request body must be a JSON object"}});

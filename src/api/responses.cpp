@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/json.hpp"
+#include "core/unicode_text.hpp"
 
 namespace tenantd::api {
 
@@ -34,8 +35,10 @@ Response error_response(const Error& error, std::string_view request_id, TimePoi
   const bool internal = error.code == ErrorCode::InternalError;
   JsonWriter out;
   out.begin_object().key("error").begin_object().field("code", code_name(error.code));
-  out.field("message", internal ? std::string_view("An internal error occurred")
-                                : std::string_view(error.message));
+  // Messages may quote the request (a path, a field name): bytes that are not UTF-8 are never
+  // echoed raw into the body.
+  out.field("message", internal ? std::string("An internal error occurred")
+                                : unicode::to_valid_utf8(error.message));
   if (internal) {
     out.key("details").begin_object().field("supportReference", request_id).end_object();
   } else if (!error.errors.empty() || !error.details.empty()) {
@@ -44,9 +47,9 @@ Response error_response(const Error& error, std::string_view request_id, TimePoi
       out.key("errors").begin_array();
       for (const auto& e : error.errors) {
         out.begin_object()
-            .field("field", e.field)
+            .field("field", unicode::to_valid_utf8(e.field))
             .field("code", e.code)
-            .field("message", e.message)
+            .field("message", unicode::to_valid_utf8(e.message))
             .end_object();
       }
       out.end_array();

@@ -65,7 +65,8 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     if (!same) {
       continue;
     }
-    if (candidate.route.method == method) {
+    // HEAD is answered wherever GET is (RFC 9110 section 9.3.2); the transport drops the body.
+    if (candidate.route.method == method || (method == "HEAD" && candidate.route.method == "GET")) {
       result.route = &candidate.route;
       result.params = std::move(params);
       result.allowed.clear();
@@ -74,6 +75,9 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     if (std::find(result.allowed.begin(), result.allowed.end(), candidate.route.method) ==
         result.allowed.end()) {
       result.allowed.push_back(candidate.route.method);
+      if (candidate.route.method == "GET") {
+        result.allowed.emplace_back("HEAD");
+      }
     }
   }
   return result;

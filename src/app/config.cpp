@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "auth/local_key.hpp"
 #include "core/clock.hpp"
 #include "domain/instance.hpp"
 
@@ -82,6 +83,15 @@ std::optional<std::string> non_empty(std::string_view text, std::string& out) {
     return "must not be empty";
   }
   out = std::string(text);
+  return std::nullopt;
+}
+
+// HS256 secrets shorter than the hash output are refused (RFC 7518 section 3.2).
+std::optional<std::string> too_short_secret(std::string_view text) {
+  if (text.size() < auth::kMinSecretBytes) {
+    return "must be at least " + std::to_string(auth::kMinSecretBytes) + " bytes (it has " +
+           std::to_string(text.size()) + ")";
+  }
   return std::nullopt;
 }
 
@@ -219,13 +229,21 @@ const Setting kSettings[] =
         {"JWT_SECRET", "jwt-secret", "SECRET", "(a key file in DATA_DIR)",
          "HS256 secret of AUTH_MODE=local; also the service secret when SERVICE_SECRET is unset",
          [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (auto weak = too_short_secret(v)) {
+             return weak;
+           }
            c.jwt_secret = std::string(v);
            return std::nullopt;
          }},
         {"SERVICE_SECRET", "service-secret", "SECRET", "(JWT_SECRET, else the key file)",
          "keys page tokens and seals invitation links in the outbox; every process sharing a store "
          "needs the same one (required in Lambda)",
-         [](Config& c, std::string_view v) { return non_empty(v, c.service_secret); }},
+         [](Config& c, std::string_view v) -> std::optional<std::string> {
+           if (auto weak = too_short_secret(v)) {
+             return weak;
+           }
+           return non_empty(v, c.service_secret);
+         }},
         {"SERVICE_SECRET_ARN", "service-secret-arn", "ARN", "(none)",
          "Secrets Manager secret (ARN or name) whose SecretString is the service secret; read once "
          "at start instead of SERVICE_SECRET",
@@ -372,6 +390,17 @@ const Setting kSettings[] =
            auto e = parse_int(v, 0, 1024, n);
            c.threads = static_cast<int>(n);
            return e;
+         }},
+        {"MAX_CONNECTIONS", "max-connections", "N", "0",
+         "open connections of all clients together; more are closed at once (counted in "
+         "tenantd_http_connections_refused_total); 0: 10000, or less under the descriptor limit",
+         [](Config& c, std::string_view v) {
+           return parse_int(v, 0, 1'000'000, c.max_connections);
+         }},
+        {"MAX_CONNECTIONS_PER_CLIENT", "max-connections-per-client", "N", "0",
+         "open connections of one client address; more are closed at once; 0: 256",
+         [](Config& c, std::string_view v) {
+           return parse_int(v, 0, 1'000'000, c.max_connections_per_client);
          }},
         {"OUTBOX_MAX_ATTEMPTS", "outbox-max-attempts", "N", "10",
          "delivery attempts before an outbox event is parked as FAILED",

@@ -62,6 +62,8 @@ struct Config {
   std::string github_api_url = "https://api.github.com";
   std::string github_token_file;
   int threads = 0;  // 0: one per core
+  std::int64_t max_connections = 0;             // 0: under the descriptor limit (http_server)
+  std::int64_t max_connections_per_client = 0;  // 0: 256
   std::int64_t outbox_max_attempts = 10;
   std::int64_t outbox_base_backoff_ms = 1000;  // first retry delay; doubles per attempt
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};

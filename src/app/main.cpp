@@ -23,6 +23,7 @@
 #include "lambda/handler.hpp"
 #include "lambda/runtime_api.hpp"
 #include "obs/emf.hpp"
+#include "obs/metrics.hpp"
 #include "transport/http_server.hpp"
 
 namespace tenantd {
@@ -88,6 +89,20 @@ int serve(std::vector<std::string> args) {
   }
   transport::HttpServerOptions options;
   options.threads = config->threads;
+  options.max_connections = static_cast<std::size_t>(config->max_connections);
+  options.max_connections_per_client = static_cast<std::size_t>(config->max_connections_per_client);
+  // Connections refused by a cap, per cap, in GET /metrics (the counters live as long as the
+  // runtime, which outlives the server).
+  obs::MetricsRegistry& metrics = (*runtime)->metrics();
+  constexpr std::string_view kRefusedHelp =
+      "Connections closed at accept because a cap was reached";
+  obs::Counter& refused_global =
+      metrics.counter("tenantd_http_connections_refused_total", kRefusedHelp, {{"cap", "global"}});
+  obs::Counter& refused_per_client = metrics.counter("tenantd_http_connections_refused_total",
+                                                     kRefusedHelp, {{"cap", "per_client"}});
+  options.on_connection_refused = [&refused_global, &refused_per_client](std::string_view cap) {
+    (cap == "global" ? refused_global : refused_per_client).inc();
+  };
   transport::HttpServer server((*runtime)->handler(), options);
   auto port = server.listen(config->host, config->port);
   if (!port) {

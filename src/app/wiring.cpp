@@ -98,7 +98,14 @@ Result<std::string> service_secret(const Config& config) {
     return config.service_secret;
   }
   if (!config.service_secret_arn.empty()) {
-    return aws::read_secret_string(aws_environment(config), config.service_secret_arn);
+    auto secret = aws::read_secret_string(aws_environment(config), config.service_secret_arn);
+    if (secret && secret->size() < auth::kMinSecretBytes) {
+      return Error::make(ErrorCode::InternalError,
+                         "SERVICE_SECRET_ARN: the secret holds " + std::to_string(secret->size()) +
+                             " bytes; at least " + std::to_string(auth::kMinSecretBytes) +
+                             " are required");
+    }
+    return secret;
   }
   return signing_secret(config);
 }

@@ -25,6 +25,9 @@ using ClaimsDocument =
     rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
                                rapidjson::MemoryPoolAllocator<>>;
 
+// The issuer of the tokens `tenantd token` mints (JwtClaims' default); local mode accepts no other.
+constexpr std::string_view kLocalIssuer = "tenantd-local";
+
 Error invalid(std::string message) {
   return Error::make(ErrorCode::TokenInvalid, std::move(message));
 }
@@ -187,6 +190,16 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
   const JsonValue& root = claims;
   if (auto ok = check_lifetime(root, now); !ok) {
     return std::move(ok).error();
+  }
+  // As the other modes do: a token minted for another issuer or purpose is not ours to accept.
+  const auto iss = root.FindMember("iss");
+  if (iss == root.MemberEnd() || !iss->value.IsString() || as_view(iss->value) != kLocalIssuer) {
+    return invalid("The token was not issued by this server (iss)");
+  }
+  const auto use = root.FindMember("token_use");
+  if (use == root.MemberEnd() || !use->value.IsString() ||
+      (as_view(use->value) != "id" && as_view(use->value) != "access")) {
+    return invalid("The token's token_use must be id or access");
   }
   return principal_from_claims(root);
 }

@@ -140,6 +140,13 @@ Result<std::string> load_or_create_secret(const std::string& data_dir) {
       return std::move(existing).error();
     }
     if (existing->has_value()) {
+      if ((*existing)->size() < kMinSecretBytes) {
+        return Error::make(ErrorCode::InternalError,
+                           "key file " + path + " holds " + std::to_string((*existing)->size()) +
+                               " bytes; an HS256 secret needs at least " +
+                               std::to_string(kMinSecretBytes) +
+                               " (remove the file to have a new one made, or set JWT_SECRET)");
+      }
       return std::move(**existing);
     }
   }

@@ -1,8 +1,18 @@
 #include "core/json.hpp"
 
+#include <limits>
+
+#include "core/json_input.hpp"
+
 namespace tenantd {
 
 std::optional<JsonDoc> parse_json(std::string_view text) {
+  // Every parse is bounded in depth: the DOM parser and writer recurse once per level, so a
+  // deeply nested text (from any peer) would otherwise exhaust the stack.
+  constexpr JsonLimits kAnyJson{std::numeric_limits<std::size_t>::max(), 256, false};
+  if (scan_json_text(text, kAnyJson)) {
+    return std::nullopt;
+  }
   JsonDoc doc;
   // Default flags reject trailing content after the root value.
   doc.Parse(text.data(), text.size());

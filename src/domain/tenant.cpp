@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "core/unicode_text.hpp"
+
 namespace tenantd::domain {
 
 namespace {
@@ -420,24 +422,35 @@ void check_organization_name(std::string_view trimmed, std::vector<FieldError>& 
     add(errors, std::string(kField), "INVALID_FORMAT", "organizationName must be valid UTF-8 text");
     return;
   }
+  // Judged in NFC, the form it is stored in: letters, marks and digits of every script, the
+  // ASCII space and the listed punctuation. Symbols (emoji), other spaces and invisible format
+  // characters (bidi overrides, zero-width joiners) would let two names look the same.
   constexpr std::string_view kPunctuation = " -'.&,()";
-  std::size_t pos = 0;
-  while (pos < name.size()) {
-    std::size_t len = 1;
-    const auto cp = decode_utf8(name, pos, len);
-    const char c = name[pos];
-    // Any valid non-ASCII character that is not a C1 control counts as a letter (names in
-    // every script are welcome); ASCII is restricted to the listed set.
-    const bool ok = len > 1 ? !is_control(*cp)
-                            : is_ascii_alpha(c) || is_ascii_digit(c) ||
-                                  kPunctuation.find(c) != std::string_view::npos;
+  const auto code_points = unicode::decode_utf8(name);
+  if (!code_points) {
+    add(errors, std::string(kField), "INVALID_FORMAT", "organizationName must be valid UTF-8 text");
+    return;
+  }
+  for (const char32_t cp : unicode::nfc(*code_points)) {
+    const auto cls = unicode::char_class(cp);
+    if (cls == unicode::CharClass::Format || cls == unicode::CharClass::Control) {
+      add(errors, std::string(kField), "INVALID_FORMAT",
+          "organizationName must not contain control or invisible formatting characters "
+          "(such as bidirectional overrides or zero-width characters)");
+      return;
+    }
+    const bool ok = cp < 0x80
+                        ? is_ascii_alpha(static_cast<char>(cp)) ||
+                              is_ascii_digit(static_cast<char>(cp)) ||
+                              kPunctuation.find(static_cast<char>(cp)) != std::string_view::npos
+                        : cls == unicode::CharClass::Letter || cls == unicode::CharClass::Mark ||
+                              cls == unicode::CharClass::Digit;
     if (!ok) {
       add(errors, std::string(kField), "INVALID_FORMAT",
           "organizationName may contain only letters, digits, spaces and the characters "
           "- ' . & , ( )");
       return;
     }
-    pos += len;
   }
 }
 
@@ -478,6 +491,23 @@ void check_node_name(std::string_view field, std::string_view name,
   if (!text.valid_utf8 || text.has_control) {
     add(errors, std::string(field), "INVALID_FORMAT",
         std::string(field) + " must be valid UTF-8 text without control characters");
+    return;
+  }
+  // As organizationName, with any punctuation: no symbols (emoji), no spaces but U+0020, no
+  // invisible format characters.
+  const auto code_points = unicode::decode_utf8(value);
+  for (const char32_t cp : code_points.value_or(std::u32string())) {
+    const auto cls = unicode::char_class(cp);
+    const bool ok = cp == U' ' || cls == unicode::CharClass::Letter ||
+                    cls == unicode::CharClass::Mark || cls == unicode::CharClass::Digit ||
+                    cls == unicode::CharClass::Punctuation;
+    if (!ok) {
+      add(errors, std::string(field), "INVALID_FORMAT",
+          std::string(field) +
+              " may contain only letters, marks, digits, spaces and punctuation (no symbols, "
+              "emoji or invisible formatting characters)");
+      return;
+    }
   }
 }
 
@@ -512,6 +542,10 @@ void check_free_text(std::string_view field, std::string_view raw, std::size_t m
     std::size_t len = 1;
     const auto cp = decode_utf8(value, pos, len);
     if (cp && is_control(*cp) && *cp != U'\n' && *cp != U'\r' && *cp != U'\t') {
+      bad_control = true;
+    }
+    // Bidi overrides and zero-width characters would make the text read otherwise than it is.
+    if (cp && unicode::char_class(*cp) == unicode::CharClass::Format) {
       bad_control = true;
     }
     pos += len;

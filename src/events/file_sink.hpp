@@ -1,7 +1,9 @@
 #pragma once
 // Appends one envelope JSON line per event to a local file (the `serve` default,
 // <data_dir>/events.ndjson). A batch is one write() on an O_APPEND descriptor followed by
-// fdatasync(), so "delivered" means on disk and lines from concurrent writers never mix.
+// fdatasync(), so "delivered" means on disk and lines from concurrent writers never mix. A batch
+// is all or nothing: its space is reserved before writing and a failed write is cut back, so a
+// full disk never leaves a torn line for a reader or for the retry to be glued to.
 #include <memory>
 #include <mutex>
 #include <string>

@@ -1,5 +1,6 @@
 #include "lambda/handler.hpp"
 
+#include "core/json_input.hpp"
 #include "lambda/events.hpp"
 
 #include <chrono>
@@ -33,9 +34,10 @@ Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& inv
     return failure("DeadlineExceeded", "The invocation's deadline passed before it started");
   }
   const auto started = std::chrono::steady_clock::now();
-  const auto event = parse_json(event_json);
+  JsonInputError problem;
+  const auto event = parse_untrusted_json(event_json, kLambdaEventLimits, &problem);
   Outcome outcome = event ? dispatch(*event, event_json, invocation)
-                          : failure("InvalidEvent", "The event is not valid JSON");
+                          : failure("InvalidEvent", "The event " + problem.message);
   cold_ = false;
   if (jobs_.flush) {
     jobs_.flush(invocation.deadline);

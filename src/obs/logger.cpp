@@ -10,6 +10,8 @@
 #include <limits>
 #include <string>
 
+#include "core/unicode_text.hpp"
+
 namespace tenantd::obs {
 
 namespace {
@@ -101,7 +103,15 @@ class Line {
     return (below_space | has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'))) != 0;
   }
 
-  void quoted(std::string_view v) {
+  void quoted(std::string_view raw) {
+    // A request path or a peer's answer may hold bytes that are not UTF-8: a log line stays
+    // valid JSON, with U+FFFD in their place.
+    std::string repaired;
+    std::string_view v = raw;
+    if (!unicode::is_valid_utf8(raw)) {
+      repaired = unicode::to_valid_utf8(raw);
+      v = repaired;
+    }
     out_ += '"';
     std::size_t run = 0;  // start of the pending run of bytes that need no escape
     std::size_t i = 0;

@@ -1,4 +1,5 @@
 #include "service/tenant_record.hpp"
+#include "core/unicode_text.hpp"
 
 #include <cstdio>
 
@@ -17,7 +18,9 @@ store::Key tenant_key(std::string_view tenant_id) {
 }
 
 store::Key org_name_key(std::string_view organization_name) {
-  return {"ORGNAME#" + domain::to_lower(organization_name), "ORGNAME"};
+  // One tenant per name as people read it: NFC and case-folded (Unicode), so that "CAFÉ",
+  // "café" and "cafe\u0301" are one name.
+  return {"ORGNAME#" + unicode::comparison_key(organization_name), "ORGNAME"};
 }
 
 store::Item org_name_item(const Tenant& tenant) {

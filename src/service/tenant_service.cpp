@@ -1,6 +1,7 @@
 #include "service/tenant_service.hpp"
 
 #include "core/json.hpp"
+#include "core/unicode_text.hpp"
 #include "events/outbox_event.hpp"
 #include "service/access.hpp"
 #include "service/tenant_record.hpp"
@@ -320,8 +321,8 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   }
 
   std::vector<store::WriteOp> extra;
-  const bool renamed =
-      domain::to_lower(after.organization_name) != domain::to_lower(before.organization_name);
+  const bool renamed = unicode::comparison_key(after.organization_name) !=
+                       unicode::comparison_key(before.organization_name);
   if (renamed) {
     extra.emplace_back(
         store::Put{store::Table::Tenants, org_name_item(after), store::Condition::not_exists()});

@@ -2,6 +2,7 @@
 
 #include "api/responses.hpp"
 
+#include <sys/resource.h>
 #include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
@@ -85,8 +86,101 @@ std::string_view origin_form(std::string_view target) {
   return target;
 }
 
+// Every log line is JSON, even without a logger wired in (tests, embedders).
 void default_log(std::string_view line) {
-  std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  JsonWriter out;
+  out.begin_object().field("level", "error").field("message", line).end_object();
+  const std::string text = out.str() + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+constexpr std::size_t kDefaultPerClientCap = 256;
+constexpr std::size_t kDefaultGlobalCap = 10'000;
+constexpr std::size_t kReservedDescriptors = 128;  // store, event file, outgoing HTTP, logs
+
+// The global cap by default stays under the descriptor limit, so that accept never runs out.
+std::size_t default_global_cap() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return kDefaultGlobalCap;
+  }
+  const auto usable = static_cast<std::size_t>(limit.rlim_cur);
+  if (usable <= 2 * kReservedDescriptors) {
+    return std::max<std::size_t>(usable / 2, 1);
+  }
+  return std::min(kDefaultGlobalCap, usable - kReservedDescriptors);
+}
+
+// A header line that starts with SP or HTAB (obsolete line folding, RFC 9112 section 5.2) in the
+// request head at the front of `data`; only the head is searched, never the body after it.
+bool head_has_obs_fold(std::string_view data) {
+  const std::size_t end = data.find("\r\n\r\n");
+  const std::size_t last = end == std::string_view::npos ? data.size() : end + 1;
+  for (std::size_t nl = data.find('\n'); nl != std::string_view::npos && nl < last;
+       nl = data.find('\n', nl + 1)) {
+    if (nl + 1 < data.size() && (data[nl + 1] == ' ' || data[nl + 1] == '\t')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// What the server refuses before a request reaches the API, in the API's error format.
+struct Rejection {
+  int status;
+  std::string_view code;
+  std::string message;
+};
+
+constexpr std::string_view kValidationError = "VALIDATION_ERROR";
+constexpr std::string_view kHeadTooLarge = "REQUEST_HEADER_FIELDS_TOO_LARGE";
+
+// RFC 9112 section 6: the only transfer coding served is exactly `chunked`; anything else would
+// leave the body's end to guesswork (request smuggling), so it is refused and the connection
+// closed. Content-Length together with Transfer-Encoding is refused for the same reason.
+template <class Message>
+std::optional<Rejection> check_framing(const Message& message) {
+  std::vector<std::string_view> codings;
+  for (const auto& field : message) {
+    if (field.name() != http::field::transfer_encoding) {
+      continue;
+    }
+    std::string_view value = field.value();
+    while (!value.empty()) {
+      const auto comma = value.find(',');
+      const std::string_view coding = trim_ows(value.substr(0, comma));
+      if (!coding.empty()) {
+        codings.push_back(coding);
+      }
+      value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    }
+  }
+  if (codings.empty()) {
+    return std::nullopt;
+  }
+  if (message.find(http::field::content_length) != message.end()) {
+    return Rejection{400, kValidationError,
+                     "Transfer-Encoding and Content-Length must not both be sent"};
+  }
+  if (codings.size() == 1 && iequals(codings.front(), "chunked")) {
+    return std::nullopt;
+  }
+  const bool names_chunked = std::any_of(codings.begin(), codings.end(),
+                                         [](std::string_view c) { return iequals(c, "chunked"); });
+  if (names_chunked) {
+    return Rejection{400, kValidationError, "Transfer-Encoding must be exactly 'chunked', once"};
+  }
+  return Rejection{501, "NOT_IMPLEMENTED", "Transfer-Encoding is not supported; only 'chunked' is"};
 }
 
 }  // namespace
@@ -120,9 +214,12 @@ struct HttpServer::Impl {
 // requests are answered one after another, in order.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket)
-      : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()) {}
-  ~Session() { server_.forget(this); }
+  Session(HttpServer& server, tcp::socket socket, std::string remote)
+      : server_(server),
+        socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        remote_(std::move(remote)) {}
+  ~Session() { server_.forget(this, remote_); }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -131,10 +228,6 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void start() {
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
-    const auto endpoint = socket_.remote_endpoint(ec);
-    if (!ec) {
-      remote_ = endpoint.address().to_string();
-    }
     arm_timer(SteadyClock::now() + server_.options_.idle_timeout);
     next_request();
   }
@@ -154,7 +247,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options_.header_limit));
     parser_->body_limit(server_.options_.body_limit);
-    parser_->eager(true);
+    // Not eager until the head is checked (framing, obs-fold): put() then stops after the head.
+    parser_->eager(false);
+    framing_checked_ = false;
+    head_bytes_ = 0;
     sent_continue_ = false;
     if (buffer_.size() > 0) {  // a pipelined request is already here
       phase_ = Phase::Reading;
@@ -192,8 +288,23 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void parse() {
     error_code ec;
     while (buffer_.size() > 0 && !parser_->is_done()) {
+      if (!parser_->is_header_done() &&
+          head_has_obs_fold(
+              std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size()))) {
+        reject({400, kValidationError, "Obsolete line folding is not accepted in a header"});
+        return;
+      }
       const std::size_t used = parser_->put(buffer_.data(), ec);
       buffer_.consume(used);
+      if (parser_->is_header_done() && !framing_checked_) {
+        framing_checked_ = true;
+        head_bytes_ = used;  // a head is parsed in one put(), once it is all here
+        if (auto problem = check_framing(parser_->get())) {
+          reject(*problem);
+          return;
+        }
+        parser_->eager(true);
+      }
       if (ec == http::error::need_more) {
         ec = {};
         break;
@@ -207,11 +318,19 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     if (ec == http::error::header_limit) {
-      fail(ErrorCode::ValidationError, "The request head exceeds 16 KiB");
+      reject({431, kHeadTooLarge, "The request head exceeds 16 KiB"});
       return;
     }
     if (ec) {
       fail(ErrorCode::ValidationError, "Malformed HTTP request");
+      return;
+    }
+    // What waits unparsed after the head is a chunk-size line or the trailer section, which the
+    // parser keeps until it is complete: it counts against the head limit, or memory would grow
+    // without bound.
+    if (parser_->is_header_done() && !parser_->is_done() &&
+        head_bytes_ + buffer_.size() > server_.options_.header_limit) {
+      reject({431, kHeadTooLarge, "The request head and trailers exceed 16 KiB"});
       return;
     }
     if (parser_->is_done()) {
@@ -286,6 +405,32 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     const std::string id = choose_request_id(request_.header("X-Request-Id"));
     server_.log(what + " (request " + id + ")");
     return server_error_response(ErrorCode::InternalError, "An internal error occurred", id);
+  }
+
+  // Answers with a status the API's ErrorCode does not have (431, 501), then closes.
+  void reject(const Rejection& rejection) {
+    const std::string id_value(parser_->get()["X-Request-Id"]);
+    const std::string id = choose_request_id(id_value.empty() ? nullptr : &id_value);
+    JsonWriter out;
+    out.begin_object()
+        .key("error")
+        .begin_object()
+        .field("code", rejection.code)
+        .field("message", rejection.message)
+        .end_object()
+        .field("requestId", id)
+        .field("timestamp", format_time(std::chrono::system_clock::now()))
+        .end_object();
+    Response response;
+    response.status = rejection.status;
+    response.set_header("Content-Type", "application/json");
+    response.set_header("X-Request-Id", id);
+    response.body = out.str();
+    keep_alive_ = false;
+    rejected_ = true;
+    http10_ = false;
+    head_request_ = false;
+    write(std::move(response));
   }
 
   // Answers a request the parser rejected, then closes the connection.
@@ -467,6 +612,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool head_request_ = false;
   bool sent_continue_ = false;
   bool rejected_ = false;
+  bool framing_checked_ = false;
+  std::size_t head_bytes_ = 0;
 };
 
 HttpServer::HttpServer(RequestHandler& handler, HttpServerOptions options)
@@ -477,6 +624,12 @@ HttpServer::HttpServer(RequestHandler& handler, HttpServerOptions options)
   int threads = options_.threads;
   if (threads <= 0) {
     threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (options_.max_connections == 0) {
+    options_.max_connections = default_global_cap();
+  }
+  if (options_.max_connections_per_client == 0) {
+    options_.max_connections_per_client = std::min(kDefaultPerClientCap, options_.max_connections);
   }
   impl_ = std::make_unique<Impl>(threads);
   impl_->threads = threads;
@@ -539,23 +692,58 @@ void HttpServer::accept_next() {
           });
           return;
         }
+        error_code peer_ec;
+        const auto peer = socket.remote_endpoint(peer_ec);
+        std::string address = peer_ec ? std::string() : peer.address().to_string();
         std::shared_ptr<Session> session;
+        const char* refused = nullptr;
         {
           std::lock_guard lock(sessions_mutex_);
           if (stopping_) {
             return;  // the socket closes as it goes out of scope
           }
-          session = std::make_shared<Session>(*this, std::move(socket));
-          sessions_.emplace(session.get(), session);
+          refused = over_cap(address);
+          if (refused != nullptr) {
+            // Counted first, so that whoever sees the close also sees the count (the callback
+            // only bumps a counter); closed before anything is read, so that one client cannot
+            // hold every descriptor.
+            if (options_.on_connection_refused) {
+              options_.on_connection_refused(refused);
+            }
+            error_code close_ec;
+            socket.close(close_ec);
+          } else {
+            ++per_client_[address];
+            session = std::make_shared<Session>(*this, std::move(socket), std::move(address));
+            sessions_.emplace(session.get(), session);
+          }
+        }
+        if (session == nullptr) {
+          accept_next();
+          return;
         }
         net::post(session->executor(), [session] { session->start(); });
         accept_next();
       });
 }
 
-void HttpServer::forget(Session* session) {
+const char* HttpServer::over_cap(const std::string& address) const {
+  if (sessions_.size() >= options_.max_connections) {
+    return "global";
+  }
+  const auto it = per_client_.find(address);
+  if (it != per_client_.end() && it->second >= options_.max_connections_per_client) {
+    return "per_client";
+  }
+  return nullptr;
+}
+
+void HttpServer::forget(Session* session, const std::string& address) {
   std::lock_guard lock(sessions_mutex_);
   sessions_.erase(session);
+  if (const auto it = per_client_.find(address); it != per_client_.end() && --it->second == 0) {
+    per_client_.erase(it);
+  }
   if (sessions_.empty()) {
     sessions_drained_.notify_all();
   }

@@ -18,11 +18,19 @@
 namespace tenantd::transport {
 
 struct HttpServerOptions {
-  int threads = 0;                                    // 0: std::thread::hardware_concurrency()
-  std::size_t body_limit = std::size_t{64} * 1024;    // larger bodies: 413 PAYLOAD_TOO_LARGE
-  std::size_t header_limit = std::size_t{16} * 1024;  // larger request heads: 400
-  std::chrono::milliseconds idle_timeout{60'000};     // keep-alive connection without a request
+  int threads = 0;                                  // 0: std::thread::hardware_concurrency()
+  std::size_t body_limit = std::size_t{64} * 1024;  // larger bodies: 413 PAYLOAD_TOO_LARGE
+  // Request line + headers, and separately the trailers of a chunked body: larger is 431.
+  std::size_t header_limit = std::size_t{16} * 1024;
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection without a request
   std::chrono::milliseconds read_timeout{30'000};  // started request, or a response being written
+  // Connections over a cap are closed at once, before anything is read (0: the default, see
+  // docs/decisions/0018-http-and-json-input-limits.md).
+  std::size_t max_connections = 0;             // all clients together
+  std::size_t max_connections_per_client = 0;  // one remote address
+  // Called for each connection closed at accept because of a cap ("global" or "per_client"),
+  // under the server's session lock: keep it to a counter increment.
+  std::function<void(std::string_view reason)> on_connection_refused;
   // Where the server reports what it cannot answer itself (handler exceptions); default stderr.
   std::function<void(std::string_view)> log;
 };
@@ -50,13 +58,17 @@ class HttpServer {
   void stop(std::chrono::milliseconds grace);
 
   std::size_t open_connections() const;
+  std::size_t max_connections() const { return options_.max_connections; }
+  std::size_t max_connections_per_client() const { return options_.max_connections_per_client; }
 
   class Session;  // one connection; public so that the implementation file can name it
 
  private:
   friend class Session;
   void accept_next();
-  void forget(Session* session);
+  void forget(Session* session, const std::string& address);
+  // Takes a slot for `address` under sessions_mutex_; nullptr when a cap is reached.
+  const char* over_cap(const std::string& address) const;
   void log(const std::string& line);
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
@@ -67,6 +79,7 @@ class HttpServer {
   mutable std::mutex sessions_mutex_;
   std::condition_variable sessions_drained_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<std::string, std::size_t> per_client_;  // open connections per address
   std::unique_ptr<Impl> impl_;  // last: destroyed first, while the members above still live
 };
 

@@ -47,7 +47,7 @@ class ApiGatewayAuthTest(unittest.TestCase):
         # The Lambda's other defaults are AWS services; these tests keep them embedded.
         env = dict(os.environ, DATA_DIR=self.data_dir, AUTH_MODE="apigw", LOG_LEVEL="warn",
                    AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}", STORE="sqlite",
-                   DIRECTORY="local", EVENT_SINKS="file", SERVICE_SECRET="apigw-test-secret")
+                   DIRECTORY="local", EVENT_SINKS="file", SERVICE_SECRET="apigw-test-secret-0123456789abcdef")
         self.stderr = open(os.path.join(self.data_dir, "stderr.log"), "wb")
         self.proc = subprocess.Popen([harness.BIN, "lambda"], env=env,
                                      stdout=subprocess.DEVNULL, stderr=self.stderr)

@@ -30,7 +30,7 @@ def setUpModule():
         endpoint = f.read().strip()
     aws_env = {"STORE": "dynamodb", "AWS_REGION": REGION, "AWS_ENDPOINT_URL": endpoint,
                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-               "JWT_SECRET": "the-tokens-of-this-test"}
+               "JWT_SECRET": "the-tokens-of-this-test-0123456789abcdef"}
     done = subprocess.run([harness.BIN, "migrate"], env={**os.environ, **aws_env},
                           capture_output=True, timeout=60)
     if done.returncode != 0:
@@ -59,7 +59,7 @@ class SharedSecretTest(unittest.TestCase):
         arn = secret("tenantd/dev/service-" + harness.unique(), "s" * 40)
         first = self.serve(SERVICE_SECRET_ARN=arn)
         second = self.serve(SERVICE_SECRET_ARN=arn)
-        stranger = self.serve(SERVICE_SECRET="another-secret-entirely")
+        stranger = self.serve(SERVICE_SECRET="another-secret-entirely-0123456789abcdef")
         prefix = "Shared" + harness.unique()
         for n in range(3):
             created = first.admin().post("/v1.0/tenants", harness.tenant_body(f"{prefix} {n}"))

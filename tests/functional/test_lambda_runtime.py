@@ -24,7 +24,7 @@ class LambdaRuntimeTest(unittest.TestCase):
         self.env = dict(os.environ, DATA_DIR=self.data_dir, LOG_LEVEL="info",
                         AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{self.api.port}",
                         STORE="sqlite", AUTH_MODE="local", DIRECTORY="local", EVENT_SINKS="file",
-                        PROVISIONER="events", JWT_SECRET="lambda-test-secret")
+                        PROVISIONER="events", JWT_SECRET="lambda-test-secret-0123456789abcdef")
         self.proc = None
 
     def tearDown(self):

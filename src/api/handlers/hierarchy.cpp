@@ -5,6 +5,7 @@
 
 #include "api/responses.hpp"
 #include "core/json.hpp"
+#include "core/json_input.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::api {
@@ -81,9 +82,10 @@ Result<Tree> decode_hierarchy(std::string_view body) {
   if (blank) {
     return Error::make(ErrorCode::InvalidJson, "A JSON object body is required");
   }
-  const auto doc = parse_json(body);
+  JsonInputError problem;
+  const auto doc = parse_untrusted_json(body, JsonLimits{}, &problem);
   if (!doc) {
-    return Error::make(ErrorCode::InvalidJson, "The request body is not valid JSON");
+    return json_input_error_to_error(problem, "The request body");
   }
   if (!doc->IsObject()) {
     return Error::validation({{"body", "INVALID_TYPE", "The request body must be a JSON object"}});

@@ -2,28 +2,36 @@
 #include "api/handlers/handlers.hpp"
 #include "api/openapi_document.hpp"
 #include "api/responses.hpp"
+#include "api/store_health.hpp"
 #include "core/json.hpp"
+#include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 
 namespace tenantd::api::handlers {
 
 Response health(Api& api, Call& call) {
-  const auto ping = api.deps().store.ping();
+  const StoreCondition store = check_store(api.deps().store, call.ctx.now);
   const auto uptime =
       std::chrono::duration_cast<std::chrono::seconds>(call.ctx.now - api.started_at());
+  // unhealthy: the store cannot be read; degraded: it reads but cannot write (full disk,
+  // read-only data dir, corrupt pages). Both are 503, so that a load balancer stops sending.
+  const char* status = !store.readable ? "unhealthy" : !store.writable ? "degraded" : "healthy";
+  const char* storage = !store.readable ? "unavailable" : !store.writable ? "read-only" : "ok";
   JsonWriter out;
   out.begin_object()
-      .field("status", ping.ok() ? "healthy" : "unhealthy")
+      .field("status", status)
       .field("version", TENANTD_VERSION)
       .field("commit", TENANTD_COMMIT)
       .field("environment", api.options().environment)
-      .field("storage", ping.ok() ? "ok" : "unavailable")
+      .field("storage", storage)
       .field("uptimeSeconds", static_cast<std::int64_t>(uptime.count()));
-  if (!ping.ok()) {
-    out.field("failedCheck", "storage");
+  if (!store.writable) {
+    out.field("failedCheck", store.readable ? "storage-write" : "storage");
+    api.deps().logger.error("health check failed",
+                            {{"status", status}, {"problem", store.problem}});
   }
   out.end_object();
-  Response r = json_response(ping.ok() ? 200 : 503, out.str());
+  Response r = json_response(store.writable ? 200 : 503, out.str());
   r.set_header("Cache-Control", "no-store");
   return r;
 }

@@ -1,5 +1,6 @@
 #include "api/handlers/tenant_json.hpp"
 
+#include "core/unicode_text.hpp"
 #include "service/tenant_record.hpp"
 
 namespace tenantd::api {
@@ -63,7 +64,7 @@ Result<service::CreateTenantInput> decode_create_tenant(std::string_view text) {
   service::CreateTenantInput in;
   if (auto name = body.string("organizationName", true)) {
     domain::check_organization_name(*name, body.errors());
-    in.organization_name = std::move(*name);
+    in.organization_name = unicode::nfc(*name);  // stored and compared in NFC
   }
   in.contact_email = normalised_email(body, "contactEmail", true);
   if (auto env = body.string("environment", true)) {
@@ -104,7 +105,7 @@ Result<service::UpdateTenantInput> decode_update_tenant(std::string_view text) {
       body.error("organizationName", "INVALID_TYPE", "organizationName cannot be removed");
     } else if (auto name = body.string("organizationName", false)) {
       domain::check_organization_name(*name, body.errors());
-      in.organization_name = std::move(*name);
+      in.organization_name = unicode::nfc(*name);
     }
   }
   if (body.has("contactEmail")) {

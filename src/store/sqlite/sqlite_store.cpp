@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -75,6 +76,23 @@ std::size_t table_slot(Table table) {
   return static_cast<std::size_t>(table);
 }
 
+// Names the cause an operator can act on: a read-only or full data directory.
+std::string describe_data_dir(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  if (file == nullptr || *file == '\0') {
+    return {};
+  }
+  const std::string dir = std::filesystem::path(file).parent_path().string();
+  const std::string shown = dir.empty() ? "." : dir;
+  if (::access(shown.c_str(), W_OK) != 0 || ::access(file, W_OK) != 0) {
+    return " (the data directory " + shown + " is read-only)";
+  }
+  if ((sqlite3_extended_errcode(db) & 0xFF) == SQLITE_FULL) {
+    return " (the disk of the data directory " + shown + " is full)";
+  }
+  return {};
+}
+
 Error sqlite_error(sqlite3* db, std::string_view what) {
   const int code = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
   std::string message = "sqlite: ";
@@ -82,6 +100,10 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   message += ": ";
   message += db != nullptr ? sqlite3_errmsg(db) : "out of memory";
   const int primary = code & 0xFF;
+  if (db != nullptr && (primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
+                        primary == SQLITE_IOERR || primary == SQLITE_FULL)) {
+    message += describe_data_dir(db);
+  }
   const ErrorCode error_code = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
                                    ? ErrorCode::ServiceUnavailable
                                    : ErrorCode::InternalError;

@@ -97,7 +97,13 @@ TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
   const Response r = call("PATCH", "/v1.0/tenants");
   EXPECT_EQ(r.status, 405);
   ASSERT_NE(r.header("Allow"), nullptr);
-  EXPECT_EQ(*r.header("Allow"), "POST, GET");
+  EXPECT_EQ(*r.header("Allow"), "POST, GET, HEAD");  // HEAD goes wherever GET does
+}
+
+TEST_F(ApiTest, HeadIsAnsweredWhereGetIs) {
+  EXPECT_EQ(call("HEAD", "/health").status, 200);
+  EXPECT_EQ(call("HEAD", "/v1.0/health").status, 200);
+  EXPECT_EQ(code_of(call("HEAD", "/nope")), "NOT_FOUND");
 }
 
 TEST_F(ApiTest, MissingAndBadTokensAre401) {

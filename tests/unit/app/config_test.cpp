@@ -13,16 +13,28 @@ namespace tenantd {
 namespace {
 
 const char* const kVariables[] = {
-    "HOST",           "PORT",
-    "DATA_DIR",       "ENVIRONMENT",
-    "STORE",          "AUTH_MODE",
-    "JWT_SECRET",     "DIRECTORY",
-    "EVENT_SINKS",    "PROVISIONER",
-    "THREADS",        "OUTBOX_MAX_ATTEMPTS",
-    "INVITATION_TTL", "MAX_INSTANCES_PER_TENANT",
-    "RATE_LIMIT_RPS", "RATE_LIMIT_BURST",
-    "LOG_LEVEL",      "AUDIT_RETENTION",
-    "SERVICE_SECRET", "SERVICE_SECRET_ARN",
+    "HOST",
+    "PORT",
+    "DATA_DIR",
+    "ENVIRONMENT",
+    "STORE",
+    "AUTH_MODE",
+    "JWT_SECRET",
+    "DIRECTORY",
+    "EVENT_SINKS",
+    "PROVISIONER",
+    "THREADS",
+    "OUTBOX_MAX_ATTEMPTS",
+    "INVITATION_TTL",
+    "MAX_INSTANCES_PER_TENANT",
+    "RATE_LIMIT_RPS",
+    "RATE_LIMIT_BURST",
+    "LOG_LEVEL",
+    "AUDIT_RETENTION",
+    "SERVICE_SECRET",
+    "SERVICE_SECRET_ARN",
+    "MAX_CONNECTIONS",
+    "MAX_CONNECTIONS_PER_CLIENT",
 };
 // The event sinks' targets and the outbox backoff.
 const char* const kSinkVariables[] = {"EVENT_BUS_NAME", "SNS_TOPIC_ARN", "WEBHOOK_URL",
@@ -82,7 +94,7 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
 }
 
 TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {
-  set_env("SERVICE_SECRET", "shared");
+  set_env("SERVICE_SECRET", "shared-service-secret-0123456789abcdef");
   set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-dev");
   const auto c = load_config({}, Profile::Lambda);
   ASSERT_TRUE(c.ok());
@@ -93,12 +105,12 @@ TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {
   EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"eventbridge", "sns"}));
   EXPECT_EQ(c->provisioner, "events");
   EXPECT_EQ(c->data_dir, "/tmp/tenantd");
-  EXPECT_EQ(c->service_secret, "shared");
+  EXPECT_EQ(c->service_secret, "shared-service-secret-0123456789abcdef");
   EXPECT_EQ(c->host, "127.0.0.1");  // settings without a Lambda default keep serve's
 }
 
 TEST_F(ConfigTest, VariablesAndFlagsOverrideTheLambdaDefaults) {
-  set_env("SERVICE_SECRET", "shared");
+  set_env("SERVICE_SECRET", "shared-service-secret-0123456789abcdef");
   set_env("EVENT_SINKS", "file");
   set_env("STORE", "sqlite");
   const auto c = load_config({"--auth-mode=apigw"}, Profile::Lambda);
@@ -117,7 +129,7 @@ TEST_F(ConfigTest, ALambdaWithoutASharedSecretIsRefused) {
   ASSERT_EQ(c.error().errors.size(), 1U);
   EXPECT_EQ(c.error().errors[0].field, "SERVICE_SECRET");
   EXPECT_EQ(c.error().errors[0].code, "REQUIRED");
-  set_env("JWT_SECRET", "also-shared");
+  set_env("JWT_SECRET", "also-shared-0123456789abcdef0123456");
   EXPECT_TRUE(load_config({}, Profile::Lambda).ok());
   EXPECT_TRUE(load_config({}).ok());  // serve keeps its key file
 }
@@ -129,7 +141,7 @@ TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
   set_env("ENVIRONMENT", "prod");
   set_env("STORE", "dynamodb");
   set_env("AUTH_MODE", "cognito");
-  set_env("JWT_SECRET", "s3cret");
+  set_env("JWT_SECRET", "jwt-secret-of-the-test-0123456789abcdef");
   set_env("DIRECTORY", "cognito");
   set_env("EVENT_SINKS", "eventbridge, sns");
   set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-prod");
@@ -150,7 +162,7 @@ TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
   EXPECT_EQ(c->environment, "prod");
   EXPECT_EQ(c->store, "dynamodb");
   EXPECT_EQ(c->auth_mode, "cognito");
-  EXPECT_EQ(c->jwt_secret, "s3cret");
+  EXPECT_EQ(c->jwt_secret, "jwt-secret-of-the-test-0123456789abcdef");
   EXPECT_EQ(c->directory, "cognito");
   EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"eventbridge", "sns"}));
   EXPECT_EQ(c->provisioner, "gitops+ecs");
@@ -337,6 +349,29 @@ TEST_F(ConfigTest, HelpListsEveryVariableAndFlag) {
     EXPECT_NE(load_config({std::string(flag)}).error().errors.at(0).code, "UNKNOWN_FLAG") << flag;
   }
   EXPECT_NE(help.find("default 8080"), std::string::npos);
+}
+
+TEST_F(ConfigTest, SecretsShorterThan32BytesAreRefusedNamingTheSetting) {
+  set_env("JWT_SECRET", "a");
+  set_env("SERVICE_SECRET", std::string(31, 's').c_str());
+  auto c = load_config({});
+  ASSERT_FALSE(c.ok());
+  ASSERT_EQ(c.error().errors.size(), 2U);
+  EXPECT_EQ(c.error().errors[0].field, "JWT_SECRET");
+  EXPECT_NE(c.error().errors[0].message.find("at least 32 bytes"), std::string::npos);
+  EXPECT_EQ(c.error().errors[1].field, "SERVICE_SECRET");
+  set_env("JWT_SECRET", std::string(32, 'j').c_str());
+  set_env("SERVICE_SECRET", std::string(32, 's').c_str());
+  EXPECT_TRUE(load_config({}).ok());
+}
+
+TEST_F(ConfigTest, ConnectionCapsAreSettings) {
+  set_env("MAX_CONNECTIONS", "500");
+  set_env("MAX_CONNECTIONS_PER_CLIENT", "20");
+  auto c = load_config({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->max_connections, 500);
+  EXPECT_EQ(c->max_connections_per_client, 20);
 }
 
 }  // namespace

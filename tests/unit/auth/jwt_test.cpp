@@ -33,7 +33,7 @@ std::string std_header() {
 }
 
 std::string claims_json(std::int64_t exp) {
-  return R"({"sub":"user-1","email":"Ann@Example.COM","cognito:groups":["platform-admins","x"],"exp":)" +
+  return R"({"iss":"tenantd-local","token_use":"id","sub":"user-1","email":"Ann@Example.COM","cognito:groups":["platform-admins","x"],"exp":)" +
          std::to_string(exp) + "}";
 }
 
@@ -109,14 +109,16 @@ TEST(JwtVerify, RequiresNumericExp) {
 
 TEST(JwtVerify, AcceptsFractionalExp) {
   const Hs256Verifier verifier{std::string(kSecret)};
-  const std::string payload = R"({"sub":"u","exp":)" + std::to_string(kNow + 100) + ".5}";
+  const std::string payload = R"({"iss":"tenantd-local","token_use":"id","sub":"u","exp":)" +
+                              std::to_string(kNow + 100) + ".5}";
   EXPECT_TRUE(verifier.verify(craft(std_header(), payload), at(kNow)).ok());
 }
 
 TEST(JwtVerify, RejectsNotBeforeInTheFutureBeyondLeeway) {
   const Hs256Verifier verifier{std::string(kSecret)};
   const auto with_nbf = [&](std::int64_t nbf) {
-    return craft(std_header(), R"({"sub":"u","exp":)" + std::to_string(kNow + 3600) + R"(,"nbf":)" +
+    return craft(std_header(), R"({"iss":"tenantd-local","token_use":"id","sub":"u","exp":)" +
+                                   std::to_string(kNow + 3600) + R"(,"nbf":)" +
                                    std::to_string(nbf) + "}");
   };
   EXPECT_TRUE(verifier.verify(with_nbf(kNow + 60), at(kNow)).ok());
@@ -156,9 +158,9 @@ TEST(JwtVerify, RejectsTamperedPayload) {
   const auto dot1 = good.find('.');
   const auto dot2 = good.find('.', dot1 + 1);
   // Swap in a payload granting more groups, keeping the original signature.
-  const std::string forged_payload =
-      b64(R"({"sub":"user-1","cognito:groups":["platform-admins"],"exp":)" +
-          std::to_string(kNow + 3600) + "}");
+  const std::string forged_payload = b64(
+      R"({"iss":"tenantd-local","token_use":"id","sub":"user-1","cognito:groups":["platform-admins"],"exp":)" +
+      std::to_string(kNow + 3600) + "}");
   const std::string forged = good.substr(0, dot1 + 1) + forged_payload + good.substr(dot2);
   expect_error(verifier.verify(forged, at(kNow)), ErrorCode::TokenInvalid);
 }
@@ -223,10 +225,12 @@ TEST(JwtVerify, RejectsPayloadThatIsNotJsonObject) {
 TEST(JwtVerify, TokenWithoutSubOrEmailIsUnauthorized) {
   const Hs256Verifier verifier{std::string(kSecret)};
   const std::string payload =
-      R"({"cognito:groups":["platform-admins"],"exp":)" + std::to_string(kNow + 3600) + "}";
+      R"({"iss":"tenantd-local","token_use":"id","cognito:groups":["platform-admins"],"exp":)" +
+      std::to_string(kNow + 3600) + "}";
   expect_error(verifier.verify(craft(std_header(), payload), at(kNow)), ErrorCode::Unauthorized);
   const std::string empty_ids =
-      R"({"sub":"","email":"","exp":)" + std::to_string(kNow + 3600) + "}";
+      R"({"iss":"tenantd-local","token_use":"id","sub":"","email":"","exp":)" +
+      std::to_string(kNow + 3600) + "}";
   expect_error(verifier.verify(craft(std_header(), empty_ids), at(kNow)), ErrorCode::Unauthorized);
 }
 
@@ -317,6 +321,24 @@ TEST(JwtBearer, RejectsMissingOtherSchemeOrEmptyToken) {
     const std::string h = raw;
     EXPECT_FALSE(bearer_token(&h).has_value()) << h;
   }
+}
+
+TEST(JwtVerify, LocalModeChecksIssuerAndTokenUseAsTheOtherModesDo) {
+  const Hs256Verifier verifier{std::string(kSecret)};
+  const std::string exp = std::to_string(kNow + 3600);
+  for (const std::string& claims :
+       {R"({"sub":"u","exp":)" + exp + "}",  // neither
+        R"({"iss":"someone-else","token_use":"id","sub":"u","exp":)" + exp + "}",
+        R"({"iss":"tenantd-local","sub":"u","exp":)" + exp + "}",
+        R"({"iss":"tenantd-local","token_use":"refresh","sub":"u","exp":)" + exp + "}"}) {
+    expect_error(verifier.verify(craft(std_header(), claims), at(kNow)), ErrorCode::TokenInvalid);
+  }
+  EXPECT_TRUE(verifier
+                  .verify(craft(std_header(), R"({"iss":"tenantd-local","token_use":"access",)"
+                                              R"("sub":"u","exp":)" +
+                                                  exp + "}"),
+                          at(kNow))
+                  .ok());
 }
 
 }  // namespace

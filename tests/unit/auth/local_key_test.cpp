@@ -63,10 +63,20 @@ TEST_F(LocalKeyTest, DifferentDirectoriesGetDifferentSecrets) {
 
 TEST_F(LocalKeyTest, ReadsAnOperatorProvidedKeyIgnoringSurroundingWhitespace) {
   fs::create_directories(dir_);
-  std::ofstream(key_path()) << "  my-own-secret\n\n";
+  std::ofstream(key_path()) << "  my-own-secret-of-at-least-32-bytes\n\n";
   const auto secret = load_or_create_secret(dir());
   ASSERT_TRUE(secret.ok());
-  EXPECT_EQ(*secret, "my-own-secret");
+  EXPECT_EQ(*secret, "my-own-secret-of-at-least-32-bytes");
+}
+
+TEST_F(LocalKeyTest, RefusesAKeyFileUnder32BytesNamingIt) {
+  fs::create_directories(dir_);
+  std::ofstream(key_path()) << "k";  // one byte: once accepted as the HS256 key
+  const auto secret = load_or_create_secret(dir());
+  ASSERT_FALSE(secret.ok());
+  EXPECT_NE(secret.error().message.find(key_path().string()), std::string::npos)
+      << secret.error().message;
+  EXPECT_NE(secret.error().message.find("at least 32"), std::string::npos);
 }
 
 TEST_F(LocalKeyTest, RefusesAnEmptyKeyFile) {

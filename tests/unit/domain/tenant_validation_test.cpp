@@ -146,6 +146,43 @@ TEST(OrganizationName, AcceptsNonAsciiLettersInAnyScript) {
   }
 }
 
+TEST(OrganizationName, RejectsFormatCharactersSymbolsAndOtherSpaces) {
+  for (const char* name : {"Acme\xE2\x80\xAE"
+                           "Corp",  // U+202E RIGHT-TO-LEFT OVERRIDE
+                           "Ac\xE2\x80\x8B"
+                           "me",                     // U+200B ZERO WIDTH SPACE
+                           "Acme\xE2\x80\x8D",       // U+200D ZERO WIDTH JOINER
+                           "Acme \xF0\x9F\x98\x80",  // an emoji
+                           "Acme\xC2\xA9",           // (c) sign
+                           "Acme\xC2\xA0"
+                           "Corp",  // NO-BREAK SPACE
+                           "Acme\xE2\x80\xA8"
+                           "Corp"}) {  // LINE SEPARATOR
+    expect_one(org_errors(name), "organizationName", "INVALID_FORMAT", name);
+  }
+  // Combining marks are part of letters: "cafe" + U+0301 is the NFC name "café".
+  EXPECT_TRUE(org_errors("Cafe\xCC\x81 Noir").empty());
+}
+
+TEST(NodeName, RejectsFormatCharactersAndSymbolsButAcceptsPunctuation) {
+  EXPECT_FALSE(node_errors("Sales\xE2\x80\xAE").empty());
+  EXPECT_FALSE(node_errors("Sales \xF0\x9F\x9A\x80").empty());
+  EXPECT_TRUE(node_errors("R&D / EMEA").empty());
+}
+
+TEST(FreeText, RejectsBidiOverridesAndZeroWidthCharacters) {
+  std::vector<FieldError> errors;
+  check_reason("reason",
+               "Unpaid invoice \xE2\x80\xAE"
+               "evil",
+               errors);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0].code, "INVALID_FORMAT");
+  errors.clear();
+  check_reason("reason", "Unpaid invoice\nsee ticket 42", errors);
+  EXPECT_TRUE(errors.empty());
+}
+
 TEST(OrganizationName, CountsCodePointsNotBytes) {
   // 2 code points in 6 bytes is long enough; 1 code point in 2 bytes is not.
   EXPECT_TRUE(org_errors("\xE6\x9D\xB1\xE4\xBA\xAC").empty());

@@ -1,6 +1,8 @@
 #include "events/file_sink.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -110,6 +112,7 @@ TEST(FileSink, ConcurrentWritersThroughTwoSinksNeverMixLines) {
     threads.emplace_back([&sink, t] {
       for (int i = 0; i < kBatches; ++i) {
         std::vector<OutboxEvent> batch;
+        batch.reserve(kBatchSize);
         for (int j = 0; j < kBatchSize; ++j) {
           batch.push_back(event_numbered((t * kBatches + i) * kBatchSize + j));
         }
@@ -137,6 +140,71 @@ TEST(FileSink, ConcurrentWritersThroughTwoSinksNeverMixLines) {
 TEST(FileSink, OpeningAnImpossiblePathIsAnError) {
   auto sink = FileSink::open("/dev/null/events.ndjson", "eu-west-1");
   EXPECT_FALSE(sink.ok());
+}
+
+// Caps the size any file of this process may grow to, as a full disk would, for one scope.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = ::signal(SIGXFSZ, SIG_IGN);  // a short write / EFBIG instead of a signal
+    rlimit limit = saved_;
+    limit.rlim_cur = bytes;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &saved_);
+    ::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit saved_{};
+  sighandler_t old_handler_{};
+};
+
+TEST(FileSink, AWriteThatRunsOutOfSpaceLeavesNoPartialLineAndTheRetryParses) {
+  TempDir dir;
+  const std::string path = dir.file("events.ndjson");
+  auto sink = FileSink::open(path, "eu-west-1");
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->deliver({event_numbered(1)})[0].ok());
+  const auto size = std::filesystem::file_size(path);
+  {
+    const FileSizeLimit full(size + 100);  // room for a part of the next line only
+    const auto failed = (*sink)->deliver({event_numbered(2)});
+    EXPECT_FALSE(failed[0].ok());
+  }
+  EXPECT_EQ(std::filesystem::file_size(path), size);           // cut back to the last whole line
+  ASSERT_TRUE((*sink)->deliver({event_numbered(2)})[0].ok());  // the dispatcher's retry
+  const auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 2U);
+  for (const auto& line : lines) {
+    EXPECT_TRUE(parse_json(line).has_value()) << line;
+  }
+}
+
+TEST(FileSink, ATornLastLineFromACrashIsCutOffWhenTheFileIsOpened) {
+  TempDir dir;
+  const std::string path = dir.file("events.ndjson");
+  {
+    auto sink = FileSink::open(path, "eu-west-1");
+    ASSERT_TRUE(sink.ok());
+    ASSERT_TRUE((*sink)->deliver({event_numbered(1)})[0].ok());
+  }
+  {
+    std::ofstream torn(path, std::ios::app);
+    torn << R"({"version":"0","id":"evt-)";
+  }
+  auto sink = FileSink::open(path, "eu-west-1");
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->deliver({event_numbered(2)})[0].ok());
+  const auto lines = read_lines(path);
+  ASSERT_EQ(lines.size(), 2U);
+  for (const auto& line : lines) {
+    EXPECT_TRUE(parse_json(line).has_value()) << line;
+  }
 }
 
 }  // namespace

@@ -98,5 +98,26 @@ TEST_F(LambdaHandlerTest, WorkPastTheDeadlineIsNotStarted) {
   EXPECT_TRUE(api_.seen.empty());
 }
 
+TEST_F(LambdaHandlerTest, AnEventNestedVeryDeeplyIsAnInvalidEventNotACrash) {
+  auto handler = make();
+  // 150,000 levels once exhausted the stack of the recursive DOM parser (SIGSEGV).
+  const std::string deep = std::string(150'000, '[') + std::string(150'000, ']');
+  const auto outcome = handler.handle(deep, invocation());
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.error_type, "InvalidEvent");
+  EXPECT_NE(outcome.error_message.find("deeper than 64 levels"), std::string::npos)
+      << outcome.error_message;
+  EXPECT_TRUE(api_.seen.empty());
+}
+
+TEST_F(LambdaHandlerTest, AnEventOverSixMegabytesIsRefusedBeforeParsing) {
+  auto handler = make();
+  const std::string big = R"({"path":")" + std::string(std::size_t{6} * 1024 * 1024, 'a') + "\"}";
+  const auto outcome = handler.handle(big, invocation());
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.error_type, "InvalidEvent");
+  EXPECT_NE(outcome.error_message.find("exceeds"), std::string::npos) << outcome.error_message;
+}
+
 }  // namespace
 }  // namespace tenantd::lambda

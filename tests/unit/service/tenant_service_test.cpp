@@ -55,6 +55,18 @@ TEST_F(TenantServiceTest, OrganisationNamesAreUniqueCaseInsensitively) {
   EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
 }
 
+TEST_F(TenantServiceTest, NamesThatReadTheSameAreOneNameAcrossCaseAndNormalisation) {
+  // "Café Zürich" composed, then upper case with decomposed accents: the same name to a reader.
+  ASSERT_TRUE(service_.create(admin(), input("Caf\xC3\xA9 Z\xC3\xBCrich")).ok());
+  auto dup = service_.create(admin(), input("CAFE\xCC\x81 ZU\xCC\x88RICH"));
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code, ErrorCode::Conflict);
+  auto sharp = service_.create(admin(), input("Stra\xC3\x9F"
+                                              "e AG"));
+  ASSERT_TRUE(sharp.ok());
+  EXPECT_EQ(service_.create(admin(), input("STRASSE AG")).error().code, ErrorCode::Conflict);
+}
+
 TEST_F(TenantServiceTest, DeprovisionFreesTheName) {
   auto t = service_.create(admin(), input("Acme Ltd"));
   ASSERT_TRUE(t.ok());
