@@ -1,7 +1,9 @@
 #include "app/wiring.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api/page_token.hpp"
@@ -32,6 +34,9 @@
 #include "service/tenant_service.hpp"
 #include "store/dynamodb/dynamodb_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#ifdef TENANTD_HAVE_POSTGRES
+#include "store/postgres/postgres_store.hpp"
+#endif
 #include "store/ttl_sweeper.hpp"
 
 namespace tenantd {
@@ -57,7 +62,45 @@ aws::EnvLookup aws_environment(const Config& config) {
   };
 }
 
-Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock) {
+// `tenantd migrate` opens the store to change its schema; everything else needs the schema
+// this build knows (PostgreSQL: a replica refuses a newer schema, see pg_schema.hpp).
+enum class SchemaUse { Current, Migrating };
+
+#ifdef TENANTD_HAVE_POSTGRES
+Result<std::unique_ptr<store::ItemStore>> open_postgres(const Config& config, const Clock& clock,
+                                                        SchemaUse use) {
+  store::postgres::PostgresOptions options;
+  const auto threads = config.threads > 0 ? static_cast<std::size_t>(config.threads)
+                                          : std::max(1U, std::thread::hardware_concurrency());
+  // The server threads, the outbox dispatcher, the sweepers and the provisioner.
+  options.max_connections = config.database_pool_size > 0
+                                ? static_cast<std::size_t>(config.database_pool_size)
+                                : threads + 4;
+  auto opened =
+      store::postgres::PostgresStore::open(config.database_url, config.environment, clock, options);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  if (use == SchemaUse::Current) {
+    if (Status current = (*opened)->check_schema(); !current) {
+      return std::move(current).error();
+    }
+  }
+  return std::unique_ptr<store::ItemStore>(std::move(*opened));
+}
+#endif
+
+Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock,
+                                                     SchemaUse use = SchemaUse::Current) {
+  if (config.store == "postgres") {
+#ifdef TENANTD_HAVE_POSTGRES
+    return open_postgres(config, clock, use);
+#else
+    (void)use;
+    return Error::make(ErrorCode::ValidationError,
+                       "STORE=postgres is not available in this build (TENANTD_POSTGRES=OFF)");
+#endif
+  }
   if (config.store == "dynamodb") {
     auto opened =
         store::dynamodb::DynamoDbStore::open(aws_environment(config), config.environment, clock);
@@ -488,7 +531,7 @@ Result<std::string> mint_token(const Config& config, const TokenRequest& request
 
 Status migrate(const Config& config) {
   SystemClock clock;
-  auto store = open_store(config, clock);
+  auto store = open_store(config, clock, SchemaUse::Migrating);
   if (!store) {
     return std::move(store).error();
   }

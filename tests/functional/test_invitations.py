@@ -699,9 +699,9 @@ class TokenLeakTest(InvitationTestCase):
             if os.path.isfile(full):
                 with open(full, "rb") as f:
                     files[name] = f.read()
-        if self.server.env.get("STORE") == "dynamodb":
+        if self.server.env.get("STORE") in ("dynamodb", "postgres"):
             for table, items in self.server.stored_items().items():
-                files["dynamodb:" + table] = items.encode()
+                files[self.server.env["STORE"] + ":" + table] = items.encode()
         return files
 
     def test_tokens_appear_only_in_events_ndjson(self):
