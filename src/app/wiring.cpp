@@ -150,6 +150,13 @@ std::string outbox_seal_key(const std::string& secret) {
   return hmac_sha256(secret, "outbox-seal");
 }
 
+// Replicas share a PostgreSQL store and each dispatches the outbox: they claim events first.
+Millis outbox_claim_lease(const Config& config) {
+  return config.store == "postgres"
+             ? std::chrono::duration_cast<Millis>(config.outbox_claim_lease)
+             : Millis(0);
+}
+
 // SPEC section 12's business metrics, by the change that happened.
 void count_business_event(obs::MetricsRegistry& metrics, std::string_view type) {
   if (type == "TENANT_CREATED") {
@@ -218,6 +225,7 @@ class ServeRuntime final : public Runtime {
     dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
     const std::string seal_key = outbox_seal_key(*shared_secret);
     dispatch.seal_key = seal_key;
+    dispatch.claim_lease = outbox_claim_lease(config);
     dispatch.metrics = rt->metrics_.get();
     dispatch.logger = rt->logger_.get();
     rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
@@ -582,6 +590,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   dispatch.max_attempts = config.outbox_max_attempts;
   dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
   dispatch.seal_key = outbox_seal_key(*secret);
+  dispatch.claim_lease = outbox_claim_lease(config);
   events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
   return dispatcher.dispatch_due();
 }
