@@ -185,9 +185,7 @@ const Setting kSettings[] =
          [](Config& c, std::string_view v) { return non_empty(v, c.database_url); }},
         {"DATABASE_POOL_SIZE", "database-pool-size", "N", "(THREADS + 4)",
          "PostgreSQL connections each process keeps at most (STORE=postgres)",
-         [](Config& c, std::string_view v) {
-           return parse_int(v, 1, 1000, c.database_pool_size);
-         }},
+         [](Config& c, std::string_view v) { return parse_int(v, 1, 1000, c.database_pool_size); }},
         {"AWS_REGION", "aws-region", "REGION", "(AWS_DEFAULT_REGION)",
          "AWS region of the DynamoDB tables (STORE=dynamodb)",
          [](Config& c, std::string_view v) { return non_empty(v, c.aws_region); }},

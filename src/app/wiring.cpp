@@ -152,9 +152,8 @@ std::string outbox_seal_key(const std::string& secret) {
 
 // Replicas share a PostgreSQL store and each dispatches the outbox: they claim events first.
 Millis outbox_claim_lease(const Config& config) {
-  return config.store == "postgres"
-             ? std::chrono::duration_cast<Millis>(config.outbox_claim_lease)
-             : Millis(0);
+  return config.store == "postgres" ? std::chrono::duration_cast<Millis>(config.outbox_claim_lease)
+                                    : Millis(0);
 }
 
 // SPEC section 12's business metrics, by the change that happened.

@@ -153,7 +153,7 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
 }
 
 Result<std::vector<store::Item>> OutboxDispatcher::claim(const std::vector<store::Item>& page,
-                                                          TimePoint now) {
+                                                         TimePoint now) {
   std::vector<store::Item> claimed;
   std::vector<store::WriteOp> ops;
   for (const auto& item : page) {

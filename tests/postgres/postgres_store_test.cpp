@@ -86,9 +86,10 @@ TEST(PostgresSchema, EveryMigrationIsRecordedOnceEvenWhenReplicasMigrateAtOnce) 
   EXPECT_EQ(failures.load(), 0);
   auto connection = PgConnection::connect(url);
   ASSERT_TRUE(connection.ok());
-  store::postgres::PgResult rows = (*connection)->exec(
-      "SELECT count(*), count(DISTINCT version), min(version), max(version) FROM " +
-      store::postgres::quoted_identifier("bbws-migrations-" + environment));
+  store::postgres::PgResult rows =
+      (*connection)
+          ->exec("SELECT count(*), count(DISTINCT version), min(version), max(version) FROM " +
+                 store::postgres::quoted_identifier("bbws-migrations-" + environment));
   ASSERT_TRUE(rows.ok()) << rows.message();
   const auto known = store::postgres::known_schema_version();
   EXPECT_EQ(rows.integer(0, 0), known);
@@ -167,7 +168,10 @@ TEST(PostgresText, BeginsWithAPrefixEndingInAMultibyteCharacterFindsExactlyItsIt
   auto s = open_store(testing_support::postgres_url(), fresh_environment(), clock);
   ASSERT_NE(s, nullptr);
   ASSERT_TRUE(s->migrate().ok());
-  for (const char* sk : {"USER#\xC2\xBF", "USER#\xC2\xBF" "a", "USER#\xC3\x80", "USER#\xC2\xBE"}) {
+  for (const char* sk : {"USER#\xC2\xBF",
+                         "USER#\xC2\xBF"
+                         "a",
+                         "USER#\xC3\x80", "USER#\xC2\xBE"}) {
     ASSERT_TRUE(put(*s, item("P", sk)).ok());
   }
   store::Query q;
@@ -177,7 +181,9 @@ TEST(PostgresText, BeginsWithAPrefixEndingInAMultibyteCharacterFindsExactlyItsIt
   ASSERT_TRUE(found.ok()) << found.error().message;
   ASSERT_EQ(found->size(), 2U);
   EXPECT_EQ((*found)[0].sk, "USER#\xC2\xBF");
-  EXPECT_EQ((*found)[1].sk, "USER#\xC2\xBF" "a");
+  EXPECT_EQ((*found)[1].sk,
+            "USER#\xC2\xBF"
+            "a");
 }
 
 }  // namespace

@@ -12,9 +12,9 @@ std::string migrations_table(const std::string& environment) {
 
 Error database_error(std::string_view what, const PgResult& result) {
   const std::string state = result.sqlstate();
-  return Error::make(is_unavailable(state) ? ErrorCode::ServiceUnavailable
-                                           : ErrorCode::InternalError,
-                     "postgres: " + std::string(what) + ": " + result.message());
+  return Error::make(
+      is_unavailable(state) ? ErrorCode::ServiceUnavailable : ErrorCode::InternalError,
+      "postgres: " + std::string(what) + ": " + result.message());
 }
 
 }  // namespace
@@ -97,10 +97,9 @@ Status apply_migrations(PgConnection& connection, const std::string& environment
   const std::string table = migrations_table(environment);
   const std::string lock =
       "SELECT pg_advisory_xact_lock(hashtextextended('tenantd-migrate-" + environment + "', 0))";
-  PgResult created = connection.exec(
-      "BEGIN;" + lock + ";CREATE TABLE IF NOT EXISTS " + table +
-      " (version integer PRIMARY KEY, description text NOT NULL, "
-      "applied_at timestamptz NOT NULL DEFAULT now());COMMIT;");
+  PgResult created = connection.exec("BEGIN;" + lock + ";CREATE TABLE IF NOT EXISTS " + table +
+                                     " (version integer PRIMARY KEY, description text NOT NULL, "
+                                     "applied_at timestamptz NOT NULL DEFAULT now());COMMIT;");
   if (!created.ok()) {
     connection.exec("ROLLBACK");
     return database_error("create the migrations table", created);

@@ -328,10 +328,7 @@ class PostgresStore::Lease {
 
 PostgresStore::PostgresStore(std::string url, std::string environment, const Clock& clock,
                              PostgresOptions options)
-    : url_(std::move(url)),
-      environment_(std::move(environment)),
-      clock_(clock),
-      options_(options) {
+    : url_(std::move(url)), environment_(std::move(environment)), clock_(clock), options_(options) {
   options_.max_connections = std::max<std::size_t>(options_.max_connections, 1);
   for (const Table table : kAllTables) {
     tables_.push_back(quoted_table(table, environment_));
@@ -439,7 +436,8 @@ Status PostgresStore::check_schema() {
 
 Status PostgresStore::ping() {
   auto pinged = with_reader<bool>([](PgConnection& c) -> Result<bool> {
-    PgResult r = c.run("ping", [] { return std::string("SELECT 1"); }, Params());
+    PgResult r = c.run(
+        "ping", [] { return std::string("SELECT 1"); }, Params());
     if (!r.ok()) {
       return database_error(c, "ping", r);
     }
@@ -453,27 +451,26 @@ Status PostgresStore::ping() {
 
 Result<std::optional<Item>> PostgresStore::get(Table table, const Key& key) {
   const std::int64_t now = now_seconds();
-  return with_reader<std::optional<Item>>(
-      [&](PgConnection& c) -> Result<std::optional<Item>> {
-        Params params;
-        params.text(key.pk);
-        params.text(key.sk);
-        params.integer(now);
-        PgResult r = c.run(
-            "get" + std::to_string(slot(table)),
-            [&] {
-              return "SELECT " + kColumns + " FROM " + tables_[slot(table)] +
-                     " WHERE pk = $1 AND sk = $2 AND (ttl IS NULL OR ttl > $3)";
-            },
-            params);
-        if (!r.ok()) {
-          return database_error(c, "get", r);
-        }
-        if (r.rows() == 0) {
-          return std::optional<Item>();
-        }
-        return std::optional<Item>(read_item(r, 0));
-      });
+  return with_reader<std::optional<Item>>([&](PgConnection& c) -> Result<std::optional<Item>> {
+    Params params;
+    params.text(key.pk);
+    params.text(key.sk);
+    params.integer(now);
+    PgResult r = c.run(
+        "get" + std::to_string(slot(table)),
+        [&] {
+          return "SELECT " + kColumns + " FROM " + tables_[slot(table)] +
+                 " WHERE pk = $1 AND sk = $2 AND (ttl IS NULL OR ttl > $3)";
+        },
+        params);
+    if (!r.ok()) {
+      return database_error(c, "get", r);
+    }
+    if (r.rows() == 0) {
+      return std::optional<Item>();
+    }
+    return std::optional<Item>(read_item(r, 0));
+  });
 }
 
 Result<std::vector<std::optional<Item>>> PostgresStore::get_many(Table table,
@@ -545,7 +542,8 @@ Result<std::vector<Item>> PostgresStore::query(const Query& query) {
   return with_reader<std::vector<Item>>([&](PgConnection& c) -> Result<std::vector<Item>> {
     Params params;
     const std::string sql = query_sql(table, query, plan, now, &params);
-    PgResult r = c.run(query_name(query.table, query, plan), [&sql] { return sql; }, params);
+    PgResult r = c.run(
+        query_name(query.table, query, plan), [&sql] { return sql; }, params);
     if (!r.ok()) {
       return database_error(c, "query", r);
     }
@@ -603,7 +601,8 @@ WriteResult PostgresStore::write_once(PgConnection& c, const std::vector<WriteOp
     return out;
   };
   {
-    PgResult begun = c.run("begin", [] { return std::string("BEGIN"); }, Params());
+    PgResult begun = c.run(
+        "begin", [] { return std::string("BEGIN"); }, Params());
     if (!begun.ok()) {
       return abort("begin", begun);
     }
@@ -623,14 +622,15 @@ WriteResult PostgresStore::write_once(PgConnection& c, const std::vector<WriteOp
       params.text(*key.sk);
       PgResult current = c.run(
           "cur" + std::to_string(t),
-          [&] { return "SELECT ttl, data FROM " + table + " WHERE pk = $1 AND sk = $2 FOR UPDATE"; },
+          [&] {
+            return "SELECT ttl, data FROM " + table + " WHERE pk = $1 AND sk = $2 FOR UPDATE";
+          },
           params);
       if (!current.ok()) {
         return abort("condition", current);
       }
       row_present = current.rows() == 1;
-      const bool exists =
-          row_present && (current.is_null(0, 0) || current.integer(0, 0) > now);
+      const bool exists = row_present && (current.is_null(0, 0) || current.integer(0, 0) > now);
       bool holds = true;
       switch (condition.kind) {
         case Condition::Kind::None:
@@ -683,7 +683,8 @@ WriteResult PostgresStore::write_once(PgConnection& c, const std::vector<WriteOp
       }
     }
   }
-  PgResult committed = c.run("commit", [] { return std::string("COMMIT"); }, Params());
+  PgResult committed = c.run(
+      "commit", [] { return std::string("COMMIT"); }, Params());
   if (!committed.ok()) {
     // Without an answer to COMMIT the transaction may have applied: never run it again.
     WriteResult out = failed(database_error(c, "commit", committed).message);
