@@ -741,8 +741,10 @@ class TokenLeakTest(InvitationTestCase):
         self.server.stop()
         stopped = self.snapshot()
         self.assertIn("events.ndjson", stopped)
-        # The store was among the places checked: the SQLite files, or the DynamoDB tables.
-        self.assertTrue(any(name.startswith(("tenantd", "dynamodb:bbws-invitations"))
+        # The store was among the places checked: the SQLite files, or the DynamoDB / PostgreSQL
+        # tables.
+        self.assertTrue(any(name.startswith(("tenantd", "dynamodb:bbws-invitations",
+                                             "postgres:bbws-invitations"))
                             for name in stopped), list(stopped))
         self.assertGreater(len(self.replies), 15)
         for token in tokens:
