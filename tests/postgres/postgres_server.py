@@ -9,7 +9,8 @@
 The cluster lives in a new temporary directory (initdb, trust authentication on 127.0.0.1 only).
 PostgreSQL refuses to run as root, so under root (CI) the server runs as the `postgres` system
 user of Debian's package, or `nobody` when there is none. fsync is off: the tests kill tenantd,
-never the machine, and a test cluster need not survive a power cut.
+never the machine, and a test cluster need not survive a power cut. TENANTD_PG_DURABLE=1 keeps
+PostgreSQL's durable defaults (benchmarks, scripts/run-postgres.sh).
 """
 import os
 import pwd
@@ -62,9 +63,10 @@ def write(path, text):
 
 def pg_ctl_start(cluster, port, user):
     data = os.path.join(cluster, "data")
-    options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {cluster} -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 "
-               "-c shared_buffers=32MB")
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {cluster} -c max_connections=400"
+    if os.environ.get("TENANTD_PG_DURABLE") != "1":
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        options += " -c shared_buffers=32MB"
     done = subprocess.run(command([os.path.join(BIN, "pg_ctl"), "start", "-w", "-t", "60", "-D", data,
                                    "-l", os.path.join(cluster, "server.log"), "-o", options], user),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
