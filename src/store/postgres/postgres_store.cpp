@@ -541,7 +541,7 @@ Result<std::vector<Item>> PostgresStore::query(const Query& query) {
   const std::string& table = tables_[slot(query.table)];
   return with_reader<std::vector<Item>>([&](PgConnection& c) -> Result<std::vector<Item>> {
     Params params;
-    const std::string sql = query_sql(table, query, plan, now, &params);
+    std::string sql = query_sql(table, query, plan, now, &params);
     PgResult r = c.run(
         query_name(query.table, query, plan), [&sql] { return sql; }, params);
     if (!r.ok()) {
