@@ -101,9 +101,11 @@ std::int64_t PgResult::integer(int row, int column) const {
 
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& url) {
   // Later keywords override earlier ones, so the URL's own settings win over these defaults.
-  const char* const keywords[] = {"connect_timeout", "fallback_application_name", "dbname",
-                                  nullptr};
-  const char* const values[] = {"5", "tenantd", url.c_str(), nullptr};
+  // GSSAPI encryption is off unless the URL asks for it: libpq would otherwise probe Kerberos on
+  // every connect, which costs a round trip and initialises a library most setups do not use.
+  const char* const keywords[] = {"connect_timeout", "fallback_application_name", "gssencmode",
+                                  "dbname", nullptr};
+  const char* const values[] = {"5", "tenantd", "disable", url.c_str(), nullptr};
   pg_conn* conn = PQconnectdbParams(keywords, values, 1);
   if (conn == nullptr) {
     return Error::make(ErrorCode::ServiceUnavailable, "postgres: out of memory");
