@@ -7,8 +7,10 @@
 #   bench/postgres.sh
 # PostgreSQL is a throwaway local cluster (tests/postgres/postgres_server.py) with its durable
 # defaults (fsync on, synchronous_commit on). Settings: BENCH_DURATION [10s], BENCH_THREADS [2],
-# BENCH_CONNECTIONS [64]. wrk, nginx, PostgreSQL and the replicas share this machine's cores, so
-# the figures say what each layer costs, not how far more machines would scale.
+# BENCH_CONNECTIONS [64], BENCH_SERVER_THREADS [16] (THREADS of every replica: a server thread
+# waits for each database round trip, so a networked store needs more threads than cores).
+# wrk, nginx, PostgreSQL and the replicas share this machine's cores, so the figures say what each
+# layer costs, not how far more machines would scale.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,6 +18,7 @@ repo=$(pwd)
 duration=${BENCH_DURATION:-10s}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
+server_threads=${BENCH_SERVER_THREADS:-16}
 
 log() { echo "bench: $*" >&2; }
 
@@ -56,7 +59,7 @@ run_wrk() {
   shift
   local out="$work/wrk-$name.txt"
   log "wrk $name: $*"
-  wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$out"
+  wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s --latency "$@" >"$out"
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
   local non2xx socket_errors
@@ -71,7 +74,7 @@ run_wrk() {
 
 secret="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export JWT_SECRET=$secret SERVICE_SECRET=$secret LOG_LEVEL=warn
-export RATE_LIMIT_RPS=100000000 RATE_LIMIT_BURST=100000000
+export RATE_LIMIT_RPS=100000000 RATE_LIMIT_BURST=100000000 THREADS=$server_threads
 
 # start_serve NAME [VAR=VALUE...]: starts a replica; sets base.
 start_serve() {
@@ -175,7 +178,7 @@ cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 cat <<MD
 Machine: $(nproc) cores, $cpu; load average at start: $load_at_start
 Date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git rev-parse --short HEAD)
-Command: bench/postgres.sh (wrk -t$threads -c$connections -d$duration --latency)
+Command: bench/postgres.sh (wrk -t$threads -c$connections -d$duration --timeout 10s --latency; THREADS=$server_threads)
 
 | setup | GET /v1.0/tenants/{id} requests/s (p99) | POST /v1.0/tenants requests/s (p99) |
 |---|---|---|
