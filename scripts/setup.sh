@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential g++ clang clang-14 cmake ninja-build ccache pkg-config
-  libboost-dev libssl-dev libsqlite3-dev sqlite3 libgit2-dev git
+  libboost-dev libssl-dev libsqlite3-dev sqlite3 libgit2-dev git libpq-dev postgresql-15
   rapidjson-dev nlohmann-json3-dev libsimdjson-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format clang-tidy shellcheck

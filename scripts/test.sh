@@ -92,11 +92,12 @@ record_stage "asan build" "$asan_ok"
 if [[ $asan_ok -eq 0 ]]; then
   log "asan tests"
   asan_args=(--preset asan -j "$jobs")
-  # The console's browser tests (browser.console) run once, in the release stage: the
-  # browser, not tenantd's memory, is what they exercise, and they would double the stage's time.
-  asan_exclude='^browser\.'
+  # Run once, in the release stage: the console's browser tests (the browser, not tenantd's
+  # memory, is what they exercise), and the functional suite on PostgreSQL and the replicas test
+  # (the PostgreSQL store's own tests, conformance, schema and restart, do run here).
+  asan_exclude='^browser\.|^functional_postgres\.|^functional\.test_postgres_replicas$'
   if [[ ${TENANTD_ASAN_FUNCTIONAL:-1} == 0 ]]; then
-    asan_exclude+='|^functional\.'
+    asan_exclude="^functional\.|$asan_exclude"
   fi
   asan_args+=(-E "$asan_exclude")
   # Reports go to files as well as failing the process, so that a sanitizer error inside a server

@@ -198,10 +198,17 @@ const Setting kSettings[] =
          [](Config& c, std::string_view v) {
            return one_of(v, {"dev", "sit", "prod"}, c.environment);
          }},
-        {"STORE", "store", "BACKEND", "sqlite", "item store backend: sqlite or dynamodb",
+        {"STORE", "store", "BACKEND", "sqlite", "item store backend: sqlite, dynamodb or postgres",
          [](Config& c, std::string_view v) {
-           return one_of(v, {"sqlite", "dynamodb"}, c.store);
+           return one_of(v, {"sqlite", "dynamodb", "postgres"}, c.store);
          }},
+        {"DATABASE_URL", "database-url", "URL", "(none)",
+         "PostgreSQL of STORE=postgres: a libpq URI or key=value string (sslmode, sslrootcert, ... "
+         "pass through)",
+         [](Config& c, std::string_view v) { return non_empty(v, c.database_url); }},
+        {"DATABASE_POOL_SIZE", "database-pool-size", "N", "(THREADS + 4)",
+         "PostgreSQL connections each process keeps at most (STORE=postgres)",
+         [](Config& c, std::string_view v) { return parse_int(v, 1, 1000, c.database_pool_size); }},
         {"AWS_REGION", "aws-region", "REGION", "(AWS_DEFAULT_REGION)",
          "AWS region of the DynamoDB tables (STORE=dynamodb)",
          [](Config& c, std::string_view v) { return non_empty(v, c.aws_region); }},
@@ -407,6 +414,10 @@ const Setting kSettings[] =
          [](Config& c, std::string_view v) {
            return parse_int(v, 1, 1000, c.outbox_max_attempts);
          }},
+        {"OUTBOX_CLAIM_LEASE", "outbox-claim-lease", "DURATION", "30s (STORE=postgres)",
+         "how long a process owns the outbox events it claimed before another may take them "
+         "over; only replicas sharing a store claim",
+         [](Config& c, std::string_view v) { return duration(v, c.outbox_claim_lease); }},
         {"OUTBOX_BASE_BACKOFF_MS", "outbox-base-backoff-ms", "MS", "1000",
          "delay before an event's first redelivery; it doubles per attempt, up to 5 minutes",
          [](Config& c, std::string_view v) {
@@ -556,6 +567,9 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
     errors.push_back({"SERVICE_SECRET", "REQUIRED",
                       "is required in Lambda, or SERVICE_SECRET_ARN (the same secret for every "
                       "instance)"});
+  }
+  if (config.store == "postgres" && config.database_url.empty()) {
+    errors.push_back({"DATABASE_URL", "REQUIRED", "is required by STORE=postgres"});
   }
   if (!config.service_secret.empty() && !config.service_secret_arn.empty()) {
     errors.push_back({"SERVICE_SECRET_ARN", "CONFLICT", "is set together with SERVICE_SECRET"});

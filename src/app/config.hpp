@@ -19,9 +19,11 @@ struct Config {
   std::string data_dir = "./var";
   std::string environment = "dev";  // dev | sit | prod
   std::string store = "sqlite";
-  std::string aws_region;         // empty: AWS_DEFAULT_REGION
-  std::string dynamodb_endpoint;  // empty: AWS_ENDPOINT_URL, else AWS's endpoint
-  std::string ca_bundle;          // empty: the system CA paths
+  std::string aws_region;               // empty: AWS_DEFAULT_REGION
+  std::string dynamodb_endpoint;        // empty: AWS_ENDPOINT_URL, else AWS's endpoint
+  std::string ca_bundle;                // empty: the system CA paths
+  std::string database_url;             // STORE=postgres: libpq connection string or URI
+  std::int64_t database_pool_size = 0;  // 0: threads + 4
   std::int64_t aws_max_attempts = 5;
   std::string auth_mode = "local";
   std::string jwt_secret;          // empty: a key file in data_dir
@@ -65,7 +67,8 @@ struct Config {
   std::int64_t max_connections = 0;             // 0: under the descriptor limit (http_server)
   std::int64_t max_connections_per_client = 0;  // 0: 256
   std::int64_t outbox_max_attempts = 10;
-  std::int64_t outbox_base_backoff_ms = 1000;  // first retry delay; doubles per attempt
+  std::chrono::seconds outbox_claim_lease{30};  // STORE=postgres: replicas claim events
+  std::int64_t outbox_base_backoff_ms = 1000;   // first retry delay; doubles per attempt
   std::chrono::seconds invitation_ttl{7 * 24 * 3600};
   std::string invite_url_template = kDefaultInviteUrl;
   std::chrono::seconds invitation_sweep_interval{60};

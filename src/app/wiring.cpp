@@ -1,8 +1,10 @@
 #include "app/wiring.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "api/api.hpp"
 #include "api/page_token.hpp"
@@ -34,6 +36,9 @@
 #include "service/tenant_service.hpp"
 #include "store/dynamodb/dynamodb_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#ifdef TENANTD_HAVE_POSTGRES
+#include "store/postgres/postgres_store.hpp"
+#endif
 #include "store/ttl_sweeper.hpp"
 
 namespace tenantd {
@@ -59,7 +64,45 @@ aws::EnvLookup aws_environment(const Config& config) {
   };
 }
 
-Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock) {
+// `tenantd migrate` opens the store to change its schema; everything else needs the schema
+// this build knows (PostgreSQL: a replica refuses a newer schema, see pg_schema.hpp).
+enum class SchemaUse { Current, Migrating };
+
+#ifdef TENANTD_HAVE_POSTGRES
+Result<std::unique_ptr<store::ItemStore>> open_postgres(const Config& config, const Clock& clock,
+                                                        SchemaUse use) {
+  store::postgres::PostgresOptions options;
+  const auto threads = config.threads > 0 ? static_cast<std::size_t>(config.threads)
+                                          : std::max(1U, std::thread::hardware_concurrency());
+  // The server threads, the outbox dispatcher, the sweepers and the provisioner.
+  options.max_connections = config.database_pool_size > 0
+                                ? static_cast<std::size_t>(config.database_pool_size)
+                                : threads + 4;
+  auto opened =
+      store::postgres::PostgresStore::open(config.database_url, config.environment, clock, options);
+  if (!opened) {
+    return std::move(opened).error();
+  }
+  if (use == SchemaUse::Current) {
+    if (Status current = (*opened)->check_schema(); !current) {
+      return std::move(current).error();
+    }
+  }
+  return std::unique_ptr<store::ItemStore>(std::move(*opened));
+}
+#endif
+
+Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const Clock& clock,
+                                                     SchemaUse use = SchemaUse::Current) {
+  if (config.store == "postgres") {
+#ifdef TENANTD_HAVE_POSTGRES
+    return open_postgres(config, clock, use);
+#else
+    (void)use;
+    return Error::make(ErrorCode::ValidationError,
+                       "STORE=postgres is not available in this build (TENANTD_POSTGRES=OFF)");
+#endif
+  }
   if (config.store == "dynamodb") {
     auto opened =
         store::dynamodb::DynamoDbStore::open(aws_environment(config), config.environment, clock);
@@ -114,6 +157,12 @@ Result<std::string> service_secret(const Config& config) {
 // whoever dispatches the outbox derives the same key from the same secret.
 std::string outbox_seal_key(const std::string& secret) {
   return hmac_sha256(secret, "outbox-seal");
+}
+
+// Replicas share a PostgreSQL store and each dispatches the outbox: they claim events first.
+Millis outbox_claim_lease(const Config& config) {
+  return config.store == "postgres" ? std::chrono::duration_cast<Millis>(config.outbox_claim_lease)
+                                    : Millis(0);
 }
 
 // SPEC section 12's business metrics, by the change that happened.
@@ -184,6 +233,7 @@ class ServeRuntime final : public Runtime {
     dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
     const std::string seal_key = outbox_seal_key(*shared_secret);
     dispatch.seal_key = seal_key;
+    dispatch.claim_lease = outbox_claim_lease(config);
     dispatch.metrics = rt->metrics_.get();
     dispatch.logger = rt->logger_.get();
     rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
@@ -529,7 +579,7 @@ Result<std::string> console_sign_in_code(const Config& config, const TokenReques
 
 Status migrate(const Config& config) {
   SystemClock clock;
-  auto store = open_store(config, clock);
+  auto store = open_store(config, clock, SchemaUse::Migrating);
   if (!store) {
     return std::move(store).error();
   }
@@ -580,6 +630,7 @@ Result<std::size_t> outbox_drain(const Config& config) {
   dispatch.max_attempts = config.outbox_max_attempts;
   dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
   dispatch.seal_key = outbox_seal_key(*secret);
+  dispatch.claim_lease = outbox_claim_lease(config);
   events::OutboxDispatcher dispatcher(**store, std::move(*sinks), clock, dispatch);
   return dispatcher.dispatch_due();
 }

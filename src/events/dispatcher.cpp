@@ -46,6 +46,14 @@ bool well_formed(const OutboxEvent& event) {
   return !event.event_id.empty() && !event.source.empty() && !event.detail_type.empty();
 }
 
+// The condition under which `event`, as read, may be replaced; it bumps the version to write.
+store::Condition take_version(OutboxEvent& event) {
+  const store::Condition condition =
+      event.version >= 0 ? store::Condition::version_is(event.version) : store::Condition::exists();
+  event.version = std::max<std::int64_t>(event.version, 0) + 1;
+  return condition;
+}
+
 }  // namespace
 
 Millis backoff_delay(const DispatcherOptions& options, std::int64_t attempts) {
@@ -106,7 +114,23 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
     if (page->empty()) {
       break;
     }
-    const Outcome outcome = handle_batch(*page, now);
+    std::vector<store::Item> mine;
+    if (options_.claim_lease > Millis(0)) {
+      auto claimed = claim(*page, now);
+      if (!claimed) {
+        return std::move(claimed).error();
+      }
+      mine = std::move(*claimed);
+      if (mine.empty()) {
+        // Another dispatcher owns all of them now.
+        if (page->size() < options_.batch) {
+          break;
+        }
+        query.start_after = store::cursor_after(page->back(), kDueIndex);
+        continue;
+      }
+    }
+    const Outcome outcome = handle_batch(options_.claim_lease > Millis(0) ? mine : *page, now);
     delivered += outcome.delivered;
     touched += outcome.progressed;
     if (outcome.progressed == 0) {
@@ -126,6 +150,38 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
     refresh_pending_gauge();
   }
   return delivered;
+}
+
+Result<std::vector<store::Item>> OutboxDispatcher::claim(const std::vector<store::Item>& page,
+                                                         TimePoint now) {
+  std::vector<store::Item> claimed;
+  std::vector<store::WriteOp> ops;
+  for (const auto& item : page) {
+    OutboxEvent event = outbox_event_from(item);
+    if (!well_formed(event)) {
+      claimed.push_back(item);  // handle_batch parks it; parking twice is harmless
+      continue;
+    }
+    const store::Condition condition = take_version(event);
+    event.next_attempt_at = now + options_.claim_lease;
+    ops.emplace_back(store::Put{store::Table::Control, item_like(event, item), condition});
+  }
+  // One transaction claims the whole page; an event another dispatcher claimed first fails its
+  // condition, and the rest is tried again without it.
+  while (!ops.empty()) {
+    const store::WriteResult result = store_.write(ops);
+    if (result.ok()) {
+      break;
+    }
+    if (!result.condition_failed() || result.failed_op >= ops.size()) {
+      return Error::make(ErrorCode::ServiceUnavailable, "outbox: claim failed: " + result.message);
+    }
+    ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(result.failed_op));
+  }
+  for (auto& op : ops) {
+    claimed.push_back(std::move(std::get<store::Put>(op).item));
+  }
+  return claimed;
 }
 
 OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store::Item>& items,
@@ -265,8 +321,10 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
                       store::Condition::none()}});
     } else {
       event.next_attempt_at = now + jittered_delay(event.attempts);
-      result = store_.write({store::Put{store::Table::Control, item_like(event, *originals[i]),
-                                        store::Condition::exists()}});
+      // Only while it is still ours: after a lease ran out another dispatcher may own it.
+      const store::Condition unchanged = take_version(event);
+      result = store_.write(
+          {store::Put{store::Table::Control, item_like(event, *originals[i]), unchanged}});
     }
     if (result.ok() || result.condition_failed()) {
       ++outcome.progressed;

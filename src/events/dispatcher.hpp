@@ -48,6 +48,10 @@ struct DispatcherOptions {
   // Opens events' sealed detail members (32 bytes; see seal()); events that carry sealed
   // members cannot be delivered without it.
   std::string seal_key;
+  // > 0: before delivering, a pass claims its events with one conditional write that moves
+  // them this far into the future, so that dispatchers sharing the store (replicas) never
+  // deliver an event at once; a claimer that dies leaves its events to others after the lease.
+  Millis claim_lease{0};
   obs::MetricsRegistry* metrics = nullptr;  // optional: outbox_failed, outbox_pending
   const obs::Logger* logger = nullptr;      // optional: failures and dead letters
 };
@@ -82,6 +86,8 @@ class OutboxDispatcher {
     std::size_t progressed = 0;  // events whose item was successfully deleted or rescheduled
   };
   Outcome handle_batch(const std::vector<store::Item>& items, TimePoint now);
+  // The items of `page` this dispatcher now owns, as stored after the claim.
+  Result<std::vector<store::Item>> claim(const std::vector<store::Item>& page, TimePoint now);
   Millis jittered_delay(std::int64_t attempts);
   void refresh_pending_gauge();
   void run();

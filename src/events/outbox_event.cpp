@@ -97,6 +97,9 @@ store::Item outbox_item(const OutboxEvent& event) {
       .field("attempts", event.attempts)
       .field("status", failed ? kStatusFailed : kStatusPending)
       .field("nextAttemptAt", format_time(due_time(event)));
+  if (event.version >= 0) {
+    w.field("version", event.version);
+  }
   if (!event.sealed_detail.empty()) {
     w.field("sealedDetail", event.sealed_detail);
   }
@@ -172,6 +175,9 @@ OutboxEvent outbox_event_from(const store::Item& item) {
   if (const auto it = data.FindMember("attempts"); it != data.MemberEnd() && it->value.IsInt64()) {
     event.attempts = it->value.GetInt64();
   }
+  const auto version = data.FindMember("version");
+  event.version =
+      version != data.MemberEnd() && version->value.IsInt64() ? version->value.GetInt64() : -1;
   if (const auto it = data.FindMember("deliveredTo");
       it != data.MemberEnd() && it->value.IsArray()) {
     for (const auto& sink : it->value.GetArray()) {

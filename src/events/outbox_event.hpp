@@ -33,6 +33,9 @@ struct OutboxEvent {
   // Sinks (by name) that already accepted the event, so that a retry after a partial failure
   // goes only to the sinks that have not.
   std::vector<std::string> delivered_to;
+  // Bumped by every claim and reschedule, so that dispatchers sharing a store (replicas) take an
+  // event only with a conditional write on it; -1: an item stored before events had a version.
+  std::int64_t version = 0;
 };
 
 // The envelope that sinks deliver:

@@ -421,6 +421,44 @@ def dynamodb_env(data_dir):
             "AWS_ACCESS_KEY_ID": f"TESTACCT{account:012d}", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
+# TENANTD_TEST_STORE=postgres runs every server on PostgreSQL: the server of the test run (its URL
+# in TENANTD_POSTGRES_URL_FILE), one schema per data dir, so servers are as isolated as with their
+# own SQLite files, and a restart on the same data dir sees its data.
+PG_BIN = os.environ.get("TENANTD_PG_BIN", "/usr/lib/postgresql/15/bin")
+
+
+def postgres_admin_url():
+    path = os.environ.get("TENANTD_POSTGRES_URL_FILE")
+    if not path:
+        raise HarnessError("TENANTD_TEST_STORE=postgres needs TENANTD_POSTGRES_URL_FILE")
+    with open(path) as f:
+        return f.read().strip()
+
+
+def psql(url, sql):
+    """Runs `sql` with psql on `url`; returns its unaligned, tuples-only output."""
+    done = subprocess.run([os.path.join(PG_BIN, "psql"), url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+                          capture_output=True, timeout=60)
+    if done.returncode != 0:
+        raise HarnessError(f"psql failed: {done.stderr!r}")
+    return done.stdout.decode()
+
+
+def postgres_database(name):
+    """The URL of a namespace `name` of its own on the test run's server: a schema (created when
+    missing) that the URL puts first on the search path. Schemas cost nothing to create, unlike
+    databases (a copy of template1 each)."""
+    admin = postgres_admin_url()
+    psql(admin, f'CREATE SCHEMA IF NOT EXISTS "{name}"')
+    separator = "&" if "?" in admin else "?"
+    return f"{admin}{separator}options=-csearch_path%3D{name}"
+
+
+def postgres_env(data_dir):
+    digest = hashlib.sha256(os.path.realpath(data_dir).encode()).hexdigest()[:16]
+    return {"STORE": "postgres", "DATABASE_URL": postgres_database("f" + digest)}
+
+
 class Server:
     """One `tenantd serve` process on 127.0.0.1 with a private data dir."""
 
@@ -439,9 +477,11 @@ class Server:
         if env:
             self.env.update(env)
         # Tables the harness chose are created by `tenantd migrate` before the first start.
-        self.needs_migrate = STORE_UNDER_TEST == "dynamodb" and "STORE" not in (env or {})
+        self.needs_migrate = (STORE_UNDER_TEST in ("dynamodb", "postgres")
+                              and "STORE" not in (env or {}))
         if self.needs_migrate:
-            self.env.update(dynamodb_env(self.data_dir))
+            self.env.update(dynamodb_env(self.data_dir) if STORE_UNDER_TEST == "dynamodb"
+                            else postgres_env(self.data_dir))
         self.args = list(args)
         self.proc = None
         self.port = None
@@ -591,7 +631,14 @@ class Server:
         return self._admin_client
 
     def stored_items(self):
-        """STORE=dynamodb: every item of this server's tables as JSON text, by table name."""
+        """STORE=dynamodb or postgres: every item of this server's tables as JSON text, by table."""
+        if self.env.get("STORE") == "postgres":
+            url = self.env["DATABASE_URL"]
+            tables = {}
+            for table in psql(url, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'bbws-%'"
+                              " AND schemaname = current_schema() ORDER BY 1").split():
+                tables[table] = psql(url, f'SELECT coalesce(json_agg(t), \'[]\') FROM "{table}" t')
+            return tables
         import boto3  # only the DynamoDB runs need it
         client = boto3.client("dynamodb", region_name=self.env["AWS_REGION"],
                               endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],

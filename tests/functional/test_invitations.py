@@ -699,9 +699,9 @@ class TokenLeakTest(InvitationTestCase):
             if os.path.isfile(full):
                 with open(full, "rb") as f:
                     files[name] = f.read()
-        if self.server.env.get("STORE") == "dynamodb":
+        if self.server.env.get("STORE") in ("dynamodb", "postgres"):
             for table, items in self.server.stored_items().items():
-                files["dynamodb:" + table] = items.encode()
+                files[self.server.env["STORE"] + ":" + table] = items.encode()
         return files
 
     def test_tokens_appear_only_in_events_ndjson(self):
@@ -741,8 +741,10 @@ class TokenLeakTest(InvitationTestCase):
         self.server.stop()
         stopped = self.snapshot()
         self.assertIn("events.ndjson", stopped)
-        # The store was among the places checked: the SQLite files, or the DynamoDB tables.
-        self.assertTrue(any(name.startswith(("tenantd", "dynamodb:bbws-invitations"))
+        # The store was among the places checked: the SQLite files, or the DynamoDB / PostgreSQL
+        # tables.
+        self.assertTrue(any(name.startswith(("tenantd", "dynamodb:bbws-invitations",
+                                             "postgres:bbws-invitations"))
                             for name in stopped), list(stopped))
         self.assertGreater(len(self.replies), 15)
         for token in tokens:

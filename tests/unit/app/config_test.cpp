@@ -40,9 +40,14 @@ const char* const kVariables[] = {
 const char* const kSinkVariables[] = {"EVENT_BUS_NAME", "SNS_TOPIC_ARN", "WEBHOOK_URL",
                                       "WEBHOOK_SECRET", "OUTBOX_BASE_BACKOFF_MS"};
 
+// STORE=postgres.
+const char* const kPostgresVariables[] = {"DATABASE_URL", "DATABASE_POOL_SIZE",
+                                          "OUTBOX_CLAIM_LEASE"};
+
 std::vector<const char*> all_variables() {
   std::vector<const char*> names(std::begin(kVariables), std::end(kVariables));
   names.insert(names.end(), std::begin(kSinkVariables), std::end(kSinkVariables));
+  names.insert(names.end(), std::begin(kPostgresVariables), std::end(kPostgresVariables));
   return names;
 }
 
@@ -91,6 +96,28 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c->event_sinks, std::vector<std::string>{"file"});
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
   EXPECT_EQ(c->outbox_max_attempts, 10);
+}
+
+TEST_F(ConfigTest, PostgresStoreNeedsADatabaseUrlAndTakesItsSettings) {
+  set_env("STORE", "postgres");
+  const auto missing = load_config({});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(fields_of(missing.error()), std::vector<std::string>{"DATABASE_URL"});
+
+  set_env("DATABASE_URL", "postgresql://tenantd@db.example.com/tenantd?sslmode=verify-full");
+  set_env("DATABASE_POOL_SIZE", "12");
+  set_env("OUTBOX_CLAIM_LEASE", "2m");
+  const auto c = load_config({});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->store, "postgres");
+  EXPECT_EQ(c->database_url, "postgresql://tenantd@db.example.com/tenantd?sslmode=verify-full");
+  EXPECT_EQ(c->database_pool_size, 12);
+  EXPECT_EQ(c->outbox_claim_lease, std::chrono::minutes(2));
+
+  set_env("DATABASE_POOL_SIZE", "0");
+  const auto bad = load_config({});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(fields_of(bad.error()), std::vector<std::string>{"DATABASE_POOL_SIZE"});
 }
 
 TEST_F(ConfigTest, TheLambdaStartsFromTheAwsDefaultsOfSpecSectionOne) {

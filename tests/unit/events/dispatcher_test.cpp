@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -488,6 +489,69 @@ TEST_F(DispatcherTest, AnEventWhoseSealCannotBeOpenedIsNeverDelivered) {
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].attempts, 1);
   EXPECT_NE(pending[0].last_error.find("sealed"), std::string::npos);
+}
+
+// ---- claims (replicas sharing a store, decision 0024) ----
+
+// Accepts everything; runs `during` inside the delivery, as another replica would run meanwhile.
+class InterleavingSink final : public EventSink {
+ public:
+  explicit InterleavingSink(std::function<void()> during) : during_(std::move(during)) {}
+  std::string_view name() const override { return "fake"; }
+  std::vector<Status> deliver(const std::vector<OutboxEvent>& batch) override {
+    during_();
+    for (const auto& event : batch) {
+      delivered.push_back(event.event_id);
+    }
+    return std::vector<Status>(batch.size());
+  }
+  std::vector<std::string> delivered;
+
+ private:
+  std::function<void()> during_;
+};
+
+TEST_F(DispatcherTest, EventsClaimedByOneDispatcherAreNotDeliveredByAnotherMeanwhile) {
+  options_.claim_lease = 30s;
+  append("evt-a", kStart - 2s);
+  append("evt-b", kStart - 1s);
+  auto* other_sink = new FakeSink("fake");
+  auto other = make_dispatcher({other_sink});
+  std::size_t delivered_by_other = 99;
+  auto* sink = new InterleavingSink([&] {
+    auto during = other->dispatch_due();
+    ASSERT_TRUE(during.ok()) << during.error().message;
+    delivered_by_other = *during;
+  });
+  std::vector<std::unique_ptr<EventSink>> owned;
+  owned.emplace_back(sink);
+  OutboxDispatcher first(*store_, std::move(owned), clock_, options_);
+
+  const auto delivered = first.dispatch_due();
+  ASSERT_TRUE(delivered.ok()) << delivered.error().message;
+  EXPECT_EQ(*delivered, 2u);
+  EXPECT_EQ(sink->delivered, (std::vector<std::string>{"evt-a", "evt-b"}));
+  EXPECT_EQ(delivered_by_other, 0u);
+  EXPECT_TRUE(other_sink->delivered().empty());
+  EXPECT_TRUE(list("PENDING").empty());
+}
+
+TEST_F(DispatcherTest, EventsOfADispatcherThatOutlivedItsLeaseAreTakenOverByAnother) {
+  options_.claim_lease = 30s;
+  append("evt-a", kStart - 1s);
+  auto* other_sink = new FakeSink("fake");
+  auto other = make_dispatcher({other_sink});
+  auto* sink = new InterleavingSink([&] {
+    clock_.advance(31s);  // the first dispatcher stalls (or died) past its lease
+    ASSERT_TRUE(other->dispatch_due().ok());
+  });
+  std::vector<std::unique_ptr<EventSink>> owned;
+  owned.emplace_back(sink);
+  OutboxDispatcher first(*store_, std::move(owned), clock_, options_);
+
+  ASSERT_TRUE(first.dispatch_due().ok());
+  EXPECT_EQ(other_sink->delivered(), (std::vector<std::string>{"evt-a"}));
+  EXPECT_TRUE(list("PENDING").empty());
 }
 
 }  // namespace
