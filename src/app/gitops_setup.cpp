@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/build_info.hpp"
 #include "provision/gitops_provisioner.hpp"
 #endif
 
@@ -66,7 +67,7 @@ Result<std::unique_ptr<provision::Provisioner>> make_gitops_provisioner(
     return setup_error(github.error());
   }
   const std::string dir =
-      config.gitops_template_dir.empty() ? TENANTD_TEMPLATE_DIR : config.gitops_template_dir;
+      config.gitops_template_dir.empty() ? build_info::kTemplateDir : config.gitops_template_dir;
   auto templates = provision::load_templates(dir);
   if (!templates) {
     return setup_error(templates.error());

@@ -19,6 +19,7 @@
 #include "app/cli.hpp"
 #include "app/config.hpp"
 #include "app/wiring.hpp"
+#include "core/build_info.hpp"
 #include "core/ids.hpp"
 #include "lambda/handler.hpp"
 #include "lambda/runtime_api.hpp"
@@ -358,7 +359,7 @@ int run(int argc, char** argv) {
     return outbox(std::move(args));
   }
   if (command == "version" || command == "--version") {
-    std::cout << "tenantd " << TENANTD_VERSION << " (" << TENANTD_COMMIT << ")\n";
+    std::cout << "tenantd " << build_info::kVersion << " (" << build_info::kCommit << ")\n";
     return kExitOk;
   }
   if (command == "invoke") {

@@ -3,6 +3,7 @@
 #include "api/openapi_document.hpp"
 #include "api/responses.hpp"
 #include "api/store_health.hpp"
+#include "core/build_info.hpp"
 #include "core/json.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
@@ -20,8 +21,8 @@ Response health(Api& api, Call& call) {
   JsonWriter out;
   out.begin_object()
       .field("status", status)
-      .field("version", TENANTD_VERSION)
-      .field("commit", TENANTD_COMMIT)
+      .field("version", build_info::kVersion)
+      .field("commit", build_info::kCommit)
       .field("environment", api.options().environment)
       .field("storage", storage)
       .field("uptimeSeconds", static_cast<std::int64_t>(uptime.count()));

@@ -2,6 +2,8 @@
 // HCL escaping, the bbws:* tags, and the real templates of deploy/tenant-template.
 #include "provision/gitops_render.hpp"
 
+#include "core/build_info.hpp"
+
 #include <gtest/gtest.h>
 
 namespace tenantd::provision {
@@ -66,7 +68,7 @@ TEST(GitopsRender, OpportunityTagOnlyWhenGiven) {
 }
 
 TEST(GitopsRender, RepositoryTemplatesRenderCompletely) {
-  auto templates = load_templates(TENANTD_TEMPLATE_DIR);
+  auto templates = load_templates(build_info::kTemplateDir);
   ASSERT_TRUE(templates) << templates.error().message;
   auto files = render_tenant(*templates, sample_instance());
   ASSERT_TRUE(files) << files.error().message;
