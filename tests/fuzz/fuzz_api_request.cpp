@@ -27,8 +27,7 @@ std::string_view next_line(std::string_view& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& app = tenantd::fuzz::FuzzApp::get();
-  const std::string input =
-      app.expand(std::string_view(reinterpret_cast<const char*>(data), size));
+  const std::string input = app.expand(std::string_view(reinterpret_cast<const char*>(data), size));
   std::string_view rest = input;
   const std::string_view request_line = next_line(rest);
   const auto space = request_line.find(' ');

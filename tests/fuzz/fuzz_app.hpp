@@ -95,14 +95,13 @@ class FuzzApp {
                             R"({"organizationName":"Fuzz Org","contactEmail":"owner@example.com",)"
                             R"("environment":"dev"})"),
                        201, "tenantId");
-    expect(call("PATCH", "/v1.0/tenants/" + tenant_id_ + "/status", R"({"status":"ACTIVE"})"),
-           200);
+    expect(call("PATCH", "/v1.0/tenants/" + tenant_id_ + "/status", R"({"status":"ACTIVE"})"), 200);
     user_id_ = id_of(call("POST", "/v1.0/tenants/" + tenant_id_ + "/users",
                           R"({"email":"member@example.com","role":"Operator"})"),
                      201, "userId");
-    instance_id_ = id_of(
-        call("POST", "/v1.0/tenants/" + tenant_id_ + "/instances", R"({"tier":"STANDARD"})"), 202,
-        "instanceId");
+    instance_id_ =
+        id_of(call("POST", "/v1.0/tenants/" + tenant_id_ + "/instances", R"({"tier":"STANDARD"})"),
+              202, "instanceId");
     invitation_id_ = id_of(call("POST", "/v1.0/tenants/" + tenant_id_ + "/invitations",
                                 R"({"email":"invitee@example.com","role":"Viewer"})"),
                            201, "invitationId");

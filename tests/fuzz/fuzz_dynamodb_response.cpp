@@ -68,10 +68,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                              tenantd::store::Condition::not_exists()}});
       break;
     case 4:
-      (void)store.write({tenantd::store::Put{Table::Tenants, tenant_item(),
-                                             tenantd::store::Condition::version_is(1)},
-                         tenantd::store::Check{Table::Tenants, {"TENANT#t2", "META"},
-                                               tenantd::store::Condition::exists()}});
+      (void)store.write(
+          {tenantd::store::Put{Table::Tenants, tenant_item(),
+                               tenantd::store::Condition::version_is(1)},
+           tenantd::store::Check{
+               Table::Tenants, {"TENANT#t2", "META"}, tenantd::store::Condition::exists()}});
       break;
     case 5:
       (void)store.purge_expired(Table::Tenants, 10);
@@ -80,8 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)store.ping();
       break;
     default:
-      (void)store.write({tenantd::store::Delete{Table::Tenants, {"TENANT#t1", "META"},
-                                                tenantd::store::Condition::exists()}});
+      (void)store.write({tenantd::store::Delete{
+          Table::Tenants, {"TENANT#t1", "META"}, tenantd::store::Condition::exists()}});
       break;
   }
   return 0;

@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::abort();
     }
   }
-  const auto stopped = tenantd::service::stopped_task_report(input, tenantd::fuzz::backup_task_tags());
+  const auto stopped =
+      tenantd::service::stopped_task_report(input, tenantd::fuzz::backup_task_tags());
   if (stopped && stopped->has_value()) {
     check_report(**stopped);
   }

@@ -35,8 +35,8 @@ class Server {
     options.idle_timeout = std::chrono::milliseconds(500);
     options.read_timeout = std::chrono::milliseconds(500);
     options.log = [](std::string_view) {};
-    server_ = std::make_unique<tenantd::transport::HttpServer>(
-        tenantd::fuzz::FuzzApp::get().api(), options);
+    server_ = std::make_unique<tenantd::transport::HttpServer>(tenantd::fuzz::FuzzApp::get().api(),
+                                                               options);
     auto port = server_->listen("127.0.0.1", 0);
     if (!port) {
       finding("cannot listen: " + port.error().message);
@@ -95,8 +95,8 @@ class Server {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Never destroyed: its thread serves until exit().
   static const Server& server = *new Server;
-  const std::string answer = server.exchange(
-      tenantd::fuzz::FuzzApp::get().expand(std::string_view(reinterpret_cast<const char*>(data), size)));
+  const std::string answer = server.exchange(tenantd::fuzz::FuzzApp::get().expand(
+      std::string_view(reinterpret_cast<const char*>(data), size)));
   if (!answer.empty() && answer.rfind("HTTP/1.1 ", 0) != 0) {
     finding("an answer that is not HTTP/1.1: " + answer.substr(0, 200));
   }

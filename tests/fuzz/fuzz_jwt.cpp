@@ -18,9 +18,9 @@
 #include "auth/jwks.hpp"
 #include "auth/jwt.hpp"
 #include "auth/rs256_verifier.hpp"
-#include "unit/auth/rsa_test_key.hpp"
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
+#include "unit/auth/rsa_test_key.hpp"
 
 namespace {
 

@@ -32,8 +32,7 @@ class ScriptedAws {
     aws::ServiceEndpoint endpoint{signing_name, "eu-west-1", *aws::Url::parse(server_.url())};
     return std::make_unique<aws::AwsJsonClient>(
         endpoint, target_prefix, json_version,
-        std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", ""}),
-        settings);
+        std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", ""}), settings);
   }
 
   // Sets the answer from the input; returns the call selector (the first byte), or -1 when the

@@ -201,7 +201,8 @@ def main():
                   invariants.check_idempotency(target, model),
                   invariants.check_counts(target, model),
                   invariants.check_operations(target, model, args.settle),
-                  invariants.check_events(harness.BIN, cli_env, data_dir, webhook, args.settle)]
+                  invariants.check_events(harness.BIN, cli_env, data_dir, webhook, model,
+                                          args.settle)]
         final_rss = rss_mb(server.proc.pid) if server.proc is not None else None
         peak_rss = max(chaos.rss_samples + [final_rss or 0])
         rss_ok = final_rss is not None and final_rss <= args.rss_limit_mb and \

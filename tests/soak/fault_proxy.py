@@ -65,6 +65,8 @@ class FaultProxy:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        # Connections reset by a kill -9 of the server are part of the soak, not errors.
+        self.server.handle_error = lambda request, client_address: None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

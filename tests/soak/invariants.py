@@ -145,9 +145,10 @@ def outbox_backlog(bin_path, env, data_dir):
 
 
 def read_file_sink(path):
-    ids, torn = {}, []
+    """Event id -> deliveries, the detail.tenantIds seen, and the lines that do not parse."""
+    ids, tenants, torn = {}, set(), []
     if not os.path.exists(path):
-        return ids, torn
+        return ids, tenants, torn
     with open(path, "rb") as f:
         for n, line in enumerate(f.read().split(b"\n")):
             if not line.strip():
@@ -159,11 +160,15 @@ def read_file_sink(path):
                 continue
             event_id = event.get("id") or event.get("eventId")
             ids[event_id] = ids.get(event_id, 0) + 1
-    return ids, torn
+            detail = event.get("detail")
+            if isinstance(detail, dict) and detail.get("tenantId"):
+                tenants.add(detail["tenantId"])
+    return ids, tenants, torn
 
 
-def check_events(bin_path, env, data_dir, webhook, settle_s):
-    """Every outbox event delivered at least once to every sink (file and webhook)."""
+def check_events(bin_path, env, data_dir, webhook, model, settle_s):
+    """Every outbox event delivered at least once to every sink (file and webhook), and every
+    acknowledged tenant has events in both."""
     deadline = time.monotonic() + settle_s
     backlog = None
     while time.monotonic() < deadline:
@@ -171,7 +176,7 @@ def check_events(bin_path, env, data_dir, webhook, settle_s):
         if backlog == 0:
             break
         time.sleep(2)
-    file_ids, torn = read_file_sink(os.path.join(data_dir, "events.ndjson"))
+    file_ids, file_tenants, torn = read_file_sink(os.path.join(data_dir, "events.ndjson"))
     hook_ids = webhook.ids()
     problems = []
     if backlog != 0:
@@ -181,6 +186,11 @@ def check_events(bin_path, env, data_dir, webhook, settle_s):
     only_hook = set(hook_ids) - set(file_ids)
     problems += [f"event {e} reached the file sink but not the webhook" for e in sorted(only_file)[:10]]
     problems += [f"event {e} reached the webhook but not the file sink" for e in sorted(only_hook)[:10]]
+    hook_tenants = webhook.tenant_ids()
+    for tid in model.tenants:
+        if tid not in file_tenants or tid not in hook_tenants:
+            problems.append(f"acknowledged tenant {tid} has no event in the "
+                            + ("file sink" if tid not in file_tenants else "webhook"))
     figures = {"events": len(set(file_ids) | set(hook_ids)),
                "file_deliveries": sum(file_ids.values()),
                "webhook_deliveries": sum(hook_ids.values()),

@@ -10,6 +10,7 @@ class WebhookDouble:
         self.lock = threading.Lock()
         self.failing = False
         self.delivered = {}  # event id -> deliveries accepted
+        self.tenants = set()  # detail.tenantId of the events accepted
         self.refused = 0
         double = self
 
@@ -27,7 +28,11 @@ class WebhookDouble:
                         double.refused += 1
                         status = 503
                     else:
-                        event_id = json.loads(body).get("id")
+                        event = json.loads(body)
+                        event_id = event.get("id")
+                        detail = event.get("detail")
+                        if isinstance(detail, dict) and detail.get("tenantId"):
+                            double.tenants.add(detail["tenantId"])
                         double.delivered[event_id] = double.delivered.get(event_id, 0) + 1
                         status = 200
                 self.send_response(status)
@@ -36,6 +41,8 @@ class WebhookDouble:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        # Connections reset by a kill -9 of the server are part of the soak, not errors.
+        self.server.handle_error = lambda request, client_address: None
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -57,3 +64,7 @@ class WebhookDouble:
     def ids(self):
         with self.lock:
             return dict(self.delivered)
+
+    def tenant_ids(self):
+        with self.lock:
+            return set(self.tenants)
