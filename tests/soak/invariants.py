@@ -68,7 +68,9 @@ def check_idempotency(target, model):
             problems.append(f"{count} tenants named {name!r} from one Idempotency-Key")
         if ids and count != 1:
             problems.append(f"acknowledged create {name!r} left {count} tenants")
+    unresolved = sum(1 for _, _, ids, _ in model.idempotent_creates if not ids)
     figures = {"creates": len(model.idempotent_creates), "retried_or_repeated": retried,
+               "unanswered_at_stop": unresolved,
                "tenants_listed": len(tenants)}
     return "no effect applied twice (Idempotency-Key)", not problems, figures, problems
 

@@ -100,8 +100,20 @@ class Model:
                 self.unexpected.append((what, reply.status, str(reply.body)[:300]))
 
 
+def error_code(reply):
+    if isinstance(reply.body, dict) and isinstance(reply.body.get("error"), dict):
+        return reply.body["error"].get("code")
+    return None
+
+
 def retryable(reply):
-    return reply.status is None or reply.status >= 500 or reply.status == 429
+    """No answer, 5xx, 429, and the 409s that say "try again": a claim on the Idempotency-Key
+    still held (by a request in flight, or by a killed process until the claim expires, 60 s)
+    and a concurrent change of a related record."""
+    if reply.status is None or reply.status >= 500 or reply.status == 429:
+        return True
+    return reply.status == 409 and error_code(reply) in ("OPERATION_IN_PROGRESS",
+                                                         "VERSION_CONFLICT")
 
 
 class Worker(threading.Thread):
@@ -145,9 +157,11 @@ class Worker(threading.Thread):
         ids = []
         attempts = 0
         # Retried with the same key until a definite answer: exactly one tenant must result.
-        while attempts < 20 and not self.stop.is_set():
+        while attempts < 60 and not self.stop.is_set():
             attempts += 1
             reply = self.call("POST", "/v1.0/tenants", body, {"Idempotency-Key": key})
+            if error_code(reply) == "OPERATION_IN_PROGRESS":
+                time.sleep(2)  # a killed process's claim on the key lasts up to 60 s
             if reply.ok:
                 ids.append(reply.body["tenantId"])
                 if attempts > 1 or self.random.random() < 0.2:
