@@ -156,7 +156,7 @@ log "fuzz"
 # Every libFuzzer target of tests/fuzz from its committed seeds, under ASan+UBSan; any crash,
 # sanitizer report, hang or finding fails the stage. TENANTD_FUZZ_SECONDS: seconds per target.
 fuzz_ok=0
-fuzz_seconds=${TENANTD_FUZZ_SECONDS:-15}
+fuzz_seconds=${TENANTD_FUZZ_SECONDS:-10}
 if build_preset fuzz; then
   scripts/fuzz.sh "$fuzz_seconds" || fuzz_ok=$?
 else
