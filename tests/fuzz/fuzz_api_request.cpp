@@ -25,6 +25,7 @@ std::string_view next_line(std::string_view& text) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& app = tenantd::fuzz::FuzzApp::get();
   const std::string input = app.expand(std::string_view(reinterpret_cast<const char*>(data), size));

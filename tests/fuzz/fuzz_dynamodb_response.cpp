@@ -28,6 +28,7 @@ tenantd::store::Item tenant_item() {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Never destroyed: the scripted server's threads run until exit().
   static auto& aws = *new tenantd::fuzz::ScriptedAws;

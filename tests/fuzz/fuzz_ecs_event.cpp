@@ -23,6 +23,7 @@ void check_report(const tenantd::domain::ProgressReport& report) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const auto mapped = tenantd::service::map_ecs_event(input, "dev", tenantd::fuzz::fuzz_tag_lookup);

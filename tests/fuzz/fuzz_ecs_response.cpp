@@ -10,6 +10,7 @@
 #include "aws/ecs_tags.hpp"
 #include "fuzz/scripted_aws.hpp"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // Never destroyed: the scripted server's threads run until exit().
   static auto& aws = *new tenantd::fuzz::ScriptedAws;

@@ -15,6 +15,7 @@
 #include "fuzz/fuzz_ecs_tags.hpp"
 #include "lambda/handler.hpp"
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto& app = tenantd::fuzz::FuzzApp::get();
   static tenantd::SystemClock clock;

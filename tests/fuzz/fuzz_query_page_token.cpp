@@ -21,6 +21,7 @@ namespace {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using tenantd::api::PageTokens;
   using tenantd::api::QueryParams;
@@ -41,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)params.get("limit");
   (void)params.get("nextToken");
 
-  static const PageTokens tokens("fuzz-page-token-key-0123456789abcdef");
-  (void)tokens.open("GET /tenants", token);
+  static const PageTokens kTokens("fuzz-page-token-key-0123456789abcdef");
+  (void)kTokens.open("GET /tenants", token);
 
   // Round trip of a cursor made of the query's decoded values.
   tenantd::store::Cursor cursor;
@@ -55,15 +56,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cursor.index_pk = all[1].first;
     cursor.index_sk = all[1].second;
   }
-  const std::string issued = tokens.issue("GET /tenants", cursor);
-  const auto opened = tokens.open("GET /tenants", issued);
+  const std::string issued = kTokens.issue("GET /tenants", cursor);
+  const auto opened = kTokens.open("GET /tenants", issued);
   if (issued.size() <= tenantd::api::kMaxPageTokenLength) {
     if (!opened || opened->pk != cursor.pk || opened->sk != cursor.sk ||
         opened->index_pk != cursor.index_pk || opened->index_sk != cursor.index_sk) {
       finding("an issued page token does not open to its cursor");
     }
   }
-  if (tokens.open("GET /tenants/other", issued)) {
+  if (kTokens.open("GET /tenants/other", issued)) {
     finding("a page token opened under another scope");
   }
   return 0;
