@@ -156,6 +156,59 @@ if command -v shellcheck >/dev/null 2>&1; then
   record_stage "shellcheck (${#shell_scripts[@]} scripts)" "$shell_ok"
 fi
 
+# --- issue 16: fuzz, tsan, chaos soak (docs/hardening.md) ---
+log "fuzz"
+# Every libFuzzer target of tests/fuzz from its committed seeds, under ASan+UBSan; any crash,
+# sanitizer report, hang or finding fails the stage. TENANTD_FUZZ_SECONDS: seconds per target.
+fuzz_ok=0
+fuzz_seconds=${TENANTD_FUZZ_SECONDS:-10}
+if build_preset fuzz; then
+  scripts/fuzz.sh "$fuzz_seconds" || fuzz_ok=$?
+else
+  fuzz_ok=1
+fi
+record_stage "fuzz (build + every target ${fuzz_seconds}s)" "$fuzz_ok"
+echo "(elapsed ${SECONDS}s)"
+
+log "tsan"
+# ThreadSanitizer: the unit tests, then the functional tests that race requests against one
+# server (its reports go to files, like the asan stage's). tests/sanitizers/tsan.supp holds
+# third-party false positives only.
+tsan_ok=0
+build_preset tsan || tsan_ok=$?
+record_stage "tsan build" "$tsan_ok"
+if [[ $tsan_ok -eq 0 ]]; then
+  tsan_logs=$(mktemp -d)
+  export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:log_path=$tsan_logs/tsan"
+  run_ctest "tsan unit tests" --preset tsan -j "$jobs" \
+    -E '^(functional|functional_dynamodb|moto|aws)\.|_NOT_BUILT$'
+  run_ctest "tsan concurrency functional tests" --preset tsan -j "$jobs" \
+    -R '^functional\.test_(tenants|members|invitations|instances|crash)$'
+  unset TSAN_OPTIONS
+  reports=$(find "$tsan_logs" -type f | sort)
+  if [[ -n $reports ]]; then
+    # shellcheck disable=SC2086 # one path per line, no spaces (mktemp)
+    cat $reports
+  fi
+  record_stage "tsan reports ($(wc -w <<<"$reports") files)" "$([[ -z $reports ]] && echo 0 || echo 1)"
+  rm -rf "$tsan_logs"
+fi
+echo "(elapsed ${SECONDS}s)"
+
+log "chaos soak"
+# tests/soak/chaos_soak.py against the release binary: faults for TENANTD_SOAK_SECONDS, then
+# the invariant checker (its figures are printed).
+soak_ok=0
+if [[ $release_ok -eq 0 ]]; then
+  TENANTD_BIN=$PWD/build/release/tenantd "$python_bin" tests/soak/chaos_soak.py \
+    --duration "${TENANTD_SOAK_SECONDS:-180}" || soak_ok=$?
+  record_stage "chaos soak" "$soak_ok"
+else
+  record_stage "chaos soak (no release build)" 1
+fi
+echo "(elapsed ${SECONDS}s)"
+# --- end issue 16 ---
+
 log "benchmark smoke run"
 bench_ok=0
 if [[ $release_ok -eq 0 && -x build/release/bench/micro_bench ]]; then

@@ -10,7 +10,8 @@ namespace tenantd::store::dynamodb {
 void write_attribute_value(JsonWriter& out, const JsonValue& value);
 
 // The plain JSON of an AttributeValue. Sets become arrays and binary a base64 string (items
-// written by other tools); false when `attribute` is not an AttributeValue.
+// written by other tools); false when `attribute` is not an AttributeValue, and then `out`
+// may hold a partial value: discard it.
 bool write_plain_value(JsonWriter& out, const JsonValue& attribute);
 
 }  // namespace tenantd::store::dynamodb

@@ -119,9 +119,12 @@ std::optional<Item> parse_item(const JsonValue& attributes) {
       attributes["ttl"].HasMember("N") && attributes["ttl"]["N"].IsString()) {
     const std::string_view n = as_view(attributes["ttl"]["N"]);
     std::int64_t ttl = 0;
-    bool digits = !n.empty();
+    bool digits = !n.empty() && n.size() <= 18;  // 18 digits cannot overflow an int64
     for (const char c : n) {
       digits = digits && c >= '0' && c <= '9';
+      if (!digits) {
+        break;
+      }
       ttl = ttl * 10 + (c - '0');
     }
     if (digits) {
@@ -135,7 +138,12 @@ std::optional<Item> parse_item(const JsonValue& attributes) {
       continue;
     }
     data.key(as_view(m.name));
-    if (!write_plain_value(data, m.value)) {
+    // Each value is written apart first: a failure deep inside a list or map leaves its writer
+    // half-way through, which must not end up in the item's data.
+    JsonWriter value;
+    if (write_plain_value(value, m.value)) {
+      data.raw(value.view());
+    } else {
       data.null();
     }
   }

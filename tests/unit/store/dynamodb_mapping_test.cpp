@@ -8,6 +8,7 @@
 
 #include "core/json.hpp"
 #include "store/dynamodb/attribute_value.hpp"
+#include "store/dynamodb/item_codec.hpp"
 #include "store/dynamodb/order_key.hpp"
 
 namespace tenantd::store::dynamodb {
@@ -92,6 +93,31 @@ TEST(AttributeValue, SetsAndBinaryFromOtherToolsReadAsArraysAndStrings) {
   auto bad = parse_json(R"({"X":1})");
   JsonWriter ignored;
   EXPECT_FALSE(write_plain_value(ignored, *bad));
+}
+
+// Found by tests/fuzz/fuzz_dynamodb_response: a bad AttributeValue inside a list left the item's
+// JSON writer inside the list, so the item's data was not JSON (an assertion in debug builds).
+TEST(ItemCodec, AnUnreadableValueInsideAListBecomesNullAndTheDataStaysJson) {
+  const auto attributes = parse_json(
+      R"({"PK":{"S":"TENANT#t1"},"SK":{"S":"META"},"tags":{"L":[{"S":"a"},{"BOO^L":true}]},)"
+      R"("meta":{"M":{"n":{"N":"1.5"},"bad":{"X":1}}},"name":{"S":"kept"}})");
+  ASSERT_TRUE(attributes);
+  const auto item = parse_item(*attributes);
+  ASSERT_TRUE(item);
+  const auto data = parse_json(item->data);
+  ASSERT_TRUE(data) << item->data;
+  EXPECT_TRUE((*data)["tags"].IsNull());
+  EXPECT_TRUE((*data)["meta"].IsNull());
+  EXPECT_EQ(as_view((*data)["name"]), "kept");
+}
+
+TEST(ItemCodec, ATtlTooLongForAnInt64IsIgnoredNotOverflowed) {
+  const auto attributes =
+      parse_json(R"({"PK":{"S":"p"},"SK":{"S":"s"},"ttl":{"N":"99999999999999999999999"}})");
+  ASSERT_TRUE(attributes);
+  const auto item = parse_item(*attributes);
+  ASSERT_TRUE(item);
+  EXPECT_FALSE(item->ttl.has_value());
 }
 
 }  // namespace
