@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 jobs=$(nproc)
+# ccache keys on paths relative to the checkout, so that a fresh clone in another folder (CI)
+# reuses what earlier builds of the same sources compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 passed=0
 failed=0
 stage_report=()
@@ -181,7 +184,7 @@ if [[ $tsan_ok -eq 0 ]]; then
   tsan_logs=$(mktemp -d)
   export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:log_path=$tsan_logs/tsan"
   run_ctest "tsan unit tests" --preset tsan -j "$jobs" \
-    -E '^(functional|functional_dynamodb|moto|aws)\.|_NOT_BUILT$'
+    -E '^(functional|functional_dynamodb|functional_postgres|moto|postgres|aws|browser)\.|_NOT_BUILT$'
   run_ctest "tsan concurrency functional tests" --preset tsan -j "$jobs" \
     -R '^functional\.test_(tenants|members|invitations|instances|crash)$'
   unset TSAN_OPTIONS
