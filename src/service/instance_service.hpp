@@ -45,6 +45,8 @@ struct CreateInstanceInput {
   std::optional<int> desired_count;
   std::optional<std::string> wordpress_version;
   std::optional<std::string> php_version;
+  // The instance plan's environment (lower case): must be this deployment's.
+  std::optional<std::string> environment;
 };
 
 struct UpdateInstanceInput {
