@@ -34,4 +34,9 @@ std::string describe(const Error& error);
 // "http://127.0.0.1:8080", "http://[::1]:8080"
 std::string listen_url(const std::string& host, int port);
 
+// `tenantd invoke`'s event, flags before or after it: `--file PATH`, a positional `-` (stdin) or
+// JSON text; stdin when neither is given. Takes what it used out of `args`. Giving both a file
+// and a positional event is a usage error, as is a file that cannot be read.
+Result<std::string> take_event(std::vector<std::string>& args, std::istream& in);
+
 }  // namespace tenantd::cli

@@ -247,11 +247,15 @@ class OriginalContractTest(unittest.TestCase):
             "organizationName": "corp", "sortBy": "organizationName", "sortOrder": "asc",
             "limit": 20, "status": "PENDING"})
         call("getTenant", "GET", f"/tenants/{tid}")
+        call("updateTenantStatus", "PATCH", f"/tenants/{tid}/status",
+             {"status": "ACTIVE", "reason": "provisioning complete"})
+        # The tenant was created in Technology: PUT moves it (adding the nodes), after which
+        # the tenant's own update may name them; DELETE clears it and POST places it afresh.
+        call("updateHierarchy", "PUT", f"/tenants/{tid}/hierarchy",
+             {"division": "Technology", "group": "Platform", "team": "Core"})
         call("updateTenant", "PUT", f"/tenants/{tid}", {
             "contactEmail": "ops@zeta.example.com", "division": "Technology",
             "group": "Platform", "team": "Core", "metadata": {"tier": "gold"}})
-        call("updateTenantStatus", "PATCH", f"/tenants/{tid}/status",
-             {"status": "ACTIVE", "reason": "provisioning complete"})
         user_email = f"john-{unique().lower()}@zeta.example.com"
         user_id = "user-" + unique().lower()
         call("assignUser", "POST", f"/tenants/{tid}/users",
@@ -262,12 +266,10 @@ class OriginalContractTest(unittest.TestCase):
         call("listTenantUsers", "GET", f"/tenants/{tid}/users",
              params={"role": "Admin", "limit": 20})
         call("getUserTenants", "GET", f"/users/{user_id}/tenants")
-        call("createHierarchy", "POST", f"/tenants/{tid}/hierarchy",
-             {"division": "Technology", "group": "Platform", "team": "Core"}, 201)
-        call("updateHierarchy", "PUT", f"/tenants/{tid}/hierarchy",
-             {"division": "Technology", "group": "Infrastructure"})
         call("deleteHierarchy", "DELETE", f"/tenants/{tid}/hierarchy",
              params={"cascade": "true"}, expect=204)
+        call("createHierarchy", "POST", f"/tenants/{tid}/hierarchy",
+             {"division": "Operations", "group": "Support"}, 201)
         call("parkTenant", "POST", f"/tenants/{tid}/park",
              {"reason": "Customer requested temporary suspension for cost reduction"})
         call("unparkTenant", "POST", f"/tenants/{tid}/unpark")
