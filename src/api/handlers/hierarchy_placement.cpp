@@ -114,7 +114,8 @@ Response placement_response(int status, const domain::Tenant& tenant,
       .field("createdAt", format_time(tenant.created_at))
       .field("updatedAt",
              format_time(std::max(tenant.updated_at, view.updated_at.value_or(tenant.updated_at))));
-  for (const auto& member : doc->GetObject()) {
+  const JsonValue& tree = *doc;
+  for (const auto& member : tree.GetObject()) {
     const std::string_view key = as_view(member.name);
     if (key != "updatedAt") {
       out.key(key).raw(to_json(member.value));
