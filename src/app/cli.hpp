@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers for the subcommands of main(): taking a subcommand's own flags out of the
 // argument list before the rest goes to load_config(), and printing errors for a terminal.
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
