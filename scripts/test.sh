@@ -151,6 +151,24 @@ if [[ ${#sources[@]} -gt 0 ]]; then
 fi
 record_stage "clang-format (${#sources[@]} files)" "$format_ok"
 
+log "contract lint"
+# docs/openapi.yaml through Redocly's and Spectral's (spectral:oas) linters: 0 errors (warnings
+# are printed, not counted). The pinned tools come from scripts/npm-tools.sh's cache folder.
+lint_ok=0
+if npm_bin=$(scripts/npm-tools.sh | tail -n 1) && [[ -x $npm_bin/redocly && -x $npm_bin/spectral ]]; then
+  export TENANTD_NPM_BIN=$npm_bin  # the contract tests' Prism comes from here as well
+  "$npm_bin/redocly" lint --format=stylish docs/openapi.yaml || lint_ok=$?
+  spectral_rules=$(mktemp --suffix=.yaml)
+  echo 'extends: ["spectral:oas"]' >"$spectral_rules"
+  "$npm_bin/spectral" lint --ruleset "$spectral_rules" --fail-severity=error docs/openapi.yaml || lint_ok=$?
+  rm -f "$spectral_rules"
+else
+  echo "npm tools unavailable (scripts/npm-tools.sh failed)"
+  lint_ok=1
+fi
+record_stage "contract lint (redocly, spectral:oas)" "$lint_ok"
+echo "(elapsed ${SECONDS}s)"
+
 log "shellcheck"
 shell_ok=0
 mapfile -t shell_scripts < <(find scripts bench .ci -type f \( -name '*.sh' -o -name run \) | sort)

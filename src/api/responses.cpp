@@ -31,6 +31,23 @@ void write_detail(JsonWriter& out, const DetailValue& value) {
 }
 }  // namespace
 
+// RFC 6750 section 3: a request without credentials gets the bare challenge; a token that was
+// sent but refused gets error="invalid_token" and a description (quotes and backslashes,
+// which a quoted-string cannot hold unescaped, are dropped).
+std::string bearer_challenge(const Error& error) {
+  std::string challenge = "Bearer realm=\"tenantd\"";
+  if (error.code == ErrorCode::TokenExpired || error.code == ErrorCode::TokenInvalid) {
+    std::string description;
+    for (const char c : error.message) {
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) {
+        description += c;
+      }
+    }
+    challenge += ", error=\"invalid_token\", error_description=\"" + description + "\"";
+  }
+  return challenge;
+}
+
 Response error_response(const Error& error, std::string_view request_id, TimePoint now) {
   const bool internal = error.code == ErrorCode::InternalError;
   JsonWriter out;
@@ -61,7 +78,11 @@ Response error_response(const Error& error, std::string_view request_id, TimePoi
     out.end_object();
   }
   out.end_object().field("requestId", request_id).field("timestamp", format_time(now)).end_object();
-  return json_response(http_status(error.code), out.str());
+  Response r = json_response(http_status(error.code), out.str());
+  if (r.status == 401) {
+    r.set_header("WWW-Authenticate", bearer_challenge(error));
+  }
+  return r;
 }
 
 std::string etag(std::int64_t version) {

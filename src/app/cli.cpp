@@ -1,5 +1,9 @@
 #include "app/cli.hpp"
 
+#include <fstream>
+#include <istream>
+#include <iterator>
+#include <sstream>
 #include <utility>
 
 namespace tenantd::cli {
@@ -91,6 +95,33 @@ std::string describe(const Error& error) {
     out += e.message;
   }
   return out;
+}
+
+Result<std::string> take_event(std::vector<std::string>& args, std::istream& in) {
+  auto file = take_flag(args, "file");
+  if (!file) {
+    return std::move(file).error();
+  }
+  auto positional = take_positional(args);
+  if (*file && positional) {
+    return usage_error({{"--file", "CONFLICT",
+                         "give the event as --file PATH or as an argument, "
+                         "not both"}});
+  }
+  auto read_all = [](std::istream& stream) {
+    return std::string(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
+  };
+  if (*file) {
+    std::ifstream stream(**file, std::ios::binary);
+    if (!stream) {
+      return usage_error({{"--file", "UNREADABLE", "cannot read " + **file}});
+    }
+    return read_all(stream);
+  }
+  if (!positional || *positional == "-") {
+    return read_all(in);
+  }
+  return *positional;
 }
 
 std::string listen_url(const std::string& host, int port) {

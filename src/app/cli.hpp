@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers for the subcommands of main(): taking a subcommand's own flags out of the
 // argument list before the rest goes to load_config(), and printing errors for a terminal.
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,5 +34,10 @@ std::string describe(const Error& error);
 
 // "http://127.0.0.1:8080", "http://[::1]:8080"
 std::string listen_url(const std::string& host, int port);
+
+// `tenantd invoke`'s event, flags before or after it: `--file PATH`, a positional `-` (stdin) or
+// JSON text; stdin when neither is given. Takes what it used out of `args`. Giving both a file
+// and a positional event is a usage error, as is a file that cannot be read.
+Result<std::string> take_event(std::vector<std::string>& args, std::istream& in);
 
 }  // namespace tenantd::cli

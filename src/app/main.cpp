@@ -46,8 +46,8 @@ constexpr const char* kUsage =
     "            flags of token; the link opens PUBLIC_URL/console/\n"
     "  migrate   create the tables and indexes of the configured store\n"
     "  outbox    list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n"
-    "  invoke    handle one Lambda event and print the response: invoke ['EVENT_JSON'] (else "
-    "stdin)\n"
+    "  invoke    handle one Lambda event and print the response:\n"
+    "            invoke ['EVENT_JSON' | - | --file PATH] (no event: stdin; flags before or after)\n"
     "  lambda    run as an AWS Lambda custom runtime (also as `bootstrap`, or with\n"
     "            AWS_LAMBDA_RUNTIME_API set and no command)\n"
     "  version   print the version\n"
@@ -271,13 +271,11 @@ lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock,
 // `tenantd invoke [EVENT]`: one event from the argument or stdin; prints the response document
 // (exit 0) or the invocation error (exit 1), as the Lambda would return them.
 int invoke(std::vector<std::string> args) {
-  std::string event;
-  if (!args.empty() && args.front().rfind("--", 0) != 0) {
-    event = args.front();
-    args.erase(args.begin());
-  } else {
-    event.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  auto event_text = cli::take_event(args, std::cin);
+  if (!event_text) {
+    return fail_config(event_text.error());
   }
+  const std::string event = std::move(*event_text);
   auto config = load_config(args);
   if (!config) {
     return fail_config(config.error());
@@ -343,6 +341,13 @@ int run(int argc, char** argv) {
   }
   const std::string command = args.front();
   args.erase(args.begin());
+  // Every command answers --help (serve lists its settings itself).
+  const bool known = command == "token" || command == "migrate" || command == "outbox" ||
+                     command == "invoke" || command == "lambda" || command == "version";
+  if (known && (cli::take_switch(args, "--help") || cli::take_switch(args, "-h"))) {
+    std::cout << kUsage << "\n" << config_help();
+    return kExitOk;
+  }
   if (command == "serve") {
     return serve(std::move(args));
   }

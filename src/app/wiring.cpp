@@ -33,6 +33,7 @@
 #include "service/invitation_service.hpp"
 #include "service/local_directory.hpp"
 #include "service/member_service.hpp"
+#include "service/tenant_name_order.hpp"
 #include "service/tenant_service.hpp"
 #include "store/dynamodb/dynamodb_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -255,6 +256,7 @@ class ServeRuntime final : public Runtime {
         *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
         [dispatcher] { dispatcher->notify(); });
     tenant_events.hooks.push_back(rt->hierarchy_->tenant_hook());
+    tenant_events.hooks.push_back(service::name_order_hook());
     if (auto ok = rt->build_instances(config, tenant_events); !ok) {
       return std::move(ok).error();
     }

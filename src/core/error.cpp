@@ -84,6 +84,8 @@ CodeInfo info(ErrorCode code) {
       return {"INTERNAL_ERROR", 500};
     case ErrorCode::ServiceUnavailable:
       return {"SERVICE_UNAVAILABLE", 503};
+    case ErrorCode::UserIdMismatch:
+      return {"USER_ID_MISMATCH", 409};
   }
   return {"INTERNAL_ERROR", 500};
 }

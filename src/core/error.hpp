@@ -48,6 +48,7 @@ enum class ErrorCode {
   RateLimited,
   InternalError,
   ServiceUnavailable,
+  UserIdMismatch,  // an original-API assign whose userId is not the directory's for the e-mail
 };
 
 // "VALIDATION_ERROR", "TENANT_NOT_FOUND", ...

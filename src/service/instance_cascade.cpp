@@ -20,6 +20,34 @@ namespace {
 constexpr int kMaxCascade = 20;
 }  // namespace
 
+Result<std::vector<store::WriteOp>> InstanceService::supersede_ops(const Context& ctx,
+                                                                   const Instance& i,
+                                                                   std::string_view why) {
+  std::vector<store::WriteOp> ops;
+  if (!i.current_operation_id) {
+    return ops;
+  }
+  auto op_item = store_.get(store::Table::Instances, operation_key(*i.current_operation_id));
+  if (!op_item) {
+    return std::move(op_item).error();
+  }
+  if (op_item->has_value()) {
+    auto op = operation_from_item(**op_item);
+    if (!op) {
+      return std::move(op).error();
+    }
+    const std::int64_t version = op->version;
+    op->status = domain::OperationStatus::Failed;
+    op->error = domain::ErrorInfo{"SUPERSEDED", std::string(why), false};
+    op->completed_at = ctx.now;
+    op->updated_at = ctx.now;
+    op->version = version + 1;
+    ops.emplace_back(store::Put{store::Table::Instances, operation_item(*op),
+                                store::Condition::version_is(version)});
+  }
+  return ops;
+}
+
 TenantChangeHook InstanceService::tenant_hook() {
   return [this](const Context& ctx, const domain::Tenant* before, const domain::Tenant& after) {
     return cascade(ctx, before, after);
@@ -64,7 +92,31 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
     Result<std::vector<store::WriteOp>> more = std::vector<store::WriteOp>{};
     const bool leaving = i.state == InstanceState::PendingDeprovisioning ||
                          i.state == InstanceState::Deprovisioning || !domain::is_live(i.state);
-    if (park) {
+    // Park and unpark supersede each other's instance operations (docs/original-api.md): a
+    // client that parks and unparks at once must not see 409 while the first one still runs.
+    const bool reversing_unpark = park && i.state == InstanceState::Resuming &&
+                                  i.suspended_by == "PARK" && i.current_operation_id;
+    const bool reversing_park = unpark && i.state == InstanceState::Suspending &&
+                                i.suspended_by == "PARK" && i.current_operation_id;
+    if (reversing_unpark || reversing_park) {
+      auto superseded = supersede_ops(
+          ctx, i, reversing_park ? "The tenant was unparked" : "The tenant was parked again");
+      if (!superseded) {
+        return std::move(superseded).error();
+      }
+      for (auto& op : *superseded) {
+        ops.push_back(std::move(op));
+      }
+      more = start_ops(
+          ctx, i, reversing_park ? InstanceEvent::Resume : InstanceEvent::Suspend,
+          reversing_park ? OperationType::Resume : OperationType::Suspend,
+          [reversing_park](Instance& a) -> Status {
+            a.desired_count = reversing_park ? a.configuration.desired_count : 0;
+            a.suspended_by = "PARK";
+            return {};
+          },
+          accepted, true);
+    } else if (park) {
       if (leaving) {
         continue;  // going or gone: nothing to suspend
       }
@@ -86,9 +138,6 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
       if (i.suspended_by != "PARK" || leaving) {
         continue;  // suspended by a user (stays suspended), or being deleted
       }
-      if (i.state == InstanceState::Suspending) {
-        return operation_in_progress(i);  // the park's own suspension has not finished
-      }
       if (i.state != InstanceState::Suspended || i.current_operation_id) {
         continue;
       }
@@ -103,27 +152,13 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
       if (leaving) {
         continue;  // already going
       }
-      if (i.current_operation_id) {
-        // The running operation is overtaken by the deprovisioning.
-        auto op_item = store_.get(store::Table::Instances, operation_key(*i.current_operation_id));
-        if (!op_item) {
-          return std::move(op_item).error();
-        }
-        if (op_item->has_value()) {
-          auto op = operation_from_item(**op_item);
-          if (!op) {
-            return std::move(op).error();
-          }
-          const std::int64_t version = op->version;
-          op->status = domain::OperationStatus::Failed;
-          op->error =
-              domain::ErrorInfo{"SUPERSEDED", "The tenant was deleted with force=true", false};
-          op->completed_at = ctx.now;
-          op->updated_at = ctx.now;
-          op->version = version + 1;
-          ops.emplace_back(store::Put{store::Table::Instances, operation_item(*op),
-                                      store::Condition::version_is(version)});
-        }
+      // The running operation is overtaken by the deprovisioning.
+      auto superseded = supersede_ops(ctx, i, "The tenant was deleted with force=true");
+      if (!superseded) {
+        return std::move(superseded).error();
+      }
+      for (auto& op : *superseded) {
+        ops.push_back(std::move(op));
       }
       more = start_ops(
           ctx, i, InstanceEvent::Delete, OperationType::Deprovision,

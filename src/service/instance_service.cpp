@@ -275,6 +275,11 @@ Result<Accepted> InstanceService::start(const Context& ctx, const Located& at, I
 
 Result<Accepted> InstanceService::create(const Context& ctx, std::string_view tenant_id,
                                          const CreateInstanceInput& input) {
+  if (input.environment && *input.environment != options_.environment) {
+    return Error::validation({{"environment", "ENVIRONMENT_MISMATCH",
+                               "this deployment serves the '" + options_.environment +
+                                   "' environment, not '" + *input.environment + "'"}});
+  }
   if (input.desired_count) {
     if (auto ok = check_scale(*input.desired_count); !ok) {
       return std::move(ok).error();

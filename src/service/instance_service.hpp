@@ -45,6 +45,8 @@ struct CreateInstanceInput {
   std::optional<int> desired_count;
   std::optional<std::string> wordpress_version;
   std::optional<std::string> php_version;
+  // The instance plan's environment (lower case): must be this deployment's.
+  std::optional<std::string> environment;
 };
 
 struct UpdateInstanceInput {
@@ -175,6 +177,9 @@ class InstanceService {
                                                  const domain::ProgressReport& report);
   Result<std::vector<store::WriteOp>> cascade(const Context& ctx, const domain::Tenant* before,
                                               const domain::Tenant& after);
+  // Marks the instance's running operation FAILED with SUPERSEDED (the writes; none when idle).
+  Result<std::vector<store::WriteOp>> supersede_ops(const Context& ctx, const domain::Instance& i,
+                                                    std::string_view why);
   void notify() const;
 
   store::ItemStore& store_;

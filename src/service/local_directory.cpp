@@ -45,6 +45,20 @@ Result<std::optional<User>> LocalDirectory::find_email(std::string_view raw_emai
 }
 
 Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
+  return find_or_create_as(raw_email, {});
+}
+
+Result<User> LocalDirectory::resolve_email_with_id(std::string_view email,
+                                                   std::string_view user_id) {
+  auto user = find_or_create_as(email, user_id);
+  if (user && user->user_id != user_id) {
+    return id_mismatch(*user, user_id);
+  }
+  return user;
+}
+
+Result<User> LocalDirectory::find_or_create_as(std::string_view raw_email,
+                                               std::string_view wanted_id) {
   const std::string email = domain::to_lower(domain::trim(raw_email));
   const store::Key key = user_email_key(email);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -55,7 +69,16 @@ Result<User> LocalDirectory::find_or_create(std::string_view raw_email) {
     if (existing->has_value()) {
       return user_from(**existing);
     }
-    User user{ids_.make("user"), email};
+    if (!wanted_id.empty()) {
+      auto taken = find_user(wanted_id);
+      if (!taken) {
+        return std::move(taken).error();
+      }
+      if (taken->has_value()) {  // the id is another e-mail's user
+        return id_mismatch(User{**taken}, wanted_id);
+      }
+    }
+    User user{wanted_id.empty() ? ids_.make("user") : std::string(wanted_id), email};
     JsonWriter out;
     out.begin_object()
         .field("userId", user.user_id)

@@ -21,10 +21,15 @@ class LocalDirectory final : public Directory {
   Result<User> find_or_create(std::string_view email);
 
   Result<User> resolve_email(std::string_view email) override { return find_or_create(email); }
+  Result<User> resolve_email_with_id(std::string_view email, std::string_view user_id) override;
   Result<std::optional<User>> find_email(std::string_view email) override;
   Result<std::optional<User>> find_user(std::string_view user_id) override;
 
  private:
+  // Finds the e-mail's user or creates it with `user_id` (a new id when empty). `id_given`:
+  // an id already taken by another e-mail is 409 USER_ID_MISMATCH rather than a retry.
+  Result<User> find_or_create_as(std::string_view email, std::string_view user_id);
+
   store::ItemStore& store_;
   Ids& ids_;
   const Clock& clock_;

@@ -255,7 +255,9 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       ops = std::move(*extra);
     }
     if (kind == Kind::Assign && !user) {
-      auto resolved = directory_.resolve_email(assign->email);
+      auto resolved = assign->user_id
+                          ? directory_.resolve_email_with_id(assign->email, *assign->user_id)
+                          : directory_.resolve_email(assign->email);
       if (!resolved) {
         return std::move(resolved).error();
       }

@@ -21,6 +21,8 @@ namespace tenantd::service {
 // Already validated and normalised (trimmed names, e-mail) by the API's request decoding.
 struct AssignMemberInput {
   std::string email;
+  // The original API's assign names the user's id as well: it must be the directory's.
+  std::optional<std::string> user_id;
   TenantRole role = TenantRole::Viewer;
   std::optional<std::string> division;
   std::optional<std::string> group;

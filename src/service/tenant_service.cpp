@@ -4,6 +4,7 @@
 #include "core/unicode_text.hpp"
 #include "events/outbox_event.hpp"
 #include "service/access.hpp"
+#include "service/tenant_name_order.hpp"
 #include "service/tenant_record.hpp"
 
 namespace tenantd::service {
@@ -102,7 +103,27 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
       return false;
     }
   }
+  if (filter.name_word_prefix &&
+      !word_prefix_match(tenant.organization_name, *filter.name_word_prefix)) {
+    return false;
+  }
   return true;
+}
+
+// The tenant an index entry points at; nullopt when it is gone.
+Result<std::optional<Tenant>> load_listed(store::ItemStore& store, const std::string& tenant_id) {
+  auto item = store.get(store::Table::Tenants, tenant_key(tenant_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return std::optional<Tenant>{};
+  }
+  auto tenant = tenant_from_item(**item);
+  if (!tenant) {
+    return std::move(tenant).error();
+  }
+  return std::optional<Tenant>(std::move(*tenant));
 }
 
 // The index that serves `filter` best, always newest first: exact for status/environment,
@@ -110,8 +131,13 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
 store::Query query_for(const TenantFilter& filter) {
   store::Query q;
   q.table = store::Table::Tenants;
-  q.forward = false;  // newest first
-  if (filter.name_prefix) {
+  q.forward = filter.ascending;
+  if (filter.sort == TenantSort::OrganizationName) {
+    // The ordering items (service/tenant_name_order.hpp); every filter is applied to the
+    // tenants they point at.
+    q.index = 0;
+    q.pk = std::string(kTenantsByNamePk);
+  } else if (filter.name_prefix) {
     const std::string lower = domain::to_lower(*filter.name_prefix);
     const std::size_t chars =
         std::min<std::size_t>(domain::utf8_length(lower).value_or(1), kNameBuckets);
@@ -203,6 +229,13 @@ Result<Tenant> TenantService::get(const Context& ctx, std::string_view tenant_id
 
 Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter& filter,
                                          const PageRequest& page) {
+  if (platform_allows(ctx.principal, Action::ReadTenant) &&
+      filter.sort == TenantSort::OrganizationName) {
+    return collect_page(query_for(filter), filter, page,
+                        [this](const store::Item& entry) -> Result<std::optional<Tenant>> {
+                          return load_listed(store_, tenant_of_name_order_item(entry));
+                        });
+  }
   if (platform_allows(ctx.principal, Action::ReadTenant)) {
     return collect_page(query_for(filter), filter, page,
                         [](const store::Item& item) -> Result<std::optional<Tenant>> {
@@ -219,22 +252,11 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
   q.table = store::Table::Tenants;
   q.index = 1;
   q.pk = "MEMBER#" + ctx.principal.sub;
+  q.forward = filter.ascending;  // a member's few tenants, in tenant-id order
   return collect_page(std::move(q), filter, page,
                       [this](const store::Item& membership) -> Result<std::optional<Tenant>> {
-                        const std::string tenant_id =
-                            membership.pk.substr(std::string_view("TENANT#").size());
-                        auto item = store_.get(store::Table::Tenants, tenant_key(tenant_id));
-                        if (!item) {
-                          return std::move(item).error();
-                        }
-                        if (!item->has_value()) {
-                          return std::optional<Tenant>{};
-                        }
-                        auto tenant = tenant_from_item(**item);
-                        if (!tenant) {
-                          return std::move(tenant).error();
-                        }
-                        return std::optional<Tenant>(std::move(*tenant));
+                        return load_listed(
+                            store_, membership.pk.substr(std::string_view("TENANT#").size()));
                       });
 }
 

@@ -43,10 +43,17 @@ struct UpdateTenantInput {
   std::vector<std::pair<std::string, std::optional<domain::MetadataValue>>> metadata;
 };
 
+enum class TenantSort { CreatedAt, OrganizationName };
+
 struct TenantFilter {
   std::optional<domain::TenantStatus> status;
   std::optional<domain::Environment> environment;
   std::optional<std::string> name_prefix;  // case-insensitive
+  // The original API's organizationName search: any word of the name starts with the term
+  // (case-insensitive), rather than the whole name (name_prefix).
+  std::optional<std::string> name_word_prefix;
+  TenantSort sort = TenantSort::CreatedAt;
+  bool ascending = false;  // newest first / Z..A unless asked otherwise
 };
 
 // Another part of the product that changes in the same transaction as a tenant (the hierarchy

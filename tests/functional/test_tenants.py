@@ -709,12 +709,13 @@ class ListTest(ServerTestCase):
         ids = [t["tenantId"] for t in first["items"] + second.body["items"]]
         self.assertEqual(len(set(ids)), 6)
 
-    def test_summaries_have_only_the_summary_fields(self):
+    def test_list_items_are_whole_tenants(self):
+        # Issue 15: the original API's clients read every TenantResponse field from list items.
         page = self.admin.get("/tenants", params={"organizationName": self.prefix}).body
         self.assertEqual(len(page["items"]), 7)
         for item in page["items"]:
-            self.assertEqual(set(item), {"tenantId", "organizationName", "status", "environment",
-                                         "createdAt", "_links"})
+            single = self.admin.get(f"/tenants/{item['tenantId']}").body
+            self.assertEqual(item, single)
             self.assertEqual(item["_links"]["self"]["href"], f"/v1.0/tenants/{item['tenantId']}")
 
     def test_filters_status_environment_and_case_insensitive_name_prefix(self):

@@ -213,6 +213,9 @@ Response get_hierarchy(Api& api, Call& call) {
 }
 
 Response put_hierarchy(Api& api, Call& call) {
+  if (is_placement_body(call.request.body)) {
+    return put_placement(api, call);
+  }
   call.tenant_id = call.param(0);
   bool cascade = false;
   for (const auto& [name, value] : call.query.all()) {
@@ -244,6 +247,8 @@ std::vector<Route> hierarchy_routes() {
   return {
       {"GET", "/tenants/{tenantId}/hierarchy", handlers::get_hierarchy},
       {"PUT", "/tenants/{tenantId}/hierarchy", handlers::put_hierarchy},
+      {"POST", "/tenants/{tenantId}/hierarchy", handlers::post_hierarchy},
+      {"DELETE", "/tenants/{tenantId}/hierarchy", handlers::delete_hierarchy},
   };
 }
 

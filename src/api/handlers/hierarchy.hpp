@@ -18,9 +18,16 @@ Result<domain::Tree> decode_hierarchy(std::string_view body);
 // The tree with member counts, version, updatedAt and _links.
 std::string hierarchy_json(const service::HierarchyView& view);
 
+// The original API's placement body {division, group?, team?} (no `divisions`).
+bool is_placement_body(std::string_view body);
+
 namespace handlers {
 Response get_hierarchy(Api& api, Call& call);
 Response put_hierarchy(Api& api, Call& call);
+// The original API's routes (api/handlers/hierarchy_placement.cpp).
+Response post_hierarchy(Api& api, Call& call);
+Response put_placement(Api& api, Call& call);
+Response delete_hierarchy(Api& api, Call& call);
 }  // namespace handlers
 
 }  // namespace tenantd::api

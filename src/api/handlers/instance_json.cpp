@@ -97,6 +97,92 @@ std::optional<domain::Tier> read_tier(BodyReader& body, bool required) {
   return tier;
 }
 
+// The instance plan's `plan` (docs/original-api.md): STARTER is tenantd's STANDARD tier.
+std::optional<domain::Tier> read_plan(BodyReader& body) {
+  auto text = body.string("plan", false);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto tier =
+      *text == "STARTER" ? std::optional(domain::Tier::Standard) : domain::parse_tier(*text);
+  if (!tier || *text == "STANDARD") {
+    body.error("plan", "INVALID_VALUE", "plan must be one of STARTER, PROFESSIONAL, ENTERPRISE");
+    return std::nullopt;
+  }
+  return tier;
+}
+
+// The plan's top-level wordpressVersion / desiredCount, spelled as tenantd's configuration.*;
+// a body giving both spellings of one setting is refused rather than one silently winning.
+void read_plan_configuration(BodyReader& body, ConfigurationInput& config) {
+  if (const JsonValue* v = body.value("desiredCount"); v != nullptr) {
+    if (config.desired_count) {
+      body.error("desiredCount", "CONFLICTING_FIELDS",
+                 "give desiredCount or configuration.desiredCount, not both");
+    } else if (auto n = read_int(body, "desiredCount", v)) {
+      config.desired_count =
+          static_cast<int>(std::max<std::int64_t>(-1, std::min<std::int64_t>(*n, 1000)));
+    }
+  }
+  if (auto version = body.string("wordpressVersion", false)) {
+    if (config.wordpress_version) {
+      body.error("wordpressVersion", "CONFLICTING_FIELDS",
+                 "give wordpressVersion or configuration.wordpressVersion, not both");
+    } else if (!is_version(*version, true)) {
+      body.error("wordpressVersion", "INVALID_FORMAT",
+                 "wordpressVersion must be \"latest\" or a version such as \"6.4\"");
+    } else {
+      config.wordpress_version = std::move(version);
+    }
+  }
+}
+
+// An optional free-text `reason` (suspend, delete): 1..500 characters.
+std::optional<std::string> read_reason(BodyReader& body) {
+  auto reason = body.string("reason", false);
+  if (reason) {
+    const auto length = domain::utf8_length(*reason);
+    if (!length || *length < 1 || *length > 500) {
+      body.error("reason", "INVALID_FORMAT", "reason must be 1..500 characters");
+    }
+  }
+  return reason;
+}
+
+// The instance plan's `status` vocabulary for a state (docs/original-api.md); none for the
+// failed states, which the plan has no word for.
+std::optional<std::string_view> plan_status(const Instance& i) {
+  switch (i.state) {
+    case InstanceState::PendingProvisioning:
+      return "PENDING_PROVISIONING";
+    case InstanceState::Committing:
+    case InstanceState::WorkflowQueued:
+    case InstanceState::WorkflowRunning:
+    case InstanceState::Provisioning:
+      return "PROVISIONING";
+    case InstanceState::Active:
+    case InstanceState::Scaling:
+    case InstanceState::Updating:
+    case InstanceState::Suspending:  // still serving until the suspend completes
+      return "ACTIVE";
+    case InstanceState::Suspended:
+    case InstanceState::Resuming:  // not serving until the resume completes
+      return "SUSPENDED";
+    case InstanceState::BackingUp:
+    case InstanceState::Restoring:
+      return i.state_before_operation == InstanceState::Suspended ? "SUSPENDED" : "ACTIVE";
+    case InstanceState::PendingDeprovisioning:
+    case InstanceState::Deprovisioning:
+      return "PENDING_DEPRO";
+    case InstanceState::Deprovisioned:
+      return "DEPROVISIONED";
+    case InstanceState::Failed:
+    case InstanceState::WorkflowFailed:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 void link(JsonWriter& out, std::string_view name, const std::string& href) {
   out.key(name).begin_object().field("href", href).end_object();
 }
@@ -174,8 +260,26 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
   }
   BodyReader& body = *parsed;
   service::CreateInstanceInput in;
-  if (auto tier = read_tier(body, true)) {
-    in.tier = *tier;
+  // tenantd's `tier` (required) or the plan's `plan`; a plan-shaped body without `plan` gets the
+  // plan's default, STARTER (tenantd's STANDARD).
+  const bool has_tier = body.has("tier");
+  const bool plan_shaped = body.has("plan") || body.has("environment") ||
+                           body.has("desiredCount") || body.has("wordpressVersion");
+  const auto plan = read_plan(body);
+  if (has_tier && body.has("plan")) {
+    body.error("plan", "CONFLICTING_FIELDS", "give tier or plan, not both");
+  } else if (has_tier || !plan_shaped) {
+    if (auto tier = read_tier(body, true)) {
+      in.tier = *tier;
+    }
+  } else if (plan) {
+    in.tier = *plan;
+  }
+  if (auto environment = body.string("environment", false)) {
+    in.environment = domain::to_lower(*environment);
+    if (*in.environment != "dev" && *in.environment != "sit" && *in.environment != "prod") {
+      body.error("environment", "INVALID_VALUE", "environment must be one of dev, sit, prod");
+    }
   }
   if (auto name = body.string("organizationName", false)) {
     domain::check_organization_name(*name, body.errors());
@@ -192,6 +296,7 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
     in.opportunity_id = std::move(opportunity);
   }
   auto config = read_configuration(body);
+  read_plan_configuration(body, config);
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
@@ -210,6 +315,7 @@ Result<service::UpdateInstanceInput> decode_update_instance(std::string_view tex
   service::UpdateInstanceInput in;
   in.tier = read_tier(body, false);
   auto config = read_configuration(body);
+  read_plan_configuration(body, config);
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
@@ -300,6 +406,7 @@ Status decode_delete(std::string_view text) {
   if (archive != nullptr && !archive->IsBool()) {
     parsed->error("archiveData", "INVALID_TYPE", "archiveData must be a boolean");
   }
+  read_reason(*parsed);
   return parsed->finish();
 }
 
@@ -308,6 +415,15 @@ Status decode_empty(std::string_view text) {
   if (!parsed) {
     return std::move(parsed).error();
   }
+  return parsed->finish();
+}
+
+Status decode_suspend(std::string_view text) {
+  auto parsed = open(text, true);
+  if (!parsed) {
+    return std::move(parsed).error();
+  }
+  read_reason(*parsed);
   return parsed->finish();
 }
 
@@ -382,6 +498,7 @@ std::string instance_detail_json(const Instance& instance) {
   JsonWriter out;
   out.begin_object();
   service::write_instance_attributes(out, instance, false);
+  out.field("status", plan_status(instance));
   out.field("operationId", instance.current_operation_id);
   write_instance_links(out, instance);
   out.end_object();
@@ -393,6 +510,7 @@ void write_instance_summary(JsonWriter& out, const Instance& i) {
       .field("instanceId", i.instance_id)
       .field("tenantId", i.tenant_id)
       .field("state", domain::to_string(i.state))
+      .field("status", plan_status(i))
       .field("tier", domain::to_string(i.tier))
       .field("desiredCount", i.desired_count)
       .field("runningCount", i.running_count)

@@ -20,10 +20,12 @@ Result<service::BackupInput> decode_backup(std::string_view body);
 Result<std::string> decode_restore(std::string_view body);
 // {"action": "stop" | "start"}: true for stop.
 Result<bool> decode_status_action(std::string_view body);
-// The optional {"archiveData": bool} of DELETE.
+// The optional {"archiveData": bool, "reason": string} of DELETE.
 Status decode_delete(std::string_view body);
 // Bodies that take no fields (suspend, resume): empty or {}.
 Status decode_empty(std::string_view body);
+// Suspend: empty, {} or the plan's {"reason": string}.
+Status decode_suspend(std::string_view body);
 Result<domain::ProgressReport> decode_report(std::string_view body);
 
 std::string instance_detail_json(const domain::Instance& instance);

@@ -261,7 +261,7 @@ Response power(Api& api, Call& call, bool stop, std::string_view action) {
 }
 
 Response suspend_instance(Api& api, Call& call) {
-  if (auto ok = decode_empty(call.request.body); !ok) {
+  if (auto ok = decode_suspend(call.request.body); !ok) {
     return fail(call, ok.error());
   }
   return power(api, call, true, "suspend");

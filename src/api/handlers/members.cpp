@@ -53,6 +53,12 @@ Result<service::AssignMemberInput> decode_assign(std::string_view text) {
   if (auto role = read_role(body, true)) {
     in.role = *role;
   }
+  if (auto user_id = body.string("userId", false)) {
+    if (user_id->empty() || user_id->size() > 128) {
+      body.error("userId", "INVALID_FORMAT", "userId must be 1..128 characters");
+    }
+    in.user_id = std::move(user_id);
+  }
   in.division = read_node(body, "division");
   in.group = read_node(body, "group");
   in.team = read_node(body, "team");

@@ -144,6 +144,7 @@ void write_tenant_links(JsonWriter& out, const domain::Tenant& t) {
   out.key("_links").begin_object();
   link("self", base);
   link("audit", base + "/audit");
+  link("users", base + "/users");  // the original API's name for the members
   bool status_linked = false;
   for (const auto action : domain::kAllTenantActions) {
     if (!domain::tenant_transition(t.status, action)) {
@@ -179,10 +180,13 @@ void write_tenant_links(JsonWriter& out, const domain::Tenant& t) {
 }
 
 std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
-                        std::string_view warning) {
+                        std::string_view warning, bool unparked) {
   JsonWriter out;
   out.begin_object();
   service::write_tenant_attributes(out, tenant);
+  if (unparked) {
+    out.field("unparkedAt", format_time(tenant.updated_at)).field("unparkedBy", tenant.updated_by);
+  }
   write_tenant_links(out, tenant);
   if (!message.empty()) {
     out.field("message", message);
@@ -195,20 +199,10 @@ std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
 }
 
 void write_tenant_summary(JsonWriter& out, const domain::Tenant& t) {
-  out.begin_object()
-      .field("tenantId", t.tenant_id)
-      .field("organizationName", t.organization_name)
-      .field("status", domain::to_string(t.status))
-      .field("environment", domain::to_string(t.environment))
-      .field("createdAt", format_time(t.created_at))
-      .key("_links")
-      .begin_object()
-      .key("self")
-      .begin_object()
-      .field("href", "/v1.0/tenants/" + t.tenant_id)
-      .end_object()
-      .end_object()
-      .end_object();
+  out.begin_object();
+  service::write_tenant_attributes(out, t);
+  write_tenant_links(out, t);
+  out.end_object();
 }
 
 }  // namespace tenantd::api

@@ -14,9 +14,11 @@ Result<service::CreateTenantInput> decode_create_tenant(std::string_view body);
 Result<service::UpdateTenantInput> decode_update_tenant(std::string_view body);
 
 void write_tenant_links(JsonWriter& out, const domain::Tenant& tenant);
-// The full tenant object; `message`/`warning` are added for lifecycle responses.
+// The full tenant object; `message`/`warning` are added for lifecycle responses, and
+// `unparked` adds the original API's unparkedAt/unparkedBy (the change that unparked it).
 std::string tenant_json(const domain::Tenant& tenant, std::string_view message = {},
-                        std::string_view warning = {});
+                        std::string_view warning = {}, bool unparked = false);
+// List items carry the whole tenant, as the original API's did.
 void write_tenant_summary(JsonWriter& out, const domain::Tenant& tenant);
 
 }  // namespace tenantd::api

@@ -18,8 +18,8 @@ Response fail(const Call& call, const Error& error) {
 }
 
 Response tenant_response(int status, const Tenant& tenant, std::string_view message = {},
-                         std::string_view warning = {}) {
-  Response r = json_response(status, tenant_json(tenant, message, warning));
+                         std::string_view warning = {}, bool unparked = false) {
+  Response r = json_response(status, tenant_json(tenant, message, warning, unparked));
   r.set_header("ETag", etag(tenant.version));
   return r;
 }
@@ -54,7 +54,7 @@ Response lifecycle(Api& api, Call& call, TenantAction action, std::string_view m
   if (!tenant) {
     return fail(call, tenant.error());
   }
-  return tenant_response(200, *tenant, message, warning);
+  return tenant_response(200, *tenant, message, warning, action == TenantAction::Unpark);
 }
 
 std::string list_scope(const Call& call, const service::TenantFilter& filter) {
@@ -68,6 +68,11 @@ std::string list_scope(const Call& call, const service::TenantFilter& filter) {
   scope += filter.environment ? domain::to_string(*filter.environment) : "";
   scope += "|n=";
   scope += filter.name_prefix ? domain::to_lower(*filter.name_prefix) : "";
+  // A page token continues only the listing it came from: same search and same order.
+  scope += "|w=";
+  scope += filter.name_word_prefix ? domain::to_lower(*filter.name_word_prefix) : "";
+  scope += filter.sort == service::TenantSort::OrganizationName ? "|by=name" : "|by=created";
+  scope += filter.ascending ? "|asc" : "|desc";
   return scope;
 }
 
@@ -91,6 +96,7 @@ Response create_tenant(Api& api, Call& call) {
 Response list_tenants(Api& api, Call& call) {
   service::TenantFilter filter;
   std::vector<FieldError> errors;
+  bool sort_given = false;
   for (const auto& [name, value] : call.query.all()) {
     if (name == "status") {
       filter.status = domain::parse_tenant_status(value);
@@ -112,12 +118,34 @@ Response list_tenants(Api& api, Call& call) {
       } else {
         filter.name_prefix = value;
       }
+    } else if (name == "sortBy") {
+      // The original API's sort (docs/decisions/0017-*.md); it also makes organizationName
+      // match any word of the name, as the original's search did.
+      if (value == "createdAt" || value == "organizationName") {
+        sort_given = true;
+        filter.sort = value == "createdAt" ? service::TenantSort::CreatedAt
+                                           : service::TenantSort::OrganizationName;
+      } else {
+        errors.push_back(
+            {"sortBy", "INVALID_VALUE", "sortBy must be createdAt or organizationName"});
+      }
+    } else if (name == "sortOrder") {
+      if (value == "asc" || value == "desc") {
+        sort_given = true;
+        filter.ascending = value == "asc";
+      } else {
+        errors.push_back({"sortOrder", "INVALID_VALUE", "sortOrder must be asc or desc"});
+      }
     } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
       errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
     }
   }
   if (!errors.empty()) {
     return fail(call, Error::validation(std::move(errors)));
+  }
+  if (sort_given && filter.name_prefix) {
+    filter.name_word_prefix = std::move(filter.name_prefix);
+    filter.name_prefix.reset();
   }
   const std::string scope = list_scope(call, filter);
   auto page = read_page(call, api.deps().page_tokens, scope);
@@ -187,17 +215,8 @@ Response delete_tenant(Api& api, Call& call) {
   if (!tenant) {
     return fail(call, tenant.error());
   }
-  JsonWriter out;
-  out.begin_object()
-      .field("tenantId", tenant->tenant_id)
-      .field("status", domain::to_string(tenant->status))
-      .field("deprovisionedAt", format_time(tenant->deprovisioned_at.value_or(call.ctx.now)))
-      .field("deprovisionedBy", tenant->deprovisioned_by.value_or(""))
-      .field("message", "Tenant deprovisioned")
-      .end_object();
-  Response r = json_response(200, out.str());
-  r.set_header("ETag", etag(tenant->version));
-  return r;
+  // The whole tenant, as the original API answered (its deprovisionedAt/By included).
+  return tenant_response(200, *tenant, "Tenant deprovisioned");
 }
 
 Response park_tenant(Api& api, Call& call) {

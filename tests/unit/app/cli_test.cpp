@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,28 @@ TEST(CliTest, DescribeListsEveryFieldProblem) {
 TEST(CliTest, ListenUrlBracketsIpv6) {
   EXPECT_EQ(listen_url("127.0.0.1", 8080), "http://127.0.0.1:8080");
   EXPECT_EQ(listen_url("::1", 80), "http://[::1]:80");
+}
+
+TEST(CliTest, TakeEventReadsTheArgumentStdinDashOrAFileWithFlagsAnywhere) {
+  std::istringstream stdin_text("{\"from\":\"stdin\"}");
+  Args positional = {"--data-dir", "dir", "{\"a\":1}", "--port=0"};
+  EXPECT_EQ(take_event(positional, stdin_text).value(), "{\"a\":1}");
+  EXPECT_EQ(positional, (Args{"--data-dir", "dir", "--port=0"}));
+  Args dash = {"-", "--data-dir", "dir"};
+  EXPECT_EQ(take_event(dash, stdin_text).value(), "{\"from\":\"stdin\"}");
+  EXPECT_EQ(dash, (Args{"--data-dir", "dir"}));
+
+  const std::string path = ::testing::TempDir() + "tenantd-cli-event.json";
+  std::ofstream(path) << "{\"from\":\"file\"}";
+  std::istringstream unused;
+  Args file = {"--data-dir", "dir", "--file", path};
+  EXPECT_EQ(take_event(file, unused).value(), "{\"from\":\"file\"}");
+  EXPECT_EQ(file, (Args{"--data-dir", "dir"}));
+
+  Args both = {"--file", path, "{}"};
+  EXPECT_FALSE(take_event(both, unused).ok());
+  Args missing = {"--file", path + ".absent"};
+  EXPECT_FALSE(take_event(missing, unused).ok());
 }
 
 }  // namespace

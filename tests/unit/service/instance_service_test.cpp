@@ -445,16 +445,23 @@ TEST_F(InstanceServiceTest, UnparkLeavesUserSuspendedInstancesAlone) {
   EXPECT_EQ(instance_now(iid).suspended_by, "USER");
 }
 
-TEST_F(InstanceServiceTest, UnparkWaitsForTheParkSuspensionButNotForADeletion) {
+TEST_F(InstanceServiceTest, UnparkSupersedesTheParkSuspensionAndLeavesADeletionAlone) {
   auto [tid, iid] = active_instance();
   ASSERT_TRUE(
       tenants_.apply(admin(), tid, domain::TenantAction::Park, std::string("seasonal business"))
           .ok());
+  EXPECT_EQ(instance_now(iid).state, S::Suspending);
+  // Issue 15: unpark at once is accepted; the resume supersedes the running suspension.
   auto early = tenants_.apply(admin(), tid, domain::TenantAction::Unpark, std::nullopt);
-  ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, ErrorCode::OperationInProgress);
-  EXPECT_EQ(tenant_now(tid).status, TenantStatus::Parked);
+  ASSERT_TRUE(early.ok()) << early.error().message;
+  EXPECT_EQ(tenant_now(tid).status, TenantStatus::Active);
+  EXPECT_EQ(instance_now(iid).state, S::Resuming);
+  EXPECT_EQ(run_to_rest(iid).back(), S::Active);
+  ASSERT_TRUE(
+      tenants_.apply(admin(), tid, domain::TenantAction::Park, std::string("seasonal business"))
+          .ok());
   run_to_rest(iid);
+  EXPECT_EQ(instance_now(iid).state, S::Suspended);
   // Deleting is allowed in a parked tenant; the unpark then leaves that instance alone.
   ASSERT_TRUE(instances_.remove(admin(), "", iid).ok());
   ASSERT_TRUE(tenants_.apply(admin(), tid, domain::TenantAction::Unpark, std::nullopt).ok());
