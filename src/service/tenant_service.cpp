@@ -358,6 +358,22 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
 
 Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_id,
                                     TenantAction action, std::optional<std::string> reason) {
+  // Park, unpark, suspend and resume also write the tenant's instances (the cascade), which
+  // their driver writes too as operations progress. Without If-Match such a race is retried on
+  // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
+  // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    auto result = apply_once(ctx, tenant_id, action, reason);
+    if (result || attempt == kAttempts || ctx.if_match ||
+        result.error().code != ErrorCode::VersionConflict) {
+      return result;
+    }
+  }
+}
+
+Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view tenant_id,
+                                         TenantAction action, std::optional<std::string> reason) {
   auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::TenantLifecycle);
   if (!loaded) {
     return loaded;

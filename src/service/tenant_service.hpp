@@ -89,6 +89,8 @@ class TenantService {
                                   const PageRequest& page);
 
  private:
+  Result<domain::Tenant> apply_once(const Context& ctx, std::string_view tenant_id,
+                                    domain::TenantAction action, std::optional<std::string> reason);
   Result<domain::Tenant> commit(const Context& ctx, const domain::Tenant& before,
                                 domain::Tenant after, std::vector<store::WriteOp> extra_ops,
                                 Change change);

@@ -12,9 +12,10 @@ from harness import ServerTestCase, wait_for
 
 STEP_MS = 5
 EVERY_TYPE = "PROVISION,UPDATE,SCALE,SUSPEND,RESUME,BACKUP,RESTORE,DEPROVISION"
-# The fields a failure may change; the state ones only where the instance ends FAILED.
+# The fields a failure may change; the state ones (the state and what is derived from it, the
+# original plan's `status` included) only where the instance ends FAILED.
 ATTEMPT_FIELDS = {"lastError", "updatedAt", "version"}
-STATE_FIELDS = {"state", "provisioningState", "_links"}
+STATE_FIELDS = {"state", "provisioningState", "status", "_links"}
 
 
 def without(representation, fields):
