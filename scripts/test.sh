@@ -3,7 +3,7 @@
 #   1. release build + all ctest tests (unit, conformance, functional)
 #   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0);
 #      any sanitizer report, also from servers the functional tests start, fails the stage
-#   3. clang build (warning-free under -Werror), clang-tidy over src/ (findings are errors)
+#   3. clang-tidy over src/ (findings are errors); clang's -Werror build is the tsan stage's
 #   4. clang-format --dry-run --Werror over src/ tests/ bench/
 #   5. shellcheck of the scripts, smoke runs of the micro and load benchmarks
 #   6. the Lambda zips (x86_64, arm64 cross-built): built, checked static, driven by the tests
@@ -96,9 +96,10 @@ if [[ $asan_ok -eq 0 ]]; then
   log "asan tests"
   asan_args=(--preset asan -j "$jobs")
   # Run once, in the release stage: the console's browser tests (the browser, not tenantd's
-  # memory, is what they exercise), and the functional suite on PostgreSQL and the replicas test
-  # (the PostgreSQL store's own tests, conformance, schema and restart, do run here).
-  asan_exclude='^browser\.|^functional_postgres\.|^functional\.test_postgres_replicas$'
+  # memory, is what they exercise), and the functional suite on DynamoDB and on PostgreSQL and
+  # the replicas test: the same API code as the SQLite functional suite, which runs here, while
+  # the stores' own tests (conformance against moto and PostgreSQL, schema, restart) run here too.
+  asan_exclude='^browser\.|^functional_(dynamodb|postgres)\.|^functional\.test_postgres_replicas$'
   if [[ ${TENANTD_ASAN_FUNCTIONAL:-1} == 0 ]]; then
     asan_exclude="^functional\.|$asan_exclude"
   fi
@@ -118,12 +119,6 @@ if [[ $asan_ok -eq 0 ]]; then
   record_stage "sanitizer reports ($(wc -w <<<"$reports") files)" "$([[ -z $reports ]] && echo 0 || echo 1)"
   rm -rf "$sanitizer_logs"
 fi
-echo "(elapsed ${SECONDS}s)"
-
-log "clang build"
-clang_ok=0
-build_preset clang || clang_ok=$?
-record_stage "clang build (-Werror)" "$clang_ok"
 echo "(elapsed ${SECONDS}s)"
 
 log "clang-tidy"
@@ -196,8 +191,9 @@ log "tsan"
 # server (its reports go to files, like the asan stage's). tests/sanitizers/tsan.supp holds
 # third-party false positives only.
 tsan_ok=0
+# The tsan build is also the clang build: every target, warning-free under -Werror.
 build_preset tsan || tsan_ok=$?
-record_stage "tsan build" "$tsan_ok"
+record_stage "tsan build (clang, -Werror)" "$tsan_ok"
 if [[ $tsan_ok -eq 0 ]]; then
   tsan_logs=$(mktemp -d)
   export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:log_path=$tsan_logs/tsan"
