@@ -363,13 +363,13 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
   // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
   // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
   constexpr int kAttempts = 5;
-  for (int attempt = 1;; ++attempt) {
+  for (int attempt = 1; attempt < kAttempts; ++attempt) {
     auto result = apply_once(ctx, tenant_id, action, reason);
-    if (result || attempt == kAttempts || ctx.if_match ||
-        result.error().code != ErrorCode::VersionConflict) {
+    if (result || ctx.if_match || result.error().code != ErrorCode::VersionConflict) {
       return result;
     }
   }
+  return apply_once(ctx, tenant_id, action, std::move(reason));
 }
 
 Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view tenant_id,
