@@ -2,6 +2,8 @@
 // A scripted HTTP/1.1 server on 127.0.0.1 (free port) for the AWS client tests: each request
 // goes to `handler`, which returns the response (and may sleep to provoke timeouts). It counts
 // connections and requests so that tests can check keep-alive reuse and retries.
+#include <sys/socket.h>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -40,15 +42,17 @@ class FakeHttpServer {
     }
     accept_thread_.join();
     acceptor_.close(ec);
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& socket : sockets_) {
-        socket->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-        socket->close(ec);
-      }
+    // Wake the serving threads through the descriptors (a read of the socket objects, not a
+    // change of them, which would race their blocked reads), and close the sockets only once
+    // those threads have ended.
+    for (auto& socket : sockets_) {
+      ::shutdown(socket->native_handle(), SHUT_RDWR);
     }
     for (auto& t : threads_) {
       t.join();
+    }
+    for (auto& socket : sockets_) {
+      socket->close(ec);
     }
   }
   FakeHttpServer(const FakeHttpServer&) = delete;
