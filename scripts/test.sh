@@ -4,8 +4,9 @@
 #   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0);
 #      any sanitizer report, also from servers the functional tests start, fails the stage
 #   3. clang-tidy over src/ (findings are errors); clang's -Werror build is the tsan stage's
-#   4. clang-format --dry-run --Werror over src/ tests/ bench/
-#   5. shellcheck of the scripts, smoke runs of the micro and load benchmarks
+#   4. clang-format --dry-run --Werror over src/ tests/ bench/, OpenAPI lint (Redocly, Spectral)
+#   5. shellcheck of the scripts; libFuzzer targets (docs/hardening.md); ThreadSanitizer build and
+#      tests; the chaos soak (tests/soak); smoke runs of the micro and load benchmarks
 #   6. the Lambda zips (x86_64, arm64 cross-built): built, checked static, driven by the tests
 # Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
 # of the ctest counts, with one more failure for each non-ctest stage that failed.
