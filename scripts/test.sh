@@ -199,7 +199,7 @@ if [[ $tsan_ok -eq 0 ]]; then
   tsan_logs=$(mktemp -d)
   export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp:halt_on_error=1:second_deadlock_stack=1:log_path=$tsan_logs/tsan"
   run_ctest "tsan unit tests" --preset tsan -j "$jobs" \
-    -E '^(functional|functional_dynamodb|functional_postgres|moto|postgres|aws|browser)\.|_NOT_BUILT$'
+    -E '^(functional|functional_dynamodb|functional_postgres|moto|postgres|aws|browser)\.|^(DynamoDb|EcsProvisionerMoto|Postgres)|_NOT_BUILT$'
   run_ctest "tsan concurrency functional tests" --preset tsan -j "$jobs" \
     -R '^functional\.test_(tenants|members|invitations|instances|crash)$'
   unset TSAN_OPTIONS
