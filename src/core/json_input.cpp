@@ -66,9 +66,9 @@ std::optional<JsonInputError> scan_json_text(std::string_view text, const JsonLi
           end < n && (text[end] == '.' || text[end] == 'e' || text[end] == 'E');
       if (limits.integers_in_64_bits && !fraction_or_exponent &&
           !integer_fits(text.substr(start, end - start), negative)) {
-        return problem(JsonProblem::IntegerTooLarge, "holds an integer beyond 64 bits (signed) at offset " +
-                                                         std::to_string(i) +
-                                                         " (send it as a string to keep it exact)");
+        return problem(JsonProblem::IntegerTooLarge,
+                       "holds an integer beyond 64 bits (signed) at offset " + std::to_string(i) +
+                           " (send it as a string to keep it exact)");
       }
       i = std::max(end, i + 1);
       continue;
