@@ -1,5 +1,5 @@
 #pragma once
-// Result<T>: a value or an Error (errors are values, see ARCHITECTURE.md).
+// Result<T>: a value or an Error. Errors are values: no exceptions cross a layer boundary.
 #include <optional>
 #include <utility>
 #include <variant>
@@ -52,3 +52,24 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 }  // namespace tenantd
+
+// Error propagation, for functions that return a Result or Status:
+//   TENANTD_TRY(store.put(item));                  // returns the error, if any
+//   TENANTD_TRY_ASSIGN(auto tenant, load(id));     // declares `tenant` from the value
+// TENANTD_TRY_ASSIGN expands to several statements (use it at block scope only) and names its
+// temporary after the line, so at most one goes on a line.
+#define TENANTD_TRY(expr)                            \
+  do {                                               \
+    if (auto tenantd_try_ = (expr); !tenantd_try_) { \
+      return std::move(tenantd_try_).error();        \
+    }                                                \
+  } while (false)
+
+#define TENANTD_TRY_CONCAT_(a, b) a##b
+#define TENANTD_TRY_NAME_(line) TENANTD_TRY_CONCAT_(tenantd_try_, line)
+#define TENANTD_TRY_ASSIGN(decl, expr)                     \
+  auto TENANTD_TRY_NAME_(__LINE__) = (expr);               \
+  if (!TENANTD_TRY_NAME_(__LINE__)) {                      \
+    return std::move(TENANTD_TRY_NAME_(__LINE__)).error(); \
+  }                                                        \
+  decl = std::move(TENANTD_TRY_NAME_(__LINE__)).value()
