@@ -8,8 +8,9 @@
 #   5. shellcheck of the scripts; libFuzzer targets (docs/hardening.md); ThreadSanitizer build and
 #      tests; the chaos soak (tests/soak); smoke runs of the micro and load benchmarks
 #   6. the Lambda zips (x86_64, arm64 cross-built): built, checked static, driven by the tests
-# Every stage runs even when an earlier one failed. The last line is `N passed, N failed`: the sum
-# of the ctest counts, with one more failure for each non-ctest stage that failed.
+# Every stage runs even when an earlier one failed. The summary gives each stage's seconds; its last
+# line is `N passed, N failed`: the sum of the ctest counts, with one more failure for each non-ctest
+# stage that failed.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,9 +25,18 @@ stage_report=()
 
 log() { printf '\n=== %s ===\n' "$*"; }
 
+# Seconds since the previous stage was recorded: each stage's own time in the summary.
+stage_mark=$SECONDS
+stage_seconds() {
+  stage_took=$((SECONDS - stage_mark))
+  stage_mark=$SECONDS
+}
+
 # Records a non-ctest stage: ok adds nothing to the counts, a failure adds one failed.
 record_stage() {
   local name=$1 status=$2
+  stage_seconds
+  name="$name (${stage_took}s)"
   if [[ $status -eq 0 ]]; then
     stage_report+=("ok      $name")
   else
@@ -62,6 +72,8 @@ run_ctest() {
     stage_report+=("FAILED  $name: ctest printed no summary (exit $status)")
     failed=$((failed + 1))
   fi
+  stage_seconds
+  stage_report[-1]+=" (${stage_took}s)"
   rm -f "$out"
 }
 
