@@ -126,6 +126,10 @@ Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const
   if (!opened) {
     return std::move(opened).error();
   }
+  // The embedded store migrates itself when it opens: its data upgrades happen here too.
+  if (auto backfilled = service::backfill_name_order(**opened); !backfilled) {
+    return std::move(backfilled).error();
+  }
   return std::unique_ptr<store::ItemStore>(std::move(*opened));
 }
 
@@ -585,7 +589,13 @@ Status migrate(const Config& config) {
   if (!store) {
     return std::move(store).error();
   }
-  return (*store)->migrate();
+  if (Status migrated = (*store)->migrate(); !migrated) {
+    return migrated;
+  }
+  if (auto backfilled = service::backfill_name_order(**store); !backfilled) {
+    return std::move(backfilled).error();
+  }
+  return {};
 }
 
 Result<std::vector<std::string>> outbox_list(const Config& config, const std::string& status) {

@@ -2,6 +2,7 @@
 
 #include "core/json.hpp"
 #include "domain/tenant.hpp"
+#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -36,6 +37,79 @@ bool word_prefix_match(std::string_view name, std::string_view term) {
   return false;
 }
 
+namespace {
+store::Item name_order_item(const domain::Tenant& tenant) {
+  const store::Key key = name_order_key(tenant.organization_name, tenant.tenant_id);
+  JsonWriter out;
+  out.begin_object().field("tenantId", tenant.tenant_id).end_object();
+  store::Item item;
+  item.pk = key.pk;
+  item.sk = key.sk;
+  item.data = out.str();
+  return item;
+}
+
+// Marks a finished backfill, so that later runs cost one read.
+const store::Key kBackfillDone{"BACKFILL#TENANT_NAME_ORDER", "DONE"};
+constexpr int kBackfillPage = 100;
+}  // namespace
+
+Result<int> backfill_name_order(store::ItemStore& store) {
+  auto done = store.get(store::Table::Control, kBackfillDone);
+  if (!done) {
+    return std::move(done).error();
+  }
+  if (done->has_value()) {
+    return 0;
+  }
+  int written = 0;
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.index = kTenantsAllIndex;
+  q.pk = "TENANTS";
+  q.limit = kBackfillPage;
+  while (true) {
+    auto items = store.query(q);
+    if (!items) {
+      return std::move(items).error();
+    }
+    for (const auto& item : *items) {
+      auto tenant = tenant_from_item(item);
+      if (!tenant) {
+        return std::move(tenant).error();
+      }
+      // The check fails when the tenant changed since it was read (that change's hook wrote its
+      // item), the put when the item exists: either way there is nothing to do.
+      const auto result =
+          store.write({store::Check{store::Table::Tenants, tenant_key(tenant->tenant_id),
+                                    store::Condition::version_is(tenant->version)},
+                       store::Put{store::Table::Tenants, name_order_item(*tenant),
+                                  store::Condition::not_exists()}});
+      if (result.ok()) {
+        ++written;
+      } else if (!result.condition_failed()) {
+        return Error::make(ErrorCode::ServiceUnavailable,
+                           "The tenant name order could not be backfilled: " + result.message);
+      }
+    }
+    if (static_cast<int>(items->size()) < q.limit) {
+      break;
+    }
+    q.start_after = store::cursor_after(items->back(), q.index);
+  }
+  store::Item marker;
+  marker.pk = kBackfillDone.pk;
+  marker.sk = kBackfillDone.sk;
+  marker.data = "{}";
+  if (const auto marked = store.write(
+          {store::Put{store::Table::Control, std::move(marker), store::Condition::none()}});
+      !marked.ok()) {
+    return Error::make(ErrorCode::ServiceUnavailable,
+                       "The tenant name order backfill could not be recorded: " + marked.message);
+  }
+  return written;
+}
+
 TenantChangeHook name_order_hook() {
   return [](const Context& /*ctx*/, const domain::Tenant* before,
             const domain::Tenant& after) -> Result<std::vector<store::WriteOp>> {
@@ -48,13 +122,7 @@ TenantChangeHook name_order_hook() {
       }
       ops.emplace_back(store::Delete{store::Table::Tenants, old, store::Condition{}});
     }
-    JsonWriter out;
-    out.begin_object().field("tenantId", after.tenant_id).end_object();
-    store::Item item;
-    item.pk = key.pk;
-    item.sk = key.sk;
-    item.data = out.str();
-    ops.emplace_back(store::Put{store::Table::Tenants, std::move(item), store::Condition{}});
+    ops.emplace_back(store::Put{store::Table::Tenants, name_order_item(after), store::Condition{}});
     return ops;
   };
 }

@@ -23,5 +23,10 @@ std::string tenant_of_name_order_item(const store::Item& item);
 bool word_prefix_match(std::string_view name, std::string_view term);
 // Writes the ordering item on create and moves it on rename.
 TenantChangeHook name_order_hook();
+// Writes the ordering item of every tenant that has none (tenants created before the order
+// existed); run by `tenantd migrate` and when the embedded SQLite store opens. Each write is
+// checked against the tenant's version, so a concurrent rename (whose hook writes the item) wins.
+// A marker in the Control table makes later runs one read. Returns the number of items written.
+Result<int> backfill_name_order(store::ItemStore& store);
 
 }  // namespace tenantd::service

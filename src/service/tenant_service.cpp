@@ -1,5 +1,7 @@
 #include "service/tenant_service.hpp"
 
+#include <algorithm>
+
 #include "core/json.hpp"
 #include "core/unicode_text.hpp"
 #include "events/outbox_event.hpp"
@@ -231,10 +233,17 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
                                          const PageRequest& page) {
   if (platform_allows(ctx.principal, Action::ReadTenant) &&
       filter.sort == TenantSort::OrganizationName) {
-    return collect_page(query_for(filter), filter, page,
-                        [this](const store::Item& entry) -> Result<std::optional<Tenant>> {
-                          return load_listed(store_, tenant_of_name_order_item(entry));
-                        });
+    return collect_page(
+        query_for(filter), filter, page,
+        [this](const store::Item& entry) -> Result<std::optional<Tenant>> {
+          auto tenant = load_listed(store_, tenant_of_name_order_item(entry));
+          // An entry left behind by a rename racing the backfill is skipped.
+          if (tenant && tenant->has_value() &&
+              name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk != entry.sk) {
+            return std::optional<Tenant>{};
+          }
+          return tenant;
+        });
   }
   if (platform_allows(ctx.principal, Action::ReadTenant)) {
     return collect_page(query_for(filter), filter, page,
@@ -245,6 +254,9 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
                           }
                           return std::optional<Tenant>(std::move(*tenant));
                         });
+  }
+  if (filter.sort == TenantSort::OrganizationName) {
+    return list_own_by_name(ctx, filter, page);
   }
   // Members see their own tenants: memberships are indexed by user
   // (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>"), each pointing at its tenant item.
@@ -258,6 +270,50 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
                         return load_listed(
                             store_, membership.pk.substr(std::string_view("TENANT#").size()));
                       });
+}
+
+// A member's own tenants in name order: the membership index is in tenant-id order, so the
+// member's tenants (at most kMaxExaminedPerPage) are read and sorted by their ordering key; the
+// page token holds the last key returned.
+Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const TenantFilter& filter,
+                                                     const PageRequest& page) {
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.index = 1;
+  q.pk = "MEMBER#" + ctx.principal.sub;
+  q.limit = kMaxExaminedPerPage;
+  auto memberships = store_.query(q);
+  if (!memberships) {
+    return std::move(memberships).error();
+  }
+  std::vector<std::pair<std::string, Tenant>> named;
+  for (const auto& membership : *memberships) {
+    auto tenant = load_listed(store_, membership.pk.substr(std::string_view("TENANT#").size()));
+    if (!tenant) {
+      return std::move(tenant).error();
+    }
+    if (tenant->has_value() && matches(filter, **tenant)) {
+      std::string order = name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk;
+      named.emplace_back(std::move(order), std::move(**tenant));
+    }
+  }
+  std::sort(named.begin(), named.end(), [&](const auto& a, const auto& b) {
+    return filter.ascending ? a.first < b.first : a.first > b.first;
+  });
+  Page<Tenant> out;
+  std::string last_returned;
+  for (auto& [order, tenant] : named) {
+    if (page.after && (filter.ascending ? order <= page.after->sk : order >= page.after->sk)) {
+      continue;
+    }
+    if (static_cast<int>(out.items.size()) == page.limit) {
+      out.next = store::Cursor{"", "", std::string(kTenantsByNamePk), last_returned};
+      break;
+    }
+    last_returned = order;
+    out.items.push_back(std::move(tenant));
+  }
+  return out;
 }
 
 Result<Page<Tenant>> TenantService::collect_page(store::Query q, const TenantFilter& filter,

@@ -100,6 +100,8 @@ class TenantService {
   using TenantLoader =
       std::function<Result<std::optional<domain::Tenant>>(const store::Item& index_item)>;
   // One page of `filter`'s tenants read through `q`, examining a bounded number of index items.
+  Result<Page<domain::Tenant>> list_own_by_name(const Context& ctx, const TenantFilter& filter,
+                                                const PageRequest& page);
   Result<Page<domain::Tenant>> collect_page(store::Query q, const TenantFilter& filter,
                                             const PageRequest& page, const TenantLoader& load);
 

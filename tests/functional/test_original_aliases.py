@@ -109,6 +109,36 @@ class TenantListSortTest(ServerTestCase):
                               "sortOrder", "INVALID_VALUE")
 
 
+class MemberTenantListSortTest(ServerTestCase):
+    """A tenant member (not platform staff) lists their own tenants in name order too."""
+
+    def test_a_member_pages_through_their_tenants_in_name_order_both_ways(self):
+        word = "M" + unique().lower()[1:9]
+        address = email("sorter")
+        names = [f"Kappa {word}", f"beta {word}", f"Alpha {word}"]
+        for name in names:
+            t = self.create_tenant(organizationName=name)
+            added = self.admin.post(f"/v1.0/tenants/{t['tenantId']}/users",
+                                    {"email": address, "role": "Viewer"})
+            self.assertEqual(added.status, 201, added)
+        self.create_tenant(organizationName=f"Other {word}")  # not theirs
+        member = self.server.client(self.server.token(address))
+        for order, expected in (("asc", sorted(names, key=str.lower)),
+                                ("desc", sorted(names, key=str.lower, reverse=True))):
+            found, token = [], None
+            for _ in range(5):
+                params = {"sortBy": "organizationName", "sortOrder": order, "limit": 2}
+                if token:
+                    params["nextToken"] = token
+                reply = member.get("/v1.0/tenants", params=params)
+                self.assertEqual(reply.status, 200, reply)
+                found += [t["organizationName"] for t in reply.body["items"]]
+                token = reply.body.get("nextToken")
+                if not token:
+                    break
+            self.assertEqual(found, expected)
+
+
 class AssignWithUserIdTest(ServerTestCase):
     def test_an_unknown_email_is_created_with_the_given_user_id(self):
         t = self.create_tenant()
