@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Lambda cold start and warm invocation latency of tenantd, against the floor of the seed's
-Python stack measured in the same run (SPEC section 14, issue 6).
+Python stack measured in the same run (docs/performance.md#targets, issue 6).
 
     bench/load/lambda_bench.py BIN [--runs 10] [--warm 1000]
 

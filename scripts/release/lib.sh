@@ -201,7 +201,7 @@ metric_sums() {
 }
 
 # record ENV ACTION RESULT FROM TO SHA REASON [DETAIL]: one item in bbws-deployments-ENV
-# (SPEC section 13's fields); prints the deploymentId.
+# (docs/operations.md#deployment-pipeline's fields); prints the deploymentId.
 record() {
   local id item
   id="dep-$(date -u +%Y%m%dT%H%M%SZ)-$(openssl rand -hex 4)"

@@ -1,5 +1,5 @@
 #pragma once
-// Idempotency-Key on POST (SPEC section 2): the first completed response is kept for 24 h per
+// Idempotency-Key on POST (docs/http-api.md): the first completed response is kept for 24 h per
 // (principal, key) and replayed for a retry with the same request; the same key with another
 // request is 409 IDEMPOTENCY_KEY_REUSED; a retry while the first still runs is 409
 // OPERATION_IN_PROGRESS.

@@ -1,5 +1,5 @@
 #pragma once
-// After each request: one JSON log line and the request metrics (SPEC section 12).
+// After each request: one JSON log line and the request metrics (docs/operations.md#observability).
 #include <chrono>
 
 #include "api/api.hpp"

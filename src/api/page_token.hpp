@@ -1,5 +1,5 @@
 #pragma once
-// Opaque, signed pagination tokens (SPEC section 2): a store cursor plus a MAC that binds it to
+// Opaque, signed pagination tokens (docs/http-api.md): a store cursor plus a MAC that binds it to
 // the list it was issued for (route, principal and filters, folded by the caller into `scope`).
 // A token from another list, an altered token or garbage is 400 INVALID_PAGINATION_TOKEN.
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// List conventions (SPEC section 2): limit/pageSize 1..100 (default 20), nextToken/startAt
+// List conventions (docs/http-api.md): limit/pageSize 1..100 (default 20), nextToken/startAt
 // signed and bound to the list's scope, and the page envelope.
 #include <optional>
 #include <string>

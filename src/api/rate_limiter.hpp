@@ -1,5 +1,5 @@
 #pragma once
-// Per-principal token buckets (SPEC section 2): `rate` requests per second on average, up to
+// Per-principal token buckets (docs/http-api.md): `rate` requests per second on average, up to
 // `burst` at once. Sharded by key hash with one mutex per shard so that threads serving different
 // principals rarely meet; idle buckets are swept so memory follows the active principals.
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// Building responses: JSON bodies, the SPEC error format, ETags.
+// Building responses: JSON bodies, the API's error format (docs/http-api.md#errors), ETags.
 #include <optional>
 #include <string>
 #include <string_view>

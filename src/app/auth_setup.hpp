@@ -1,6 +1,7 @@
 #pragma once
-// Who is calling and where users live, by AUTH_MODE and DIRECTORY (SPEC sections 3 and 5):
-// the request authenticator and the user directory the runtime hands to the API and services.
+// Who is calling and where users live, by AUTH_MODE and DIRECTORY (docs/auth.md and
+// docs/members.md): the request authenticator and the user directory the runtime hands to the API
+// and services.
 #include <memory>
 #include <string>
 
@@ -52,7 +53,7 @@ class Identity {
 // https://cognito-idp.<region>.amazonaws.com/<COGNITO_USER_POOL_ID>.
 Result<std::string> cognito_issuer(const Config& config, const aws::EnvLookup& env);
 
-// `serve` has no authoriser in front of it, so it refuses AUTH_MODE=apigw (SPEC section 3):
+// `serve` has no authoriser in front of it, so it refuses AUTH_MODE=apigw (docs/auth.md):
 // trusting claims there would mean trusting whatever a client sends.
 Status check_serve_auth_mode(const Config& config);
 

@@ -87,7 +87,7 @@ struct Config {
   std::string key_path() const { return data_dir + "/jwt.key"; }
 };
 
-// Whose defaults apply to settings neither the environment nor a flag gives (SPEC section 1):
+// Whose defaults apply to settings neither the environment nor a flag gives (docs/architecture.md):
 // `serve`'s embedded ones, or the Lambda's AWS ones (DynamoDB, Cognito, EventBridge + SNS).
 enum class Profile { Serve, Lambda };
 

@@ -1,6 +1,6 @@
 #pragma once
-// Builds the provisioner driver PROVISIONER names (SPEC section 8.1), apart from the runtime's
-// wiring so that each driver's settings stay in one place.
+// Builds the provisioner driver PROVISIONER names (docs/instances.md#drivers), apart from the
+// runtime's wiring so that each driver's settings stay in one place.
 #include <memory>
 
 #include "app/config.hpp"

@@ -1,5 +1,5 @@
 #pragma once
-// The event sinks that EVENT_SINKS names, built from the configuration (SPEC section 9).
+// The event sinks that EVENT_SINKS names, built from the configuration (docs/events.md).
 #include <memory>
 #include <vector>
 

@@ -170,7 +170,7 @@ Millis outbox_claim_lease(const Config& config) {
                                     : Millis(0);
 }
 
-// SPEC section 12's business metrics, by the change that happened.
+// docs/operations.md#observability's business metrics, by the change that happened.
 void count_business_event(obs::MetricsRegistry& metrics, std::string_view type) {
   if (type == "TENANT_CREATED") {
     metrics.tenant_created().inc();
@@ -426,7 +426,7 @@ class ServeRuntime final : public Runtime {
     return expired;
   }
 
-  // Instances and their provisioner (SPEC section 8); the instance service joins the tenant's
+  // Instances and their provisioner (docs/instances.md); the instance service joins the tenant's
   // transactions through a hook, so it exists before the tenant service.
   Status build_instances(const Config& config, service::TenantEvents& tenant_events) {
     service::InstanceOptions options;

@@ -1,5 +1,5 @@
 #pragma once
-// How a request proves who is calling (SPEC section 3): a Bearer token checked by the mode's
+// How a request proves who is calling (docs/auth.md): a Bearer token checked by the mode's
 // verifier (local, cognito), or the claims API Gateway's authoriser already verified (apigw).
 #include <functional>
 #include <string_view>

@@ -1,6 +1,6 @@
 #pragma once
 // The signing keys of a token issuer (RFC 7517 JSON Web Key Sets), for AUTH_MODE=cognito
-// (SPEC section 3): RSA public keys by `kid`, fetched from the issuer, cached, and fetched again
+// (docs/auth.md): RSA public keys by `kid`, fetched from the issuer, cached, and fetched again
 // when a token names a key we do not hold, at most once a minute so that tokens with made-up
 // kids cannot turn into a flood of requests to the issuer.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// HS256 JSON Web Tokens for AUTH_MODE=local (SPEC section 3), plus the claim-to-principal
+// HS256 JSON Web Tokens for AUTH_MODE=local (docs/auth.md), plus the claim-to-principal
 // mapping shared with the Cognito and API Gateway modes.
 #include <cstdint>
 #include <optional>

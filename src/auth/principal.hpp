@@ -1,5 +1,5 @@
 #pragma once
-// Who is calling: taken from verified token claims (SPEC section 3).
+// Who is calling: taken from verified token claims (docs/auth.md).
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// RS256 tokens of an OpenID issuer for AUTH_MODE=cognito (SPEC section 3): the signature
+// RS256 tokens of an OpenID issuer for AUTH_MODE=cognito (docs/auth.md): the signature
 // against the issuer's JWKS, then iss, exp/nbf, token_use and the audience.
 #include <string>
 #include <string_view>

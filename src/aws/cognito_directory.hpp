@@ -1,5 +1,5 @@
 #pragma once
-// DIRECTORY=cognito (SPEC section 5): users are the user pool's; the Cognito `sub` is the
+// DIRECTORY=cognito (docs/members.md): users are the user pool's; the Cognito `sub` is the
 // userId. Lookups are ListUsers with an exact-match filter (email or sub), so they work
 // whether or not the pool uses e-mail addresses as user names. Answers found are kept for a
 // short while, as a member assignment reads the same user several times.

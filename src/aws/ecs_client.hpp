@@ -1,7 +1,7 @@
 #pragma once
-// The ECS calls of the `ecs` provisioner (SPEC section 8.1): UpdateService, DescribeServices,
-// RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every failure is an
-// EcsError that says whether sending the same call again may succeed.
+// The ECS calls of the `ecs` provisioner (docs/instances.md#drivers): UpdateService,
+// DescribeServices, RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every
+// failure is an EcsError that says whether sending the same call again may succeed.
 #include <memory>
 #include <optional>
 #include <string>

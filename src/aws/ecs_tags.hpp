@@ -1,7 +1,7 @@
 #pragma once
 // The tags of ECS services and tasks (ListTagsForResource), for matching EventBridge ECS events to
-// tenants (SPEC section 8.2): the events carry ARNs but no tags. Answers are cached per ARN for
-// the life of the process, as tags of a tenant's service do not change.
+// tenants (docs/instances.md#progress-reports): the events carry ARNs but no tags. Answers are
+// cached per ARN for the life of the process, as tags of a tenant's service do not change.
 #include <map>
 #include <memory>
 #include <mutex>

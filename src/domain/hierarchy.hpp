@@ -1,5 +1,5 @@
 #pragma once
-// The organisation hierarchy of a tenant (SPEC section 6): divisions > groups > teams.
+// The organisation hierarchy of a tenant (docs/hierarchy.md): divisions > groups > teams.
 // Pure: the tree, its validation, lookups, the diff between two trees and member counts.
 // Names compare case-insensitively (ASCII letters), as sibling uniqueness does.
 #include <cstddef>

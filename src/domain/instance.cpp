@@ -112,7 +112,7 @@ std::optional<T> parse_name(const std::array<Named<T>, N>& names, std::string_vi
   return std::nullopt;
 }
 
-// ---- The state machine: the single source of truth (SPEC section 8). ----
+// ---- The state machine: the single source of truth (docs/instances.md). ----
 
 struct Transition {
   InstanceState from;

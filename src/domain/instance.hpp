@@ -1,5 +1,5 @@
 #pragma once
-// The instance entity, its state machine and its operations (SPEC section 8).
+// The instance entity, its state machine and its operations (docs/instances.md).
 // Pure: no I/O, no JSON, no HTTP.
 #include <array>
 #include <cstdint>
@@ -69,7 +69,7 @@ struct InstanceTarget {
   bool back = false;
 };
 
-// The transition table of SPEC section 8. nullopt: `event` is not allowed in `from`.
+// The transition table of docs/instances.md. nullopt: `event` is not allowed in `from`.
 std::optional<InstanceTarget> instance_transition(InstanceState from, InstanceEvent event);
 // Resolves a target against the state the running operation started from.
 InstanceState resolve(const InstanceTarget& target, InstanceState before_operation);

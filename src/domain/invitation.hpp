@@ -1,5 +1,5 @@
 #pragma once
-// The invitation entity and its rules (SPEC section 7). Pure: no I/O, no JSON, no HTTP.
+// The invitation entity and its rules (docs/invitations.md). Pure: no I/O, no JSON, no HTTP.
 #include <array>
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
 #pragma once
-// The normalised progress report of SPEC section 8.2: what a provisioner (in-process driver,
-// external worker, or an ECS event mapped by service/ecs_events) says about an instance.
-// Pure: no I/O, no JSON.
+// The normalised progress report of docs/instances.md#progress-reports: what a provisioner
+// (in-process driver, external worker, or an ECS event mapped by service/ecs_events) says about an
+// instance. Pure: no I/O, no JSON.
 #include <cstdint>
 #include <optional>
 #include <string>

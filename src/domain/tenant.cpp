@@ -50,7 +50,7 @@ constexpr std::array<EnvironmentName, 3> kEnvironmentNames = {{
     {Environment::Prod, "prod"},
 }};
 
-// ---- The state machine: the single source of truth (SPEC section 4). ----
+// ---- The state machine: the single source of truth (docs/tenants.md). ----
 
 struct Transition {
   TenantStatus from;

@@ -1,5 +1,5 @@
 #pragma once
-// The tenant entity, its state machine and its validation rules (SPEC section 4).
+// The tenant entity, its state machine and its validation rules (docs/tenants.md).
 // Pure: no I/O, no JSON, no HTTP.
 #include <array>
 #include <cstdint>
@@ -24,7 +24,7 @@ inline constexpr std::array<TenantStatus, 6> kAllTenantStatuses = {
 std::string_view to_string(TenantStatus status);  // "PENDING", ...
 std::optional<TenantStatus> parse_tenant_status(std::string_view text);
 
-// What asks for a transition; each has exactly the (from -> to) pairs of SPEC section 4.
+// What asks for a transition; each has exactly the (from -> to) pairs of docs/tenants.md.
 enum class TenantAction { Activate, Fail, Retry, Suspend, Resume, Park, Unpark, Deprovision };
 std::string_view to_string(TenantAction action);  // "activate", "suspend", ...
 inline constexpr std::array<TenantAction, 8> kAllTenantActions = {

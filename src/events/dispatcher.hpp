@@ -1,5 +1,5 @@
 #pragma once
-// Delivers outbox events to the configured sinks, at least once (SPEC section 9).
+// Delivers outbox events to the configured sinks, at least once (docs/events.md).
 // An event is deleted only after every sink accepted it, so a crash between delivery and
 // delete redelivers it. After a partial failure the sinks that accepted it are recorded on
 // the item (deliveredTo) and a retry goes only to the others. Failures back off exponentially (with

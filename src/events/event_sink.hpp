@@ -1,5 +1,5 @@
 #pragma once
-// The port through which the outbox dispatcher delivers events (SPEC section 9). Adapters:
+// The port through which the outbox dispatcher delivers events (docs/events.md). Adapters:
 // file_sink (local NDJSON), eventbridge_sink, sns_sink, webhook_sink.
 #include <string_view>
 #include <vector>

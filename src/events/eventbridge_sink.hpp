@@ -1,5 +1,5 @@
 #pragma once
-// Delivers outbox events to an EventBridge bus with PutEvents (SPEC section 9): up to 10
+// Delivers outbox events to an EventBridge bus with PutEvents (docs/events.md): up to 10
 // entries per call and at most 256 KB per call; an entry that EventBridge refuses
 // (FailedEntryCount / Entries[i].ErrorCode) fails only that event, so only it is retried.
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// An event as kept in the transactional outbox (SPEC section 9). The envelope is the
+// An event as kept in the transactional outbox (docs/events.md). The envelope is the
 // EventBridge shape; `detail` is the change itself, already serialised.
 #include <cstdint>
 #include <optional>

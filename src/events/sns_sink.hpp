@@ -1,5 +1,5 @@
 #pragma once
-// Delivers outbox events to an SNS topic (SPEC section 9): one Publish per event whose message is
+// Delivers outbox events to an SNS topic (docs/events.md): one Publish per event whose message is
 // the event's envelope JSON and whose message attributes eventType and tenantId (String) let
 // subscribers filter without reading the message.
 #include <cstddef>

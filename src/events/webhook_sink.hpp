@@ -1,5 +1,5 @@
 #pragma once
-// Delivers outbox events to an HTTP endpoint (SPEC section 9): one POST per event whose body is
+// Delivers outbox events to an HTTP endpoint (docs/events.md): one POST per event whose body is
 // the envelope JSON, signed so that the receiver can tell it came from us and is fresh:
 //   X-Tenantd-Timestamp: <unix seconds>
 //   X-Tenantd-Signature: sha256=<lower-case hex HMAC-SHA256(secret, "<timestamp>.<body>")>

@@ -1,5 +1,5 @@
 #pragma once
-// The Lambda events tenantd answers (SPEC section 11), told apart by shape, and the translation
+// The Lambda events tenantd answers (docs/lambda.md), told apart by shape, and the translation
 // of the HTTP-shaped ones to and from the Request/Response that every door shares.
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// One Lambda invocation (SPEC section 11): the event is told apart by shape; HTTP-shaped events
+// One Lambda invocation (docs/lambda.md): the event is told apart by shape; HTTP-shaped events
 // go through the same API as `serve`, scheduled events run the periodic jobs, ECS events become
 // instance progress reports. Anything else is an invocation error that names the event.
 #include <functional>

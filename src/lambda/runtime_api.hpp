@@ -1,5 +1,5 @@
 #pragma once
-// The Lambda Runtime API client (SPEC section 11): next / response / error / init error over one
+// The Lambda Runtime API client (docs/lambda.md): next / response / error / init error over one
 // keep-alive HTTP connection to AWS_LAMBDA_RUNTIME_API, and the loop that serves invocations.
 #include <memory>
 #include <optional>

@@ -1,6 +1,7 @@
 #pragma once
-// CloudWatch Embedded Metric Format (SPEC section 12): in Lambda, metrics are JSON log lines that
-// CloudWatch turns into metrics of namespace BBWS/TenantManagement with dimension Environment.
+// CloudWatch Embedded Metric Format (docs/operations.md#observability): in Lambda, metrics are JSON
+// log lines that CloudWatch turns into metrics of namespace BBWS/TenantManagement with dimension
+// Environment.
 #include <array>
 #include <cstdint>
 #include <string>

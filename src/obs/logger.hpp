@@ -1,8 +1,8 @@
 #pragma once
-// Structured JSON-lines logging (SPEC section 12): one line per request and per notable event.
-// Each line is formatted into a thread-local buffer and handed to the sink in one piece, so
-// lines never interleave and the request path allocates nothing once the buffer has grown.
-// There is deliberately no way to dump headers: tokens and secrets cannot reach a log line
+// Structured JSON-lines logging (docs/operations.md#observability): one line per request and per
+// notable event. Each line is formatted into a thread-local buffer and handed to the sink in one
+// piece, so lines never interleave and the request path allocates nothing once the buffer has
+// grown. There is deliberately no way to dump headers: tokens and secrets cannot reach a log line
 // unless a caller names them as a field.
 #include <cstdint>
 #include <functional>
@@ -57,7 +57,8 @@ struct LogField {
   LogValue value;
 };
 
-// What SPEC section 12 asks of a request line. Empty optional text fields are left out.
+// What docs/operations.md#observability asks of a request line. Empty optional text fields are left
+// out.
 struct RequestLog {
   std::string_view request_id;
   std::string_view trace_id;  // optional (X-Amzn-Trace-Id / _X_AMZN_TRACE_ID)

@@ -1,5 +1,5 @@
 #pragma once
-// Metrics for `GET /metrics` (Prometheus text exposition 0.0.4, SPEC section 12).
+// Metrics for `GET /metrics` (Prometheus text exposition 0.0.4, docs/operations.md#observability).
 // Every series is a set of atomics whose address never changes, so the hot path is a lookup
 // (a per-thread cache in front of a sharded map for request series) plus relaxed atomic adds;
 // rendering copies series pointers under short locks and formats without holding any.
@@ -72,7 +72,7 @@ class MetricsRegistry {
   void observe_request(std::string_view route, std::string_view method, int status,
                        double duration_ms);
 
-  // The business metrics of SPEC section 12.
+  // The business metrics of docs/operations.md#observability.
   Counter& tenant_created() { return *tenant_created_; }
   Counter& tenant_parked() { return *tenant_parked_; }
   Counter& tenant_unparked() { return *tenant_unparked_; }

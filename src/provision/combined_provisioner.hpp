@@ -1,6 +1,7 @@
 #pragma once
-// PROVISIONER=gitops+ecs (SPEC section 8.1): mutations by GitOps, operations by ECS. Each driver
-// already takes only the operation types it handles, so combining them is passing every call on.
+// PROVISIONER=gitops+ecs (docs/instances.md#drivers): mutations by GitOps, operations by ECS. Each
+// driver already takes only the operation types it handles, so combining them is passing every call
+// on.
 #include <memory>
 #include <string_view>
 #include <utility>

@@ -1,9 +1,9 @@
 #pragma once
-// `ecs` driver (SPEC section 8.1): carries out scale, suspend, resume, backup and restore on the
-// tenant's ECS service `tenant-{tenantId}-wordpress` in the environment's cluster, and reports
-// through InstanceService::apply_report like every other reporter. Create, update and delete
-// are not ECS calls (they belong to `gitops`); this driver leaves those operations alone, so a
-// combined driver can hand them to another one (handles()).
+// `ecs` driver (docs/instances.md#drivers): carries out scale, suspend, resume, backup and restore
+// on the tenant's ECS service `tenant-{tenantId}-wordpress` in the environment's cluster, and
+// reports through InstanceService::apply_report like every other reporter. Create, update and
+// delete are not ECS calls (they belong to `gitops`); this driver leaves those operations alone, so
+// a combined driver can hand them to another one (handles()).
 //
 // Running operations are found through their index (as the simulated driver does). Each pass
 // makes the service converge on the instance's desired count (UpdateService, then

@@ -1,7 +1,8 @@
 #pragma once
 // How the gitops driver's failures travel: an Error whose details carry the operation's error
 // code (GIT_PUSH_REJECTED, WORKFLOW_DISPATCH_FAILED, ...) and whether a retry may succeed, so
-// the operation's error{code,message} and the instance's lastError say both (SPEC 8, issue 9).
+// the operation's error{code,message} and the instance's lastError say both (docs/instances.md,
+// issue 9).
 #include <string>
 #include <string_view>
 

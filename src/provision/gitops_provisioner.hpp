@@ -1,10 +1,10 @@
 #pragma once
-// `gitops` driver (SPEC section 8.1): create, update and delete become commits of the tenant's
-// rendered Terraform to the environment's GitOps repository plus a dispatch of the tenant's
-// GitHub Actions workflow; the workflow's outcome comes back as progress reports
-// (POST /instances/{id}/events). Only PROVISION, UPDATE and DEPROVISION operations are taken:
-// the others (scale, suspend, resume, backup, restore) are left to another driver, so this one
-// combines with `ecs` (PROVISIONER=gitops+ecs).
+// `gitops` driver (docs/instances.md#drivers): create, update and delete become commits of the
+// tenant's rendered Terraform to the environment's GitOps repository plus a dispatch of the
+// tenant's GitHub Actions workflow; the workflow's outcome comes back as progress reports (POST
+// /instances/{id}/events). Only PROVISION, UPDATE and DEPROVISION operations are taken: the others
+// (scale, suspend, resume, backup, restore) are left to another driver, so this one combines with
+// `ecs` (PROVISIONER=gitops+ecs).
 //
 // Steps: PENDING_PROVISIONING -> COMMITTING (commit + push) -> WORKFLOW_QUEUED (dispatch 204);
 // PENDING_DEPROVISIONING -> DEPROVISIONING after the files are removed and `destroy` dispatched;

@@ -1,7 +1,7 @@
 #pragma once
 // Renders a tenant's Terraform (and its deploy workflow) from the templates of
-// deploy/tenant-template/ (SPEC section 8.1, `gitops` driver). Pure apart from load_templates.
-// Placeholders are `@@name@@`; `@@@@` is a literal `@@`. An unknown or unterminated
+// deploy/tenant-template/ (docs/instances.md#drivers, `gitops` driver). Pure apart from
+// load_templates. Placeholders are `@@name@@`; `@@@@` is a literal `@@`. An unknown or unterminated
 // placeholder is an error, so a template typo never reaches the GitOps repository.
 #include <map>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The provisioner port (SPEC section 8.1): who carries out the operations the API records.
+// The provisioner port (docs/instances.md#drivers): who carries out the operations the API records.
 // Every driver reports progress through InstanceService::apply_report, the same path as
 // external reports, so the state machine is exercised the same way whoever does the work.
 #include <cstddef>

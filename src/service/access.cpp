@@ -31,7 +31,7 @@ Result<std::optional<TenantRole>> role_of(const std::optional<store::Item>& memb
   return parse_tenant_role(as_view(role->value));
 }
 
-// The decision of SPEC section 3 once the tenant and the principal's role in it are known.
+// The decision of docs/auth.md once the tenant and the principal's role in it are known.
 Status decide(const Context& ctx, const domain::Tenant& tenant,
               const std::optional<TenantRole>& role, Action action) {
   if (platform_allows(ctx.principal, action)) {

@@ -1,5 +1,5 @@
 #pragma once
-// Tenant reach and roles for one request (SPEC section 3): out of reach is 404, in reach with too
+// Tenant reach and roles for one request (docs/auth.md): out of reach is 404, in reach with too
 // weak a role is 403, members of a SUSPENDED tenant get 403 TENANT_SUSPENDED.
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
 // Every change writes an audit entry and an outbox event in the same transaction as the change
-// itself (SPEC sections 4 and 9). This builds those two writes.
+// itself (docs/tenants.md and docs/events.md). This builds those two writes.
 #include <chrono>
 #include <optional>
 #include <string>

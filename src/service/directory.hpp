@@ -1,5 +1,5 @@
 #pragma once
-// The user directory port (SPEC section 5): resolves users by e-mail and by id. `local` keeps
+// The user directory port (docs/members.md): resolves users by e-mail and by id. `local` keeps
 // users in the store; `cognito` (later) asks the user pool. The principal's `sub` is its userId.
 #include <optional>
 #include <string>

@@ -31,7 +31,8 @@ ProgressReport failure(InstanceState state, std::string_view code, std::string_v
   return r;
 }
 
-// ECS names deployment events SERVICE_DEPLOYMENT_*; the SPEC writes DEPLOYMENT_*. Both map.
+// ECS names deployment events SERVICE_DEPLOYMENT_*; docs/instances.md#progress-reports writes
+// DEPLOYMENT_*. Both map.
 std::string_view without_service_prefix(std::string_view name) {
   constexpr std::string_view kPrefix = "SERVICE_";
   if (name.substr(0, kPrefix.size()) == kPrefix && name.find("DEPLOYMENT_") == kPrefix.size()) {

@@ -1,6 +1,6 @@
 #pragma once
-// EventBridge ECS events (SPEC section 8.2) mapped to the normalised progress report, ready for
-// the Lambda adapter: `ECS Service Action`, `ECS Deployment State Change` and
+// EventBridge ECS events (docs/instances.md#progress-reports) mapped to the normalised progress
+// report, ready for the Lambda adapter: `ECS Service Action`, `ECS Deployment State Change` and
 // `ECS Task State Change`, matched to a tenant by the resource's `bbws:tenant-id` tag when its
 // `bbws:environment` tag is ours. ECS events carry no tags themselves, so the caller supplies a
 // lookup (the adapter asks ECS ListTagsForResource; tests use a map).

@@ -1,5 +1,5 @@
 #pragma once
-// The organisation hierarchy use cases (SPEC section 6). The tree of a tenant is one item
+// The organisation hierarchy use cases (docs/hierarchy.md). The tree of a tenant is one item
 // (PK=TENANT#{id}, SK=HIERARCHY) whose integer `version` guards every change. Tenants get it on
 // create (version 1); one created before the hierarchy existed reads as the empty tree at
 // version 0 until its first PUT.

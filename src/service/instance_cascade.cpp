@@ -1,4 +1,4 @@
-// The tenant lifecycle reaching its instances (SPEC section 4), inside the tenant's own
+// The tenant lifecycle reaching its instances (docs/tenants.md), inside the tenant's own
 // transaction: park suspends the running instances (suspendedBy PARK), unpark resumes exactly
 // those, and a forced delete deprovisions every live instance.
 #include "events/outbox_event.hpp"

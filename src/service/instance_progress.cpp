@@ -1,6 +1,6 @@
-// Progress reports (SPEC section 8.2): the one path by which drivers, external workers and ECS
-// events move a running operation forward. Reports that do not fit are ignored, never applied
-// out of order, so a replay changes nothing.
+// Progress reports (docs/instances.md#progress-reports): the one path by which drivers, external
+// workers and ECS events move a running operation forward. Reports that do not fit are ignored,
+// never applied out of order, so a replay changes nothing.
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
 #include "service/ecs_events.hpp"
@@ -44,7 +44,8 @@ std::optional<InstanceEvent> event_for(const Instance& instance, const ProgressR
       if (target == InstanceState::WorkflowFailed) {
         return InstanceEvent::FailWorkflow;
       }
-      // A service at steady state with nothing to run is suspended (SPEC 8.2).
+      // A service at steady state with nothing to run is suspended
+      // (docs/instances.md#progress-reports).
       if (target == InstanceState::Active && instance.desired_count == 0 &&
           instance.state != InstanceState::Deprovisioning) {
         target = InstanceState::Suspended;

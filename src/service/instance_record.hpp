@@ -1,5 +1,5 @@
 #pragma once
-// Instances, operations and backups as store items (SPEC section 10 and docs/storage.md).
+// Instances, operations and backups as store items (docs/storage.md and docs/storage.md).
 // Instance: bbws-instances PK=TENANT#{tenantId}, SK=INSTANCE#{instanceId} (the seed's keys);
 // instance index: PK=INSTANCE#{instanceId}, SK=TENANT (resolves flat /instances/{id} routes);
 // operation: PK=OPERATION#{operationId}, SK=METADATA, indexed while it runs;

@@ -1,4 +1,4 @@
-// Instance requests and reads (SPEC section 8). Progress is in instance_progress.cpp, the tenant
+// Instance requests and reads (docs/instances.md). Progress is in instance_progress.cpp, the tenant
 // cascade in instance_cascade.cpp.
 #include "service/instance_service.hpp"
 

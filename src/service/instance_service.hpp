@@ -1,5 +1,5 @@
 #pragma once
-// Instance use cases (SPEC section 8). Every accepted request is one store transaction that
+// Instance use cases (docs/instances.md). Every accepted request is one store transaction that
 // moves the instance, creates its operation (and backup), and appends the audit entry and outbox
 // event. One operation runs per instance: the instance item names it and every write is
 // conditioned on the instance's version, so racing requests cannot both start one.
@@ -147,7 +147,7 @@ class InstanceService {
   // else the tenant's only live instance; anything else is ignored.
   Result<ReportOutcome> apply_ecs_report(const Context& ctx, const EcsReport& ecs);
 
-  // The tenant park / unpark / forced-delete cascade (SPEC section 4), run inside the tenant's
+  // The tenant park / unpark / forced-delete cascade (docs/tenants.md), run inside the tenant's
   // own transaction.
   TenantChangeHook tenant_hook();
 

@@ -1,5 +1,5 @@
 #pragma once
-// Invitations as store items (SPEC sections 7 and 10) in bbws-invitations-{env}:
+// Invitations as store items (docs/invitations.md and docs/storage.md) in bbws-invitations-{env}:
 //   invitation  PK=INVITATION#{id}  SK=METADATA, indexed for every list the API offers:
 //     GSI1 TENANT#{tid} / {createdAt}#{id}                    a tenant's invitations
 //     GSI2 TENANT_OPEN#{tid} / {expiresAt}#{id}               its PENDING and EXPIRED ones

@@ -59,7 +59,7 @@ bool token_matches(const Invitation& inv, std::string_view token) {
   return !inv.token_hash.empty() && constant_time_equals(sha256_hex(token), inv.token_hash);
 }
 
-// Token, then invitee, then state: SPEC section 7's order of refusals for accept and decline.
+// Token, then invitee, then state: docs/invitations.md's order of refusals for accept and decline.
 Status check_answerable(const Context& ctx, const Invitation& inv, std::string_view token) {
   if (!token_matches(inv, token)) {
     return invitation_not_found(inv.invitation_id);

@@ -1,5 +1,5 @@
 #pragma once
-// Invitation use cases (SPEC section 7): invite by e-mail, list, read, cancel, resend, accept,
+// Invitation use cases (docs/invitations.md): invite by e-mail, list, read, cancel, resend, accept,
 // decline, and the sweep that stores EXPIRED. Every change is one transaction with its audit
 // entry and outbox event; the plain token exists only sealed inside the notification event.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// The `local` user directory (SPEC section 5): users kept in the Control table, created on first
+// The `local` user directory (docs/members.md): users kept in the Control table, created on first
 // reference by e-mail, e-mails normalised to lower case. Two items per user, written together:
 // PK=USER#EMAIL#{email} SK=USER (lookup by e-mail) and PK=USER#ID#{id} SK=USER (lookup by id).
 #include <optional>

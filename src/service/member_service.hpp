@@ -1,5 +1,5 @@
 #pragma once
-// Member use cases (SPEC section 5): assign, list, read, change and remove the members of a
+// Member use cases (docs/members.md): assign, list, read, change and remove the members of a
 // tenant, and list the tenants of a user. Every change is one transaction that also keeps the
 // tenant's memberCount and the tenant's Admin counter exact, so racing changes serialise on them.
 #include <functional>
@@ -89,7 +89,7 @@ class MemberService {
   Result<Membership> update(const Context& ctx, std::string_view tenant_id,
                             std::string_view user_id, const UpdateMemberInput& input);
   Status remove(const Context& ctx, std::string_view tenant_id, std::string_view user_id);
-  // The caller joins the tenant (an accepted invitation, SPEC section 7): the caller's own
+  // The caller joins the tenant (an accepted invitation, docs/invitations.md): the caller's own
   // identity becomes the member, `also` stands in for the caller's role and adds its writes.
   // A placement that has left the hierarchy since the invitation was sent is dropped.
   Result<Membership> join(const Context& ctx, std::string_view tenant_id,

@@ -1,6 +1,6 @@
 #pragma once
-// Memberships as store items (SPEC sections 5 and 10): PK=TENANT#{tid}, SK=USER#{uid}; GSI1
-// "MEMBER#{uid}" / "TENANT#{tid}" lists a user's tenants; GSI2 "TENANT_ROLE#{tid}#{role}" /
+// Memberships as store items (docs/members.md and docs/storage.md): PK=TENANT#{tid}, SK=USER#{uid};
+// GSI1 "MEMBER#{uid}" / "TENANT#{tid}" lists a user's tenants; GSI2 "TENANT_ROLE#{tid}#{role}" /
 // "USER#{uid}" lists a tenant's members with one role. Shared by the member and hierarchy code.
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The authorisation policy of SPEC section 3, as one table.
+// The authorisation policy of docs/auth.md, as one table.
 #include <optional>
 #include <string_view>
 

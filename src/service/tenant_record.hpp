@@ -1,5 +1,5 @@
 #pragma once
-// Tenants as store items (SPEC section 10: PK=TENANT#{id}, SK=METADATA, attributes named as in
+// Tenants as store items (docs/storage.md: PK=TENANT#{id}, SK=METADATA, attributes named as in
 // the API) and the secondary-index keys that make every tenant list a key-ordered query.
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Tenant use cases (SPEC section 4): each is one atomic store transaction that writes the
+// Tenant use cases (docs/tenants.md): each is one atomic store transaction that writes the
 // tenant, its audit entry and its outbox event together.
 #include <functional>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The item store port: a narrow, DynamoDB-shaped contract (SPEC section 10).
+// The item store port: a narrow, DynamoDB-shaped contract (docs/storage.md).
 // Repositories are written once against it; sqlite/ and dynamodb/ implement it,
 // and tests/conformance proves they behave the same.
 #include <array>

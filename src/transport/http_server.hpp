@@ -35,8 +35,8 @@ struct HttpServerOptions {
   std::function<void(std::string_view)> log;
 };
 
-// The SPEC error response (the API's own format) for what the server answers without the
-// handler (413, 400, 500), with the X-Request-Id header.
+// The API's error response (docs/http-api.md#errors) (the API's own format) for what the server
+// answers without the handler (413, 400, 500), with the X-Request-Id header.
 Response server_error_response(ErrorCode code, std::string message, std::string_view request_id);
 
 // The caller's X-Request-Id when it is sane (1..128 of [A-Za-z0-9._:-]), else a new one.

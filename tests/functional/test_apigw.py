@@ -1,4 +1,4 @@
-"""AUTH_MODE=apigw (SPEC section 3): the Lambda runtime takes the principal from the claims API
+"""AUTH_MODE=apigw (docs/auth.md): the Lambda runtime takes the principal from the claims API
 Gateway's authoriser put in the event (REST v1 requestContext.authorizer.claims, HTTP API v2
 requestContext.authorizer.jwt.claims) and never from what a client sends; `serve`, which has no
 authoriser in front of it, refuses to start in this mode."""

@@ -1,4 +1,4 @@
-"""The eventbridge and sns sinks (SPEC section 9) against a moto server: what tenantd publishes is
+"""The eventbridge and sns sinks (docs/events.md) against a moto server: what tenantd publishes is
 read back through SQS queues (an EventBridge rule's target; SNS subscriptions with and without raw
 delivery) and checked field by field. An EventBridge outage loses nothing: the events arrive once
 it ends, and the sink that had accepted them does not get them again. A chosen sink without its setting stops `serve` at startup."""

@@ -1,4 +1,4 @@
-"""kill -9 in the middle of a concurrent create load (SPEC sections 9 and 10): every create that
+"""kill -9 in the middle of a concurrent create load (docs/events.md and docs/storage.md): every create that
 was acknowledged with 201 survives, and its TENANT_CREATED event is delivered after restart."""
 import shutil
 import tempfile

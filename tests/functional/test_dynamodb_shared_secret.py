@@ -1,4 +1,4 @@
-"""SERVICE_SECRET / SERVICE_SECRET_ARN (SPEC sections 2 and 11): processes that share a store must
+"""SERVICE_SECRET / SERVICE_SECRET_ARN (docs/http-api.md and docs/lambda.md): processes that share a store must
 agree on page tokens and on the key that seals outbox events, as Lambda instances do. Two servers
 with their own data dirs on one DynamoDB (moto) and the secret from Secrets Manager: a page token
 from one is honoured by the other; a server with another secret refuses it; a secret that does

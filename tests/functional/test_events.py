@@ -1,4 +1,4 @@
-"""The file event sink (SPEC section 9): every tenant change reaches <data-dir>/events.ndjson
+"""The file event sink (docs/events.md): every tenant change reaches <data-dir>/events.ndjson
 in the EventBridge envelope, shortly after the change, and rejected requests publish nothing."""
 import time
 import unittest

@@ -1,4 +1,4 @@
-"""The gitops driver (SPEC section 8.1) end to end: tenantd with PROVISIONER=gitops against a
+"""The gitops driver (docs/instances.md#drivers) end to end: tenantd with PROVISIONER=gitops against a
 local bare git repository (file:// URL) and a local double of GitHub's workflow_dispatch API.
 Create -> rendered files committed and pushed, workflow dispatched with the right inputs,
 COMMITTING -> WORKFLOW_QUEUED, then the workflow's reports -> ACTIVE; delete -> files removed,

@@ -1,4 +1,4 @@
-"""PROVISIONER=gitops+ecs (SPEC section 8.1): mutations by GitOps, operations by ECS, in one
+"""PROVISIONER=gitops+ecs (docs/instances.md#drivers): mutations by GitOps, operations by ECS, in one
 server. A create is committed and dispatched and touches no ECS service; a scale changes the ECS
 service's desired count and dispatches nothing; an update goes back to GitOps."""
 import os

@@ -1,4 +1,4 @@
-"""Organisation hierarchy (SPEC section 6) over real HTTP: GET and declarative PUT, every
+"""Organisation hierarchy (docs/hierarchy.md) over real HTTP: GET and declarative PUT, every
 refusal, cascade, If-Match, the tenant's own placement, roles, audit and events. Every response
 is validated against docs/openapi.yaml by the harness."""
 import unittest

@@ -1,4 +1,4 @@
-"""Instances, operations and backups (SPEC section 8) over real HTTP: a full life with the
+"""Instances, operations and backups (docs/instances.md) over real HTTP: a full life with the
 simulated driver at a few milliseconds per step (every observed state must be legal), the same
 life driven by an external worker through POST /instances/{id}/events with the `events` driver,
 tenant isolation on every instance, operation and backup route, refusals, races, and the tenant
@@ -12,7 +12,7 @@ from harness import ServerTestCase, read_events, run_concurrently, unique, wait_
 server = None
 STEP_MS = 5
 
-# Every state a request or progress step may lead to from each state (SPEC section 8's table).
+# Every state a request or progress step may lead to from each state (docs/instances.md's table).
 PROVISION_PATH = ["PENDING_PROVISIONING", "COMMITTING", "WORKFLOW_QUEUED", "WORKFLOW_RUNNING",
                   "PROVISIONING", "ACTIVE"]
 LEGAL_NEXT = {
@@ -181,7 +181,7 @@ class SimulatedLifeTest(InstanceTestCase):
         self.assertEqual(self.admin.get(f"/v1.0/tenants/{tid}").body["instanceCount"], 0)
         self.assertEqual(self.wait_operation(gone.body["operationId"])["status"], "COMPLETED")
 
-        # Events of SPEC section 9, in the instance source, with audit entries beside them.
+        # Events of docs/events.md, in the instance source, with audit entries beside them.
         def mine():
             return [e for e in read_events(self.server.events_path())
                     if e["detail"].get("tenantId") == tid]

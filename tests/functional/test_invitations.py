@@ -1,4 +1,4 @@
-"""Invitations (SPEC section 7) over real HTTP: create in both forms, refusals, lists with filters
+"""Invitations (docs/invitations.md) over real HTTP: create in both forms, refusals, lists with filters
 and merged Admin pages, links, cancel, resend (new token, limit), accept (membership, races),
 decline, expiry (read-time and swept), authorisation, invalid bodies, and that the token lives
 only in the notification. The token is taken from events.ndjson, as an invitee would get it."""
@@ -682,7 +682,7 @@ class RecordingClient(harness.Client):
 
 class TokenLeakTest(InvitationTestCase):
     """The plain token exists only in the notification: not in any response, log line or file
-    of the data dir but events.ndjson (SPEC section 7)."""
+    of the data dir but events.ndjson (docs/invitations.md)."""
 
     def setUp(self):
         self.server = harness.Server(env={**ENV, "LOG_LEVEL": "debug"}).start()

@@ -1,4 +1,4 @@
-"""Tenant isolation (SPEC section 3, issue 3): a member of tenant A can neither read nor change
+"""Tenant isolation (docs/auth.md, issue 3): a member of tenant A can neither read nor change
 anything of tenant B (404 exactly like a tenant that does not exist, nothing changed), a Viewer
 cannot write, members of a SUSPENDED tenant get 403 TENANT_SUSPENDED, and lists never return
 another tenant's rows. Every documented tenant route is exercised; routes documented later are
@@ -195,7 +195,7 @@ class IsolationTest(ServerTestCase):
                 self.assertEqual([t["tenantId"] for t in mine.body["items"]],
                                  [self.a["tenantId"]])
                 if role == "Viewer":
-                    continue  # Viewers do not list members (SPEC section 3)
+                    continue  # Viewers do not list members (docs/auth.md)
                 users = client.get(f"/v1.0/tenants/{self.a['tenantId']}/users?limit=100")
                 self.assertEqual(users.status, 200, users)
                 self.assertEqual({u["tenantId"] for u in users.body["items"]},

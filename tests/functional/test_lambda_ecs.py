@@ -1,4 +1,4 @@
-"""EventBridge ECS events through the Lambda door (SPEC sections 8.2 and 11): the service's tags,
+"""EventBridge ECS events through the Lambda door (docs/instances.md#progress-reports and docs/lambda.md): the service's tags,
 read from ECS (a moto server) with ListTagsForResource, name the tenant; the event becomes the
 same progress report an external worker would post, so it moves the instance only when it fits."""
 import json

@@ -1,4 +1,4 @@
-"""PROVISIONER=ecs through the Lambda door against moto's ECS (SPEC sections 8.1 and 8.2): a
+"""PROVISIONER=ecs through the Lambda door against moto's ECS (docs/instances.md#drivers and docs/instances.md#progress-reports): a
 request's operation is carried out in the same invocation after it commits (UpdateService,
 RunTask), backup tasks end with their EventBridge `ECS Task State Change` STOPPED event, ECS
 errors end the operation FAILED with a retryable flag, and the scheduled event runs a pass."""

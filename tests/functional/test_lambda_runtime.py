@@ -1,4 +1,4 @@
-"""The Lambda door (SPEC section 11) end to end: the real binary runs as a custom runtime
+"""The Lambda door (docs/lambda.md) end to end: the real binary runs as a custom runtime
 against a local Runtime API server, and `tenantd invoke` answers the runbook's health check."""
 import base64
 import json

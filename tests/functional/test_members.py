@@ -1,4 +1,4 @@
-"""Members and the user directory (SPEC section 5) over real HTTP: assign, list with role filter
+"""Members and the user directory (docs/members.md) over real HTTP: assign, list with role filter
 and pages, read, change, remove, a user's tenants, refusals, and the last Admin under races."""
 import unittest
 

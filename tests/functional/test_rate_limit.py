@@ -1,4 +1,4 @@
-"""Per-principal token-bucket rate limiting (SPEC section 2): RATE_LIMIT_RPS=5, RATE_LIMIT_BURST=5."""
+"""Per-principal token-bucket rate limiting (docs/http-api.md): RATE_LIMIT_RPS=5, RATE_LIMIT_BURST=5."""
 import time
 import unittest
 

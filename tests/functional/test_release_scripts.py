@@ -1,4 +1,4 @@
-"""The runbook's release pipeline (SPEC section 13): scripts/release/*.sh driven against a moto
+"""The runbook's release pipeline (docs/operations.md#deployment-pipeline): scripts/release/*.sh driven against a moto
 server (AWS_ENDPOINT_URL). Health checks run the real tenantd binary through the deployed package
 (release_invoke.py, the TENANTD_INVOKE_CMD seam); the promotions' smoke tests hit a real
 `tenantd serve`. Asserts aliases, versions, CodeSha256 and the bbws-deployments-{env} records."""

@@ -1,4 +1,4 @@
-"""Process conventions of `tenantd serve` (SPEC section 1): the listening line, graceful stop on
+"""Process conventions of `tenantd serve` (docs/architecture.md): the listening line, graceful stop on
 SIGTERM / SIGINT with exit code 0, and the outbox flushed before exit."""
 import signal
 import socket

@@ -1,4 +1,4 @@
-"""Tenants (SPEC section 4) over real HTTP: create, validation, reads, updates, concurrency,
+"""Tenants (docs/tenants.md) over real HTTP: create, validation, reads, updates, concurrency,
 lifecycle, soft delete, audit, lists and pagination, idempotency."""
 import json
 import time

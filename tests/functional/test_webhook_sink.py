@@ -1,4 +1,4 @@
-"""The webhook sink (SPEC section 9): every event is POSTed to WEBHOOK_URL with the envelope as the
+"""The webhook sink (docs/events.md): every event is POSTed to WEBHOOK_URL with the envelope as the
 body and an HMAC signature that the verification example of docs/webhooks.md accepts (the example
 is run as written). A receiver that fails for a while loses nothing: refused deliveries come again
 after backoff."""

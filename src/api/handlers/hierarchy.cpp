@@ -1,4 +1,4 @@
-// Organisation hierarchy routes (SPEC section 6).
+// Organisation hierarchy routes (docs/hierarchy.md).
 #include "api/handlers/hierarchy.hpp"
 
 #include <algorithm>

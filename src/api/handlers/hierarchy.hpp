@@ -1,5 +1,5 @@
 #pragma once
-// Organisation hierarchy routes (SPEC section 6): GET and declarative PUT of a tenant's tree.
+// Organisation hierarchy routes (docs/hierarchy.md): GET and declarative PUT of a tenant's tree.
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,5 +1,5 @@
 #pragma once
-// Instance, operation and backup bodies (SPEC section 8): request decoding and response
+// Instance, operation and backup bodies (docs/instances.md): request decoding and response
 // encoding for api/handlers/instances.cpp.
 #include <optional>
 #include <string>

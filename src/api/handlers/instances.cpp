@@ -1,4 +1,4 @@
-// Instance routes (SPEC section 8): decode -> InstanceService -> encode. Flat routes
+// Instance routes (docs/instances.md): decode -> InstanceService -> encode. Flat routes
 // (/instances/{id}) find the tenant through the instance's index item; nested routes
 // (/tenants/{tid}/instances/{id}) name it.
 #include "api/handlers/instances.hpp"

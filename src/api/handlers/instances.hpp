@@ -1,5 +1,5 @@
 #pragma once
-// Instance, operation and backup routes (SPEC section 8).
+// Instance, operation and backup routes (docs/instances.md).
 #include <vector>
 
 #include "api/router.hpp"

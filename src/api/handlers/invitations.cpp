@@ -1,4 +1,4 @@
-// Invitation routes (SPEC section 7): decode -> InvitationService -> encode. The token arrives
+// Invitation routes (docs/invitations.md): decode -> InvitationService -> encode. The token arrives
 // only in accept / decline bodies and never leaves in a response or an error.
 #include "api/handlers/invitations.hpp"
 

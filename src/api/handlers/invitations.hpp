@@ -1,5 +1,5 @@
 #pragma once
-// Invitation routes (SPEC section 7): invite, list, read, cancel, resend, accept, decline.
+// Invitation routes (docs/invitations.md): invite, list, read, cancel, resend, accept, decline.
 #include <vector>
 
 #include "api/api.hpp"

@@ -1,6 +1,6 @@
 #pragma once
-// Body fields shared by the member and invitation routes (SPEC sections 5 and 7): the e-mail,
-// role and placement of a (future) member, checked as they are read.
+// Body fields shared by the member and invitation routes (docs/members.md and docs/invitations.md):
+// the e-mail, role and placement of a (future) member, checked as they are read.
 #include <optional>
 #include <string>
 

@@ -1,4 +1,4 @@
-// Member routes (SPEC section 5): decode -> MemberService -> encode.
+// Member routes (docs/members.md): decode -> MemberService -> encode.
 #include "api/handlers/members.hpp"
 
 #include "api/body_reader.hpp"

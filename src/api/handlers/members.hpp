@@ -1,5 +1,5 @@
 #pragma once
-// Member routes (SPEC section 5): a tenant's members and a user's tenants.
+// Member routes (docs/members.md): a tenant's members and a user's tenants.
 #include <vector>
 
 #include "api/api.hpp"

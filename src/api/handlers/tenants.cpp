@@ -1,4 +1,4 @@
-// Tenant routes (SPEC section 4).
+// Tenant routes (docs/tenants.md).
 #include "api/body_reader.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/tenant_json.hpp"

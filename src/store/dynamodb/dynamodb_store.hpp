@@ -1,5 +1,5 @@
 #pragma once
-// The item store port on DynamoDB's JSON API (SPEC section 10). The item mapping, the GSI order
+// The item store port on DynamoDB's JSON API (docs/storage.md). The item mapping, the GSI order
 // keys, the TTL handling and the consistency of each call are described in docs/storage.md
 // ("DynamoDB layout").
 #include <memory>

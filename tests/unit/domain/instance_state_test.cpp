@@ -19,7 +19,7 @@ struct Expected {
   bool back = false;
 };
 
-// SPEC section 8's table written out again by hand, so the implementation's table is checked
+// docs/instances.md's table written out again by hand, so the implementation's table is checked
 // against an independent copy rather than against itself.
 const std::map<std::pair<S, E>, Expected>& expected_table() {
   static const std::map<std::pair<S, E>, Expected> table = {

@@ -15,7 +15,7 @@ namespace {
 using S = TenantStatus;
 using A = TenantAction;
 
-// The SPEC section 4 table, written out again by hand so that the implementation's table is
+// The docs/tenants.md table, written out again by hand so that the implementation's table is
 // checked against an independent copy rather than against itself.
 const std::map<std::pair<S, A>, S>& expected_table() {
   static const std::map<std::pair<S, A>, S> table = {

@@ -133,7 +133,8 @@ TEST(EcsEventMapping, ServiceAndDeploymentEventsFollowSpecMapping) {
       {deployment("SERVICE_DEPLOYMENT_IN_PROGRESS"), InstanceState::Provisioning},
       {deployment("SERVICE_DEPLOYMENT_COMPLETED"), InstanceState::Active},
       {deployment("SERVICE_DEPLOYMENT_FAILED", "ERROR"), InstanceState::Failed},
-      {deployment("DEPLOYMENT_COMPLETED"), InstanceState::Active},  // the SPEC's spelling
+      {deployment("DEPLOYMENT_COMPLETED"),
+       InstanceState::Active},  // the spelling of docs/instances.md
   };
   for (const auto& c : cases) {
     auto mapped = map_ecs_event(c.json, "dev", tags);

@@ -5,7 +5,7 @@
 namespace tenantd::service {
 namespace {
 
-// The table of SPEC section 3, written out independently: admin, operator, Admin, Operator, Viewer.
+// The table of docs/auth.md, written out independently: admin, operator, Admin, Operator, Viewer.
 struct Expected {
   Action action;
   bool cells[5];

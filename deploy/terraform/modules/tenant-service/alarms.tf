@@ -1,4 +1,4 @@
-# The alarms of SPEC sections 12 and 13, named bbws-tenant-instance-management-{env}-<what>
+# The alarms of docs/operations.md#observability and docs/operations.md#deployment-pipeline, named bbws-tenant-instance-management-{env}-<what>
 # (the runbook's section 8.3 lists them by that prefix). All notify the alarm topic.
 resource "aws_sns_topic" "alarms" {
   name = "${local.name}-alarms"

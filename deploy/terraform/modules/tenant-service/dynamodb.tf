@@ -58,7 +58,7 @@ resource "aws_dynamodb_table" "data" {
   deletion_protection_enabled = var.environment == "prod"
 }
 
-# One item per release action (SPEC section 13), written by scripts/release/lib.sh record().
+# One item per release action (docs/operations.md#deployment-pipeline), written by scripts/release/lib.sh record().
 resource "aws_dynamodb_table" "deployments" {
   name         = "bbws-deployments-${var.environment}"
   billing_mode = "PAY_PER_REQUEST"

@@ -6,13 +6,13 @@ resource "aws_sns_topic" "notifications" {
   name = "tenant-notifications-${var.environment}"
 }
 
-# Every minute: drain the outbox leftovers and expire invitations (SPEC sections 9 and 11).
+# Every minute: drain the outbox leftovers and expire invitations (docs/events.md and docs/lambda.md).
 resource "aws_cloudwatch_event_rule" "schedule" {
   name                = "${local.name}-schedule"
   schedule_expression = "rate(1 minute)"
 }
 
-# ECS service and deployment events of the environment's cluster (SPEC section 8.2).
+# ECS service and deployment events of the environment's cluster (docs/instances.md#progress-reports).
 resource "aws_cloudwatch_event_rule" "ecs" {
   name = "${local.name}-ecs-events"
   event_pattern = jsonencode({
