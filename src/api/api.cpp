@@ -6,6 +6,7 @@
 #include "api/observe.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
+#include "core/round_trips.hpp"
 
 namespace tenantd::api {
 
@@ -41,6 +42,7 @@ Api::~Api() = default;
 
 Response Api::handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
+  const std::uint64_t round_trips_before = round_trips::on_this_thread;
   const TimePoint now = deps_.clock.now();
   if (request.request_id.empty()) {
     const std::string* given = request.header("X-Request-Id");
@@ -55,7 +57,7 @@ Response Api::handle(Request& request) {
 
   response.set_header("X-Request-Id", request.request_id);
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  observe(*this, call, response, elapsed);
+  observe(*this, call, response, elapsed, round_trips::on_this_thread - round_trips_before);
   return response;
 }
 

@@ -27,7 +27,7 @@ std::string_view error_code_of(const Response& response) {
 }  // namespace
 
 void observe(Api& api, const Call& call, const Response& response,
-             std::chrono::steady_clock::duration elapsed) {
+             std::chrono::steady_clock::duration elapsed, std::uint64_t store_round_trips) {
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   obs::RequestLog line;
   line.request_id = call.request.request_id;
@@ -41,6 +41,7 @@ void observe(Api& api, const Call& call, const Response& response,
   line.tenant_id = call.tenant_id;
   line.principal = call.ctx.principal.actor();
   line.error_code = error_code_of(response);
+  line.store_round_trips = store_round_trips;
   api.deps().logger.log_request(line);
   api.deps().metrics.observe_request(call.route, call.request.method, response.status, ms);
 }

@@ -67,9 +67,12 @@ using Status = Result<void>;
 
 #define TENANTD_TRY_CONCAT_(a, b) a##b
 #define TENANTD_TRY_NAME_(line) TENANTD_TRY_CONCAT_(tenantd_try_, line)
+// `decl` is a declaration, which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define TENANTD_TRY_ASSIGN(decl, expr)                     \
   auto TENANTD_TRY_NAME_(__LINE__) = (expr);               \
   if (!TENANTD_TRY_NAME_(__LINE__)) {                      \
     return std::move(TENANTD_TRY_NAME_(__LINE__)).error(); \
   }                                                        \
   decl = std::move(TENANTD_TRY_NAME_(__LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -276,6 +276,9 @@ void Logger::log_request(const RequestLog& request) const {
       .optional_text("principal", request.principal)
       .optional_text("errorCode", request.error_code)
       .boolean("coldStart", request.cold_start);
+  if (request.store_round_trips > 0) {
+    line.integer("storeRoundTrips", static_cast<std::int64_t>(request.store_round_trips));
+  }
   sink_(line.finish());
 }
 

@@ -71,6 +71,7 @@ struct RequestLog {
   std::string_view principal;   // optional: the principal's sub or email, never a token
   std::string_view error_code;  // optional: e.g. TENANT_NOT_FOUND
   bool cold_start = false;
+  std::uint64_t store_round_trips = 0;  // DynamoDB requests made for it; left out when 0
 };
 
 // Receives complete lines, each ending in '\n'. Must be thread-safe.

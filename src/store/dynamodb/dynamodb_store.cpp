@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/crypto.hpp"
+#include "core/round_trips.hpp"
 #include "store/dynamodb/attribute_value.hpp"
 #include "store/dynamodb/item_codec.hpp"
 #include "store/dynamodb/order_key.hpp"
@@ -185,8 +186,13 @@ std::int64_t DynamoDbStore::now_seconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
 }
 
+Result<aws::AwsResponse> DynamoDbStore::send(std::string_view operation, std::string_view body) {
+  round_trips::count();
+  return client_->call(operation, body);
+}
+
 Result<JsonDoc> DynamoDbStore::call(std::string_view operation, const std::string& body) {
-  auto response = client_->call(operation, body);
+  auto response = send(operation, body);
   if (!response) {
     return std::move(response).error();
   }
@@ -496,7 +502,7 @@ WriteResult DynamoDbStore::write_single(const WriteOp& op) {
   }
   write_condition(body, condition_of(op), now);
   body.end_object();
-  auto response = client_->call(operation, body.str());
+  auto response = send(operation, body.str());
   if (!response) {
     return failed(response.error().message);
   }
@@ -549,7 +555,7 @@ WriteResult DynamoDbStore::write_transaction(const std::vector<WriteOp>& ops) {
     // attempt after a conflict is a new transaction and gets a new token.
     body.end_array().field("ClientRequestToken", hex(random_bytes(16))).end_object();
 
-    auto response = client_->call("TransactWriteItems", body.str());
+    auto response = send("TransactWriteItems", body.str());
     if (!response) {
       return failed(response.error().message);
     }
@@ -636,7 +642,7 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
               .begin_object();
           write_number_value(del, ":now", now);
           del.end_object().end_object();
-          auto response = client_->call("DeleteItem", del.str());
+          auto response = send("DeleteItem", del.str());
           if (!response) {
             return std::move(response).error();
           }
@@ -676,7 +682,7 @@ Status DynamoDbStore::create_table(Table table) {
     body.end_object();
   }
   body.end_array().field("BillingMode", "PAY_PER_REQUEST").end_object();
-  auto response = client_->call("CreateTable", body.str());
+  auto response = send("CreateTable", body.str());
   if (!response) {
     return std::move(response).error();
   }
@@ -693,7 +699,7 @@ Status DynamoDbStore::migrate() {
     const std::string name = physical_name(table);
     JsonWriter describe;
     describe.begin_object().field("TableName", name).end_object();
-    auto response = client_->call("DescribeTable", describe.str());
+    auto response = send("DescribeTable", describe.str());
     if (!response) {
       return std::move(response).error();
     }

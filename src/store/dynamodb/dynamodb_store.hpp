@@ -40,6 +40,8 @@ class DynamoDbStore final : public ItemStore {
 
  private:
   Result<JsonDoc> call(std::string_view operation, const std::string& body);
+  // Every DynamoDB request goes through here, counted (core/round_trips.hpp).
+  Result<aws::AwsResponse> send(std::string_view operation, std::string_view body);
   Result<std::vector<Item>> run_query(const std::string& table, int index,
                                       const std::string& key_condition, const std::string& names,
                                       const std::string& values, bool forward, int limit,

@@ -67,13 +67,14 @@ TEST(Logger, RequestLineCarriesExactlyTheSpecFields) {
   request.principal = "user-1";
   request.error_code = "TENANT_NOT_FOUND";
   request.cold_start = true;
+  request.store_round_trips = 3;
   logger.log_request(request);
 
   const auto lines = captured.lines();
   ASSERT_EQ(lines.size(), 1u);
   const JsonDoc doc = parse_line(lines[0]);
   ASSERT_TRUE(doc.IsObject());
-  EXPECT_EQ(doc.MemberCount(), 15u);
+  EXPECT_EQ(doc.MemberCount(), 16u);
   EXPECT_STREQ(doc["timestamp"].GetString(), "2026-01-25T10:30:00.123Z");
   EXPECT_STREQ(doc["level"].GetString(), "info");
   EXPECT_STREQ(doc["service"].GetString(), "tenantd");
@@ -89,6 +90,7 @@ TEST(Logger, RequestLineCarriesExactlyTheSpecFields) {
   EXPECT_STREQ(doc["principal"].GetString(), "user-1");
   EXPECT_STREQ(doc["errorCode"].GetString(), "TENANT_NOT_FOUND");
   EXPECT_TRUE(doc["coldStart"].GetBool());
+  EXPECT_EQ(doc["storeRoundTrips"].GetInt(), 3);
 }
 
 TEST(Logger, AbsentOptionalRequestFieldsAreLeftOut) {
@@ -101,7 +103,8 @@ TEST(Logger, AbsentOptionalRequestFieldsAreLeftOut) {
   request.status = 200;
   logger.log_request(request);
   const JsonDoc doc = parse_line(captured.lines().at(0));
-  for (const char* absent : {"traceId", "route", "tenantId", "principal", "errorCode"}) {
+  for (const char* absent :
+       {"traceId", "route", "tenantId", "principal", "errorCode", "storeRoundTrips"}) {
     EXPECT_FALSE(doc.HasMember(absent)) << absent;
   }
   EXPECT_FALSE(doc["coldStart"].GetBool());
