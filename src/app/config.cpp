@@ -598,13 +598,17 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
 }
 
 std::string config_help() {
-  std::string out =
-      "Usage: tenantd serve [flags]\n"
-      "\n"
-      "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
-      "--flag=VALUE) overrides it. `tenantd lambda` (also run as `bootstrap`) starts\n"
-      "from the Lambda defaults where they differ.\n"
-      "\n";
+  return "Usage: tenantd serve [flags]\n"
+         "\n"
+         "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
+         "--flag=VALUE) overrides it. `tenantd lambda` (also run as `bootstrap`) starts\n"
+         "from the Lambda defaults where they differ.\n"
+         "\n" +
+         settings_help();
+}
+
+std::string settings_help() {
+  std::string out;
   for (const Setting& s : kSettings) {
     out += "  --";
     out += s.flag;
