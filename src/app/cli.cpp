@@ -20,6 +20,64 @@ std::string_view trim(std::string_view s) {
 }
 }  // namespace
 
+std::string usage_line(const CommandSpec& command) {
+  std::string out = "Usage: tenantd ";
+  out += command.name;
+  if (!command.synopsis.empty()) {
+    out += ' ';
+    out += command.synopsis;
+  }
+  out += '\n';
+  return out;
+}
+
+std::string command_help(const CommandSpec& command, std::string_view settings_help) {
+  std::string out = usage_line(command);
+  out += '\n';
+  out += command.summary;
+  out += '\n';
+  if (!command.details.empty()) {
+    out += command.details;
+    out += '\n';
+  }
+  out += "\nFlags:\n";
+  std::vector<FlagSpec> flags = command.flags;
+  flags.push_back({"-h, --help", "print this help"});
+  for (const FlagSpec& flag : flags) {
+    out += "  ";
+    out += flag.flag;
+    out += "\n      ";
+    out += flag.help;
+    out += '\n';
+  }
+  if (command.takes_settings) {
+    out += "\nSettings (every setting of `tenantd serve`, as a flag or environment variable):\n";
+    out += settings_help;
+  }
+  return out;
+}
+
+std::string overview(const std::vector<CommandSpec>& commands) {
+  std::string out = "Usage: tenantd <command> [flags]\n\nCommands:\n";
+  for (const CommandSpec& command : commands) {
+    out += "  ";
+    out += usage_line(command).substr(std::string_view("Usage: tenantd ").size());
+    out += "      ";
+    out += command.summary;
+    out += '\n';
+  }
+  out +=
+      "\n`tenantd <command> --help` describes a command and its flags. Every command but version\n"
+      "also takes the settings of `serve` (flags or environment variables).\n";
+  return out;
+}
+
+bool take_help(std::vector<std::string>& args) {
+  const bool long_form = take_switch(args, "--help");
+  const bool short_form = take_switch(args, "-h");
+  return long_form || short_form;
+}
+
 Error usage_error(std::vector<FieldError> problems) {
   return Error{ErrorCode::ValidationError, "invalid arguments", std::move(problems), {}};
 }
@@ -97,31 +155,42 @@ std::string describe(const Error& error) {
   return out;
 }
 
-Result<std::string> take_event(std::vector<std::string>& args, std::istream& in) {
-  auto file = take_flag(args, "file");
-  if (!file) {
-    return std::move(file).error();
-  }
+Result<EventSource> take_event_source(std::vector<std::string>& args) {
+  TENANTD_TRY_ASSIGN(auto file, take_flag(args, "file"));
   auto positional = take_positional(args);
-  if (*file && positional) {
+  if (file && positional) {
     return usage_error({{"--file", "CONFLICT",
                          "give the event as --file PATH or as an argument, "
                          "not both"}});
   }
+  EventSource source;
+  source.file = std::move(file);
+  if (positional && *positional != "-") {
+    source.text = std::move(positional);
+  }
+  return source;
+}
+
+Result<std::string> read_event(const EventSource& source, std::istream& in) {
   auto read_all = [](std::istream& stream) {
     return std::string(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
   };
-  if (*file) {
-    std::ifstream stream(**file, std::ios::binary);
+  if (source.file) {
+    std::ifstream stream(*source.file, std::ios::binary);
     if (!stream) {
-      return usage_error({{"--file", "UNREADABLE", "cannot read " + **file}});
+      return usage_error({{"--file", "UNREADABLE", "cannot read " + *source.file}});
     }
     return read_all(stream);
   }
-  if (!positional || *positional == "-") {
-    return read_all(in);
+  if (source.text) {
+    return *source.text;
   }
-  return *positional;
+  return read_all(in);
+}
+
+Result<std::string> take_event(std::vector<std::string>& args, std::istream& in) {
+  TENANTD_TRY_ASSIGN(const EventSource source, take_event_source(args));
+  return read_event(source, in);
 }
 
 std::string listen_url(const std::string& host, int port) {

@@ -500,10 +500,12 @@ std::optional<std::size_t> find_flag(std::string_view name) {
 
 }  // namespace
 
-Result<Config> load_config(const std::vector<std::string>& args, Profile profile) {
-  std::vector<FieldError> errors;
-  // Flags first (the last occurrence wins), so that an environment variable a flag overrides
-  // is neither applied nor reported.
+namespace {
+
+// The value of each setting given as a flag (the last occurrence wins); a problem per argument
+// that is not a known `--flag VALUE` or `--flag=VALUE`.
+std::vector<std::optional<std::string>> values_from_flags(const std::vector<std::string>& args,
+                                                          std::vector<FieldError>& errors) {
   std::vector<std::optional<std::string>> from_flags(kSettingCount);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
@@ -535,9 +537,12 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
     }
     from_flags[*index] = std::string(*value);
   }
+  return from_flags;
+}
 
-  Config config;
-  config.lambda = profile == Profile::Lambda;
+// Each setting from its flag, else its environment variable, else (Lambda) its Lambda default.
+void apply_settings(const std::vector<std::optional<std::string>>& from_flags, Config& config,
+                    std::vector<FieldError>& errors) {
   for (std::size_t i = 0; i < kSettingCount; ++i) {
     const Setting& s = kSettings[i];
     std::string field;
@@ -559,7 +564,10 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
       errors.push_back({std::move(field), "INVALID_VALUE", std::move(*problem)});
     }
   }
+}
 
+// The settings that need or exclude one another.
+void check_combinations(const Config& config, std::vector<FieldError>& errors) {
   // Lambda instances come and go: a key file of one instance's /tmp would make another's page
   // tokens and sealed outbox events unreadable.
   if (config.lambda && config.service_secret.empty() && config.service_secret_arn.empty() &&
@@ -585,6 +593,19 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
           {setting, "REQUIRED", std::string("is required by the ") + sink + " event sink"});
     }
   }
+}
+
+}  // namespace
+
+Result<Config> load_config(const std::vector<std::string>& args, Profile profile) {
+  std::vector<FieldError> errors;
+  // Flags first, so that an environment variable a flag overrides is neither applied nor
+  // reported.
+  const auto from_flags = values_from_flags(args, errors);
+  Config config;
+  config.lambda = profile == Profile::Lambda;
+  apply_settings(from_flags, config, errors);
+  check_combinations(config, errors);
 
   if (const auto at = config.invite_url_template.find("{PUBLIC_URL}"); at != std::string::npos) {
     config.invite_url_template.replace(at, std::string_view("{PUBLIC_URL}").size(),
@@ -598,13 +619,17 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
 }
 
 std::string config_help() {
-  std::string out =
-      "Usage: tenantd serve [flags]\n"
-      "\n"
-      "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
-      "--flag=VALUE) overrides it. `tenantd lambda` (also run as `bootstrap`) starts\n"
-      "from the Lambda defaults where they differ.\n"
-      "\n";
+  return "Usage: tenantd serve [flags]\n"
+         "\n"
+         "Every setting is read from an environment variable; a flag (--flag VALUE or\n"
+         "--flag=VALUE) overrides it. `tenantd lambda` (also run as `bootstrap`) starts\n"
+         "from the Lambda defaults where they differ.\n"
+         "\n" +
+         settings_help();
+}
+
+std::string settings_help() {
+  std::string out;
   for (const Setting& s : kSettings) {
     out += "  --";
     out += s.flag;

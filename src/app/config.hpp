@@ -98,4 +98,7 @@ Result<Config> load_config(const std::vector<std::string>& args, Profile profile
 // The text of `tenantd serve --help`: every setting, its variable, flag and default.
 std::string config_help();
 
+// The settings part of config_help(): one entry per setting (the other commands' --help).
+std::string settings_help();
+
 }  // namespace tenantd

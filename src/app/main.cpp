@@ -35,25 +35,6 @@ constexpr int kExitFailure = 1;  // could not start / the operation failed
 constexpr int kExitUsage = 2;    // bad command line or configuration
 constexpr std::chrono::seconds kStopGrace{10};
 
-constexpr const char* kUsage =
-    "Usage: tenantd <command> [flags]\n"
-    "\n"
-    "Commands:\n"
-    "  serve     run the HTTP API (tenantd serve --help lists every setting)\n"
-    "  token     print a development JWT:\n"
-    "            token --email E [--groups g1,g2] [--sub ID] [--ttl SECONDS] [--data-dir DIR]\n"
-    "  console-link  print a one-time console sign-in link (AUTH_MODE=local), with the\n"
-    "            flags of token; the link opens PUBLIC_URL/console/\n"
-    "  migrate   create the tables and indexes of the configured store\n"
-    "  outbox    list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n"
-    "  invoke    handle one Lambda event and print the response:\n"
-    "            invoke ['EVENT_JSON' | - | --file PATH] (no event: stdin; flags before or after)\n"
-    "  lambda    run as an AWS Lambda custom runtime (also as `bootstrap`, or with\n"
-    "            AWS_LAMBDA_RUNTIME_API set and no command)\n"
-    "  version   print the version\n"
-    "\n"
-    "Every command also takes the settings of `serve` (flags or environment variables).\n";
-
 int fail(const Error& error, int code) {
   std::cerr << "tenantd: " << cli::describe(error) << '\n';
   return code;
@@ -64,11 +45,7 @@ int fail_config(const Error& error) {
   return fail(error, kExitUsage);
 }
 
-int serve(std::vector<std::string> args) {
-  if (cli::take_switch(args, "--help") || cli::take_switch(args, "-h")) {
-    std::cout << config_help();
-    return kExitOk;
-  }
+int serve(std::vector<std::string>& args) {
   // Block the stop signals before any thread exists, so that every thread inherits the mask and
   // only the waiting thread below receives them.
   sigset_t stop_signals;
@@ -128,7 +105,7 @@ int serve(std::vector<std::string> args) {
 }
 
 // `token`, or `console-link` when `link` is set: the same grant as a one-time sign-in link.
-int token(std::vector<std::string> args, bool link = false) {
+int token(std::vector<std::string>& args, bool link = false) {
   auto email = cli::take_flag(args, "email");
   auto groups = cli::take_flag(args, "groups");
   auto sub = cli::take_flag(args, "sub");
@@ -179,7 +156,7 @@ int token(std::vector<std::string> args, bool link = false) {
   return kExitOk;
 }
 
-int migrate_command(const std::vector<std::string>& args) {
+int migrate_command(std::vector<std::string>& args) {
   auto config = load_config(args);
   if (!config) {
     return fail_config(config.error());
@@ -198,12 +175,11 @@ int migrate_command(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int outbox(std::vector<std::string> args) {
+int outbox(std::vector<std::string>& args) {
   const auto action = cli::take_positional(args);
   if (!action || (*action != "list" && *action != "retry" && *action != "drain")) {
-    std::cerr
-        << "Usage: tenantd outbox list [--status PENDING|FAILED] | retry [EVENT_ID] | drain\n";
-    return kExitUsage;
+    return fail_config(cli::usage_error(
+        {{action.value_or("action"), "INVALID_VALUE", "must be list, retry or drain"}}));
   }
   if (*action == "list") {
     auto status = cli::take_flag(args, "status");
@@ -270,16 +246,21 @@ lambda::LambdaHandler make_lambda_handler(Runtime& runtime, const Clock& clock,
 
 // `tenantd invoke [EVENT]`: one event from the argument or stdin; prints the response document
 // (exit 0) or the invocation error (exit 1), as the Lambda would return them.
-int invoke(std::vector<std::string> args) {
-  auto event_text = cli::take_event(args, std::cin);
-  if (!event_text) {
-    return fail_config(event_text.error());
+int invoke(std::vector<std::string>& args) {
+  auto source = cli::take_event_source(args);
+  if (!source) {
+    return fail_config(source.error());
   }
-  const std::string event = std::move(*event_text);
+  // The rest of the command line first: a wrong flag must not wait for an event on stdin.
   auto config = load_config(args);
   if (!config) {
     return fail_config(config.error());
   }
+  auto event_text = cli::read_event(*source, std::cin);
+  if (!event_text) {
+    return fail_config(event_text.error());
+  }
+  const std::string event = std::move(*event_text);
   auto runtime = build_runtime(*config);
   if (!runtime) {
     return fail(runtime.error(), kExitFailure);
@@ -298,7 +279,7 @@ int invoke(std::vector<std::string> args) {
 }
 
 // `tenantd lambda`: the custom runtime loop against AWS_LAMBDA_RUNTIME_API.
-int lambda_runtime(const std::vector<std::string>& args) {
+int lambda_runtime(std::vector<std::string>& args) {
   const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (endpoint == nullptr || *endpoint == '\0') {
     std::cerr << "tenantd: lambda needs AWS_LAMBDA_RUNTIME_API (the Lambda service sets it)\n";
@@ -325,6 +306,91 @@ int lambda_runtime(const std::vector<std::string>& args) {
   return ended ? kExitOk : fail(ended.error(), kExitFailure);
 }
 
+int version(std::vector<std::string>& args) {
+  if (!args.empty()) {
+    return fail_config(
+        cli::usage_error({{args.front(), "UNEXPECTED_ARGUMENT", "version takes none"}}));
+  }
+  std::cout << "tenantd " << build_info::kVersion << " (" << build_info::kCommit << ")\n";
+  return kExitOk;
+}
+
+struct Command {
+  cli::CommandSpec spec;
+  int (*run)(std::vector<std::string>& args);
+};
+
+// Every subcommand: what main() dispatches on and what --help and usage errors print.
+const std::vector<Command>& commands() {
+  static const std::vector<cli::FlagSpec> kGrantFlags = {
+      {"--email EMAIL", "the user to grant (required)"},
+      {"--groups G1,G2", "the user's groups, comma-separated"},
+      {"--sub ID", "the subject (user id); default: the local directory's id for the email"},
+      {"--ttl SECONDS", "how long the grant lasts (default: 3600)"},
+  };
+  static const std::vector<Command> kCommands = {
+      {{"serve", "[flags]", "Run the HTTP API.", "", {}}, serve},
+      {{"token", "--email EMAIL [--groups G1,G2] [--sub ID] [--ttl SECONDS] [flags]",
+        "Print a development JWT (AUTH_MODE=local).", "", kGrantFlags},
+       [](std::vector<std::string>& args) { return token(args); }},
+      {{"console-link", "--email EMAIL [--groups G1,G2] [--sub ID] [--ttl SECONDS] [flags]",
+        "Print a one-time console sign-in link (AUTH_MODE=local).",
+        "The same grant as `token`; the link opens PUBLIC_URL/console/.", kGrantFlags},
+       [](std::vector<std::string>& args) { return token(args, true); }},
+      {{"migrate", "[flags]", "Create the tables and indexes of the configured store.", "", {}},
+       migrate_command},
+      {{"outbox",
+        "list [--status PENDING|FAILED] | retry [EVENT_ID] | drain [flags]",
+        "List, retry or deliver the outbox's events.",
+        "list: the pending and failed events; retry: the failed ones (one or all) again;\n"
+        "drain: deliver every pending event now.",
+        {{"--status PENDING|FAILED", "list: only the events in this state (default: both)"}}},
+       outbox},
+      {{"invoke",
+        "['EVENT_JSON' | - | --file PATH] [flags]",
+        "Handle one Lambda event and print the response.",
+        "Prints the response document (exit 0) or the invocation error (exit 1). The event\n"
+        "comes from the argument, the file, or stdin (`-` or no event); flags go before or\n"
+        "after it.",
+        {{"--file PATH", "read the event from this file"}}},
+       invoke},
+      {{"lambda",
+        "[flags]",
+        "Run as an AWS Lambda custom runtime.",
+        "Polls AWS_LAMBDA_RUNTIME_API (the Lambda service sets it) and starts from the Lambda\n"
+        "defaults; also what runs when started as `bootstrap`, or with AWS_LAMBDA_RUNTIME_API\n"
+        "set and no command.",
+        {}},
+       lambda_runtime},
+      {{"version", "", "Print the version and commit.", "", {}, false}, version},
+  };
+  return kCommands;
+}
+
+std::vector<cli::CommandSpec> command_specs() {
+  std::vector<cli::CommandSpec> specs;
+  for (const Command& command : commands()) {
+    specs.push_back(command.spec);
+  }
+  return specs;
+}
+
+// One subcommand: --help anywhere prints its help; a usage error (exit 2) ends with its usage.
+int run_command(const Command& command, std::vector<std::string> args) {
+  if (cli::take_help(args)) {
+    std::cout << (command.spec.name == "serve" ? config_help()
+                                               : cli::command_help(command.spec, settings_help()));
+    return kExitOk;
+  }
+  const int code = command.run(args);
+  if (code == kExitUsage) {
+    std::cerr << '\n'
+              << cli::usage_line(command.spec) << "`tenantd " << command.spec.name
+              << " --help` lists its flags.\n";
+  }
+  return code;
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const char* program = argc > 0 ? argv[0] : "tenantd";
@@ -336,48 +402,25 @@ int run(int argc, char** argv) {
     return lambda_runtime(args);
   }
   if (args.empty()) {
-    std::cerr << kUsage;
+    std::cerr << cli::overview(command_specs());
     return kExitUsage;
   }
-  const std::string command = args.front();
+  std::string command_name = args.front();
   args.erase(args.begin());
-  // Every command answers --help (serve lists its settings itself).
-  const bool known = command == "token" || command == "migrate" || command == "outbox" ||
-                     command == "invoke" || command == "lambda" || command == "version";
-  if (known && (cli::take_switch(args, "--help") || cli::take_switch(args, "-h"))) {
-    std::cout << kUsage << "\n" << config_help();
+  if (command_name == "help" || command_name == "--help" || command_name == "-h") {
+    std::cout << cli::overview(command_specs());
     return kExitOk;
   }
-  if (command == "serve") {
-    return serve(std::move(args));
+  if (command_name == "--version") {
+    command_name = "version";
   }
-  if (command == "token") {
-    return token(std::move(args));
+  for (const Command& command : commands()) {
+    if (command.spec.name == command_name) {
+      return run_command(command, std::move(args));
+    }
   }
-  if (command == "console-link") {
-    return token(std::move(args), true);
-  }
-  if (command == "migrate") {
-    return migrate_command(args);
-  }
-  if (command == "outbox") {
-    return outbox(std::move(args));
-  }
-  if (command == "version" || command == "--version") {
-    std::cout << "tenantd " << build_info::kVersion << " (" << build_info::kCommit << ")\n";
-    return kExitOk;
-  }
-  if (command == "invoke") {
-    return invoke(std::move(args));
-  }
-  if (command == "lambda") {
-    return lambda_runtime(args);
-  }
-  if (command == "help" || command == "--help" || command == "-h") {
-    std::cout << kUsage;
-    return kExitOk;
-  }
-  std::cerr << "tenantd: unknown command '" << command << "'\n\n" << kUsage;
+  std::cerr << "tenantd: unknown command '" << command_name << "'\n\n"
+            << cli::overview(command_specs());
   return kExitUsage;
 }
 

@@ -197,108 +197,14 @@ class ServeRuntime final : public Runtime {
   static Result<std::unique_ptr<ServeRuntime>> build(const Config& config) {
     auto rt = std::unique_ptr<ServeRuntime>(new ServeRuntime());
     rt->config_ = config;
-    auto store = open_store(config, rt->clock_);
-    if (!store) {
-      return std::move(store).error();
-    }
-    rt->store_ = std::move(*store);
-    std::string local_secret;  // HS256 tokens are only read in AUTH_MODE=local
-    if (config.auth_mode == "local") {
-      auto secret = signing_secret(config);
-      if (!secret) {
-        return std::move(secret).error();
-      }
-      local_secret = std::move(*secret);
-    }
-    auto identity = Identity::build(config, aws_environment(config), *rt->store_, rt->ids_,
-                                    rt->clock_, local_secret);
-    if (!identity) {
-      return std::move(identity).error();
-    }
-    rt->identity_ = std::move(*identity);
-    auto sinks = make_sinks(config, aws_environment(config));
-    if (!sinks) {
-      return std::move(sinks).error();
-    }
-    obs::LoggerOptions log_options;
-    log_options.environment = config.environment;
-    log_options.min_level = obs::parse_log_level(config.log_level).value_or(obs::LogLevel::Info);
-    log_options.clock = &rt->clock_;
-    // stdout carries only the `listening on` line that scripts wait for; logs go to stderr.
-    log_options.sink = obs::fd_sink(2);
-    rt->logger_ = std::make_unique<obs::Logger>(std::move(log_options));
-    rt->metrics_ = std::make_unique<obs::MetricsRegistry>();
-
-    auto shared_secret = service_secret(config);
-    if (!shared_secret) {
-      return std::move(shared_secret).error();
-    }
-    events::DispatcherOptions dispatch;
-    dispatch.max_attempts = config.outbox_max_attempts;
-    dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
-    const std::string seal_key = outbox_seal_key(*shared_secret);
-    dispatch.seal_key = seal_key;
-    dispatch.claim_lease = outbox_claim_lease(config);
-    dispatch.metrics = rt->metrics_.get();
-    dispatch.logger = rt->logger_.get();
-    rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
-                                                                 rt->clock_, dispatch);
-
-    rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1));
-    rt->page_tokens_ =
-        std::make_unique<api::PageTokens>(hmac_sha256(*shared_secret, "page-tokens"));
-    rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
-                                                           config.rate_limit_burst, rt->clock_);
-    events::OutboxDispatcher* dispatcher = rt->dispatcher_.get();
-    obs::MetricsRegistry* metrics = rt->metrics_.get();
-    service::TenantEvents tenant_events;
-    tenant_events.committed = [dispatcher] { dispatcher->notify(); };
-    tenant_events.counted = [metrics](std::string_view type) {
-      count_business_event(*metrics, type);
-    };
-    rt->hierarchy_ = std::make_unique<service::HierarchyService>(
-        *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
-        [dispatcher] { dispatcher->notify(); });
-    tenant_events.hooks.push_back(rt->hierarchy_->tenant_hook());
-    tenant_events.hooks.push_back(service::name_order_hook());
-    if (auto ok = rt->build_instances(config, tenant_events); !ok) {
-      return std::move(ok).error();
-    }
-    rt->tenants_ = std::make_unique<service::TenantService>(
-        *rt->store_, rt->ids_, service::ChangeLogOptions{config.audit_retention},
-        std::move(tenant_events));
-    service::MemberEvents member_events;
-    member_events.committed = [dispatcher] { dispatcher->notify(); };
-    member_events.counted = [metrics](std::string_view type) {
-      count_business_event(*metrics, type);
-    };
-    rt->members_ = std::make_unique<service::MemberService>(
-        *rt->store_, rt->identity_->directory(), rt->ids_,
-        service::ChangeLogOptions{config.audit_retention}, std::move(member_events));
-    service::InvitationOptions invitation_options;
-    invitation_options.ttl = config.invitation_ttl;
-    invitation_options.accept_url_template = config.invite_url_template;
-    invitation_options.seal_key = seal_key;
-    invitation_options.change_log = service::ChangeLogOptions{config.audit_retention};
-    service::InvitationEvents invitation_events;
-    invitation_events.committed = [dispatcher] { dispatcher->notify(); };
-    invitation_events.counted = [metrics](std::string_view type) {
-      count_business_event(*metrics, type);
-    };
-    rt->invitations_ = std::make_unique<service::InvitationService>(
-        *rt->store_, rt->identity_->directory(), *rt->members_, rt->ids_,
-        std::move(invitation_options), std::move(invitation_events));
-    rt->invitation_expiry_ = std::make_unique<PeriodicTask>(
-        config.invitation_sweep_interval, [rt = rt.get()] { (void)rt->expire_invitations(); });
-    rt->api_ = std::make_unique<api::Api>(
-        api::ApiDeps{*rt->store_, rt->clock_, rt->ids_, rt->identity_->authenticator(),
-                     *rt->page_tokens_, *rt->rate_limiter_, *rt->logger_, *rt->metrics_,
-                     rt->services()},
-        api::ApiOptions{config.environment, std::size_t{64} * 1024});
-    rt->console_ = std::make_unique<console::ConsoleFront>(
-        *rt->api_, *rt->store_, rt->clock_, rt->ids_,
-        console::ConsoleSettings{config.auth_mode, config.cognito_domain, config.cognito_client_id,
-                                 local_secret});
+    TENANTD_TRY_ASSIGN(const std::string local_secret, rt->open_store_and_identity(config));
+    TENANTD_TRY_ASSIGN(auto sinks, make_sinks(config, aws_environment(config)));
+    rt->build_observability(config);
+    TENANTD_TRY_ASSIGN(const std::string shared_secret, service_secret(config));
+    const std::string seal_key = outbox_seal_key(shared_secret);
+    rt->build_background(config, std::move(sinks), shared_secret, seal_key);
+    TENANTD_TRY(rt->build_services(config, seal_key));
+    rt->build_doors(config, local_secret);
     return rt;
   }
 
@@ -424,6 +330,101 @@ class ServeRuntime final : public Runtime {
       logger_->error("invitation expiry sweep failed: " + expired.error().message);
     }
     return expired;
+  }
+
+  // The store, then the identity (authenticator and directory) that reads it. Returns the HS256
+  // secret, empty unless AUTH_MODE=local (the only mode that reads HS256 tokens).
+  Result<std::string> open_store_and_identity(const Config& config) {
+    TENANTD_TRY_ASSIGN(auto store, open_store(config, clock_));
+    store_ = std::move(store);
+    std::string local_secret;
+    if (config.auth_mode == "local") {
+      TENANTD_TRY_ASSIGN(std::string secret, signing_secret(config));
+      local_secret = std::move(secret);
+    }
+    TENANTD_TRY_ASSIGN(auto identity, Identity::build(config, aws_environment(config), *store_,
+                                                      ids_, clock_, local_secret));
+    identity_ = std::move(identity);
+    return local_secret;
+  }
+
+  void build_observability(const Config& config) {
+    obs::LoggerOptions log_options;
+    log_options.environment = config.environment;
+    log_options.min_level = obs::parse_log_level(config.log_level).value_or(obs::LogLevel::Info);
+    log_options.clock = &clock_;
+    // stdout carries only the `listening on` line that scripts wait for; logs go to stderr.
+    log_options.sink = obs::fd_sink(2);
+    logger_ = std::make_unique<obs::Logger>(std::move(log_options));
+    metrics_ = std::make_unique<obs::MetricsRegistry>();
+  }
+
+  // The outbox dispatcher, the TTL sweeper, and the page tokens and rate limiter of the API.
+  void build_background(const Config& config, std::vector<std::unique_ptr<events::EventSink>> sinks,
+                        const std::string& shared_secret, const std::string& seal_key) {
+    events::DispatcherOptions dispatch;
+    dispatch.max_attempts = config.outbox_max_attempts;
+    dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
+    dispatch.seal_key = seal_key;
+    dispatch.claim_lease = outbox_claim_lease(config);
+    dispatch.metrics = metrics_.get();
+    dispatch.logger = logger_.get();
+    dispatcher_ =
+        std::make_unique<events::OutboxDispatcher>(*store_, std::move(sinks), clock_, dispatch);
+    sweeper_ = std::make_unique<store::TtlSweeper>(*store_, std::chrono::minutes(1));
+    page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(shared_secret, "page-tokens"));
+    rate_limiter_ =
+        std::make_unique<api::RateLimiter>(config.rate_limit_rps, config.rate_limit_burst, clock_);
+  }
+
+  // A service's events: each commit wakes the outbox dispatcher, each change type is counted.
+  template <typename Events>
+  Events change_events() {
+    Events events;
+    events.committed = [dispatcher = dispatcher_.get()] { dispatcher->notify(); };
+    events.counted = [metrics = metrics_.get()](std::string_view type) {
+      count_business_event(*metrics, type);
+    };
+    return events;
+  }
+
+  // The services, in the order their hooks need: hierarchy and instances join the tenant
+  // service's transactions, invitations use the member service.
+  Status build_services(const Config& config, const std::string& seal_key) {
+    const service::ChangeLogOptions change_log{config.audit_retention};
+    auto tenant_events = change_events<service::TenantEvents>();
+    hierarchy_ = std::make_unique<service::HierarchyService>(
+        *store_, ids_, change_log, [dispatcher = dispatcher_.get()] { dispatcher->notify(); });
+    tenant_events.hooks.push_back(hierarchy_->tenant_hook());
+    tenant_events.hooks.push_back(service::name_order_hook());
+    TENANTD_TRY(build_instances(config, tenant_events));
+    tenants_ = std::make_unique<service::TenantService>(*store_, ids_, change_log,
+                                                        std::move(tenant_events));
+    members_ = std::make_unique<service::MemberService>(
+        *store_, identity_->directory(), ids_, change_log, change_events<service::MemberEvents>());
+    service::InvitationOptions invitation_options;
+    invitation_options.ttl = config.invitation_ttl;
+    invitation_options.accept_url_template = config.invite_url_template;
+    invitation_options.seal_key = seal_key;
+    invitation_options.change_log = change_log;
+    invitations_ = std::make_unique<service::InvitationService>(
+        *store_, identity_->directory(), *members_, ids_, std::move(invitation_options),
+        change_events<service::InvitationEvents>());
+    invitation_expiry_ = std::make_unique<PeriodicTask>(config.invitation_sweep_interval,
+                                                        [this] { (void)expire_invitations(); });
+    return {};
+  }
+
+  // The API, and the console's door in front of it.
+  void build_doors(const Config& config, const std::string& local_secret) {
+    api_ = std::make_unique<api::Api>(
+        api::ApiDeps{*store_, clock_, ids_, identity_->authenticator(), *page_tokens_,
+                     *rate_limiter_, *logger_, *metrics_, services()},
+        api::ApiOptions{config.environment, std::size_t{64} * 1024});
+    console_ = std::make_unique<console::ConsoleFront>(
+        *api_, *store_, clock_, ids_,
+        console::ConsoleSettings{config.auth_mode, config.cognito_domain, config.cognito_client_id,
+                                 local_secret});
   }
 
   // Instances and their provisioner (docs/instances.md); the instance service joins the tenant's

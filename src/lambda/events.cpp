@@ -199,6 +199,57 @@ void write_multi_headers(JsonWriter& out, const std::vector<Header>& headers) {
   out.end_object();
 }
 
+// HTTP API (v2): headers folded into one value per name, and Set-Cookie, which cannot be folded
+// into one header line, in `cookies`.
+void write_v2_headers(JsonWriter& out, const std::vector<Header>& headers) {
+  out.key("headers").begin_object();
+  std::vector<const Header*> cookies;
+  std::vector<std::pair<std::string, std::string>> folded;
+  for (const auto& h : headers) {
+    if (iequals(h.name, "Set-Cookie")) {
+      cookies.push_back(&h);
+      continue;
+    }
+    auto it = folded.begin();
+    while (it != folded.end() && !iequals(it->first, h.name)) {
+      ++it;
+    }
+    if (it == folded.end()) {
+      folded.emplace_back(h.name, h.value);
+    } else {
+      it->second += ", " + h.value;
+    }
+  }
+  for (const auto& [name, value] : folded) {
+    out.field(name, value);
+  }
+  out.end_object();
+  if (!cookies.empty()) {
+    out.key("cookies").begin_array();
+    for (const Header* c : cookies) {
+      out.value(c->value);
+    }
+    out.end_array();
+  }
+}
+
+// `headers` with the last value of each name.
+void write_last_values(JsonWriter& out, const std::vector<Header>& headers) {
+  out.key("headers").begin_object();
+  for (const auto& h : headers) {
+    const Header* last = nullptr;
+    for (const auto& other : headers) {
+      if (iequals(other.name, h.name)) {
+        last = &other;
+      }
+    }
+    if (last == &h) {
+      out.field(h.name, h.value);
+    }
+  }
+  out.end_object();
+}
+
 }  // namespace
 
 std::string_view to_string(EventKind kind) {
@@ -330,54 +381,13 @@ std::string to_response(const Response& response, EventKind kind, const JsonValu
   const bool multi = kind == EventKind::RestV1 ||
                      (kind == EventKind::Alb && is_object(member(event, "multiValueHeaders")));
   if (kind == EventKind::HttpV2) {
-    // Set-Cookie cannot be folded into one header line: v2 returns cookies on their own.
-    out.key("headers").begin_object();
-    std::vector<const Header*> cookies;
-    std::vector<std::pair<std::string, std::string>> folded;
-    for (const auto& h : response.headers) {
-      if (iequals(h.name, "Set-Cookie")) {
-        cookies.push_back(&h);
-        continue;
-      }
-      auto it = folded.begin();
-      while (it != folded.end() && !iequals(it->first, h.name)) {
-        ++it;
-      }
-      if (it == folded.end()) {
-        folded.emplace_back(h.name, h.value);
-      } else {
-        it->second += ", " + h.value;
-      }
-    }
-    for (const auto& [name, value] : folded) {
-      out.field(name, value);
-    }
-    out.end_object();
-    if (!cookies.empty()) {
-      out.key("cookies").begin_array();
-      for (const Header* c : cookies) {
-        out.value(c->value);
-      }
-      out.end_array();
-    }
+    write_v2_headers(out, response.headers);
   } else if (multi && kind == EventKind::Alb) {
     write_multi_headers(out, response.headers);
   } else {
     // v1 gets both: `headers` (the last value of each name) for simple clients and tools, and
     // `multiValueHeaders` with every value, which API Gateway prefers when both are present.
-    out.key("headers").begin_object();
-    for (const auto& h : response.headers) {
-      const Header* last = nullptr;
-      for (const auto& other : response.headers) {
-        if (iequals(other.name, h.name)) {
-          last = &other;
-        }
-      }
-      if (last == &h) {
-        out.field(h.name, h.value);
-      }
-    }
-    out.end_object();
+    write_last_values(out, response.headers);
     if (multi) {
       write_multi_headers(out, response.headers);
     }

@@ -96,5 +96,45 @@ TEST(CliTest, TakeEventReadsTheArgumentStdinDashOrAFileWithFlagsAnywhere) {
   EXPECT_FALSE(take_event(missing, unused).ok());
 }
 
+TEST(CliTest, TakeEventSourceReadsNothingUntilAsked) {
+  Args args = {"--port", "0"};
+  const auto source = take_event_source(args);
+  ASSERT_TRUE(source.ok());
+  EXPECT_FALSE(source->file.has_value());
+  EXPECT_FALSE(source->text.has_value());  // stdin, read only by read_event
+  std::istringstream stdin_text("{\"from\":\"stdin\"}");
+  EXPECT_EQ(read_event(*source, stdin_text).value(), "{\"from\":\"stdin\"}");
+}
+
+CommandSpec example_command() {
+  return {"token",          "--email EMAIL [flags]",         "Print a JWT.",
+          "More about it.", {{"--email EMAIL", "the user"}}, true};
+}
+
+TEST(CliTest, CommandHelpListsTheUsageTheFlagsHelpAndTheSettings) {
+  const std::string help = command_help(example_command(), "  --port PORT\n");
+  EXPECT_EQ(help,
+            "Usage: tenantd token --email EMAIL [flags]\n\nPrint a JWT.\nMore about it.\n\n"
+            "Flags:\n  --email EMAIL\n      the user\n  -h, --help\n      print this help\n\n"
+            "Settings (every setting of `tenantd serve`, as a flag or environment variable):\n"
+            "  --port PORT\n");
+  CommandSpec version{"version", "", "Print the version.", "", {}, false};
+  EXPECT_EQ(usage_line(version), "Usage: tenantd version\n");
+  EXPECT_EQ(command_help(version, "  --port PORT\n").find("--port"), std::string::npos);
+}
+
+TEST(CliTest, OverviewHasOneEntryPerCommand) {
+  const std::string text = overview({example_command()});
+  EXPECT_NE(text.find("  token --email EMAIL [flags]\n      Print a JWT.\n"), std::string::npos)
+      << text;
+}
+
+TEST(CliTest, TakeHelpTakesBothSpellings) {
+  Args args = {"-h", "--port", "0", "--help"};
+  EXPECT_TRUE(take_help(args));
+  EXPECT_EQ(args, (Args{"--port", "0"}));
+  EXPECT_FALSE(take_help(args));
+}
+
 }  // namespace
 }  // namespace tenantd::cli
