@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "obs/logger.hpp"
+#include "records/instance_record.hpp"
 #include "service/ecs_events.hpp"
-#include "service/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -92,8 +92,8 @@ std::string EcsProvisioner::service_name(const domain::Instance& instance) const
 Result<std::size_t> EcsProvisioner::run_once() {
   store::Query q;
   q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
+  q.index = records::kRunningOperationsIndex;
+  q.pk = records::kRunningOperationsPk;
   q.sk = store::SortCondition::any();
   q.limit = kBatch;
   auto items = store_.query(q);
@@ -102,7 +102,7 @@ Result<std::size_t> EcsProvisioner::run_once() {
   }
   std::size_t applied = 0;
   for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
+    auto op = records::operation_from_item(item);
     if (!op) {
       return std::move(op).error();
     }
@@ -260,11 +260,11 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   }
   auto item =
       store_.get(store::Table::Instances,
-                 service::backup_key(instance.tenant_id, instance.instance_id, *op.backup_id));
+                 records::backup_key(instance.tenant_id, instance.instance_id, *op.backup_id));
   if (!item || !item->has_value()) {
     return failed("BACKUP_MISSING", "backup " + *op.backup_id + " could not be read", !item);
   }
-  auto backup = service::backup_from_item(**item);
+  auto backup = records::backup_from_item(**item);
   if (!backup) {
     return failed("BACKUP_MISSING", backup.error().message, false);
   }

@@ -4,7 +4,7 @@
 
 #include "obs/logger.hpp"
 #include "provision/gitops_failure.hpp"
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -67,8 +67,8 @@ bool GitopsProvisioner::handles(OperationType type) {
 Result<std::size_t> GitopsProvisioner::run_due() {
   store::Query q;
   q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
+  q.index = records::kRunningOperationsIndex;
+  q.pk = records::kRunningOperationsPk;
   q.sk = store::SortCondition::any();
   q.limit = kPage;
   std::size_t applied = 0;
@@ -78,7 +78,7 @@ Result<std::size_t> GitopsProvisioner::run_due() {
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto op = service::operation_from_item(item);
+      auto op = records::operation_from_item(item);
       if (!op) {
         return std::move(op).error();
       }

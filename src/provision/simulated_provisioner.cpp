@@ -4,7 +4,7 @@
 
 #include "core/crypto.hpp"
 #include "obs/logger.hpp"
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -88,8 +88,8 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
   const TimePoint now = clock_.now();
   store::Query q;
   q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
+  q.index = records::kRunningOperationsIndex;
+  q.pk = records::kRunningOperationsPk;
   q.sk = store::SortCondition::at_most(due_bound(now - step_));
   q.limit = kBatch;
   auto items = store_.query(q);
@@ -98,7 +98,7 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
   }
   std::size_t applied = 0;
   for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
+    auto op = records::operation_from_item(item);
     if (!op) {
       return std::move(op).error();
     }

@@ -14,7 +14,7 @@
 #include "domain/instance.hpp"
 #include "domain/progress_report.hpp"
 #include "domain/tenant.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 #include "service/context.hpp"
 #include "service/policy.hpp"
 #include "service/tenant_service.hpp"

@@ -7,10 +7,10 @@
 
 #include "core/crypto.hpp"
 #include "events/outbox_event.hpp"
+#include "records/invitation_record.hpp"
+#include "records/membership_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/invitation_record.hpp"
-#include "service/membership_record.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -92,7 +92,7 @@ using Predicate = std::function<bool(const Invitation&)>;
 // in index order: a lazy k-way merge that reads each range in small batches and parses only the
 // rows it keeps. The cursor is the last row's index key, which positions every range alike.
 Result<Page<Invitation>> merged_page(store::ItemStore& store,
-                                     const std::vector<InvitationRange>& ranges,
+                                     const std::vector<records::InvitationRange>& ranges,
                                      const Predicate& keep, const PageRequest& page) {
   struct Source {
     store::Query query;
@@ -106,7 +106,7 @@ Result<Page<Invitation>> merged_page(store::ItemStore& store,
                             : ranges.size() == 1
                                 ? wanted
                                 : std::max<std::size_t>(4, wanted / ranges.size() + 1);
-  const int index = ranges.empty() ? kAllInvitationsIndex : ranges.front().index;
+  const int index = ranges.empty() ? records::kAllInvitationsIndex : ranges.front().index;
   std::vector<Source> sources(ranges.size());
   for (std::size_t r = 0; r < ranges.size(); ++r) {
     store::Query& q = sources[r].query;
@@ -151,7 +151,7 @@ Result<Page<Invitation>> merged_page(store::ItemStore& store,
       break;  // every range is read to its end
     }
     store::Item& item = lowest->buffer[lowest->next++];
-    auto inv = invitation_from_item(item);
+    auto inv = records::invitation_from_item(item);
     if (!inv) {
       return std::move(inv).error();
     }
@@ -176,8 +176,8 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
   std::vector<store::Key> keys;
   store::Query query;
   query.table = store::Table::Tenants;
-  query.index = kMembersByUserIndex;
-  query.pk = member_pk(user_id);
+  query.index = records::kMembersByUserIndex;
+  query.pk = records::member_pk(user_id);
   query.sk = store::SortCondition::begins_with("TENANT#");
   query.limit = 100;
   for (;;) {
@@ -186,12 +186,12 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto m = membership_from_item(item);
+      auto m = records::membership_from_item(item);
       if (!m) {
         return std::move(m).error();
       }
       if (m->role == TenantRole::Admin) {
-        keys.push_back(tenant_key(m->tenant_id));
+        keys.push_back(records::tenant_key(m->tenant_id));
       }
     }
     if (items->size() < static_cast<std::size_t>(query.limit)) {
@@ -212,7 +212,7 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
       if (!item) {
         continue;
       }
-      auto tenant = tenant_from_item(*item);
+      auto tenant = records::tenant_from_item(*item);
       if (!tenant) {
         return std::move(tenant).error();
       }
@@ -260,30 +260,30 @@ std::string InvitationService::sealed_accept_url(const Invitation& inv,
 void InvitationService::record_transition(std::vector<store::WriteOp>& ops, const Context& ctx,
                                           const Invitation& before, const Invitation& after,
                                           std::string event_type, std::string sealed_detail) {
-  ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+  ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(after),
                               store::Condition::version_is(before.version)});
-  Change change{std::move(event_type),
-                events::kTenantSource,
-                before.tenant_id,
-                invitation_json(before, ctx.now),
-                invitation_json(after, ctx.now),
-                std::nullopt};
+  records::Change change{std::move(event_type),
+                         events::kTenantSource,
+                         before.tenant_id,
+                         records::invitation_json(before, ctx.now),
+                         records::invitation_json(after, ctx.now),
+                         std::nullopt};
   change.sealed_detail = std::move(sealed_detail);
-  record_change(ops, ctx, ids_, options_.change_log, change);
+  records::record_change(ops, ctx, ids_, options_.change_log, change);
 }
 
 Result<Invitation> InvitationService::read(std::string_view invitation_id) {
   if (!is_id(invitation_id, "inv")) {
     return invitation_not_found(invitation_id);
   }
-  auto item = store_.get(store::Table::Invitations, invitation_key(invitation_id));
+  auto item = store_.get(store::Table::Invitations, records::invitation_key(invitation_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return invitation_not_found(invitation_id);
   }
-  return invitation_from_item(**item);
+  return records::invitation_from_item(**item);
 }
 
 Result<InvitationService::Loaded> InvitationService::load_for(const Context& ctx,
@@ -314,7 +314,7 @@ Result<domain::Tenant> InvitationService::tenant_for(const Context& ctx, const I
 // invitation answered, cancelled or expired) is taken over.
 Status InvitationService::claim_guard(std::vector<store::WriteOp>& ops, const Invitation& inv,
                                       TimePoint now) {
-  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  auto guard = records::read_pending_guard(store_, inv.tenant_id, inv.email);
   if (!guard) {
     return std::move(guard).error();
   }
@@ -329,19 +329,19 @@ Status InvitationService::claim_guard(std::vector<store::WriteOp>& ops, const In
           .with("invitationId", other->invitation_id);
     }
   }
-  ops.push_back(pending_guard_put(inv.tenant_id, inv.email, inv.invitation_id, *guard));
+  ops.push_back(records::pending_guard_put(inv.tenant_id, inv.email, inv.invitation_id, *guard));
   return {};
 }
 
 // An invitation that stops being open frees the (tenant, e-mail) guard if the guard names it.
 Status InvitationService::release_guard(std::vector<store::WriteOp>& ops, const Invitation& inv) {
-  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  auto guard = records::read_pending_guard(store_, inv.tenant_id, inv.email);
   if (!guard) {
     return std::move(guard).error();
   }
   if (guard->version != 0 && guard->invitation_id == inv.invitation_id) {
     ops.emplace_back(store::Delete{store::Table::Invitations,
-                                   pending_guard_key(inv.tenant_id, inv.email),
+                                   records::pending_guard_key(inv.tenant_id, inv.email),
                                    store::Condition::version_is(guard->version)});
   }
   return {};
@@ -388,7 +388,7 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
       }
       if (found->tree_version) {
         ops.emplace_back(store::Check{store::Table::Tenants,
-                                      {tenant_pk(inv.tenant_id), "HIERARCHY"},
+                                      {records::tenant_pk(inv.tenant_id), "HIERARCHY"},
                                       store::Condition::version_is(*found->tree_version)});
       }
     }
@@ -411,14 +411,18 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
       return std::move(claimed).error();
     }
     // The tenant must still be the one read (not deprovisioned meanwhile).
-    ops.emplace_back(store::Check{store::Table::Tenants, tenant_key(inv.tenant_id),
+    ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(inv.tenant_id),
                                   store::Condition::version_is(tenant->version)});
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(inv),
+    ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(inv),
                                 store::Condition::not_exists()});
-    Change change{"INVITATION_CREATED",          events::kTenantSource, inv.tenant_id, "",
-                  invitation_json(inv, ctx.now), std::nullopt};
+    records::Change change{"INVITATION_CREATED",
+                           events::kTenantSource,
+                           inv.tenant_id,
+                           "",
+                           records::invitation_json(inv, ctx.now),
+                           std::nullopt};
     change.sealed_detail = sealed_accept_url(inv, token);
-    record_change(ops, ctx, ids_, options_.change_log, change);
+    records::record_change(ops, ctx, ids_, options_.change_log, change);
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;
@@ -439,7 +443,7 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
   const auto shows_status = [status, now](const Invitation& inv) {
     return !status || domain::effective_status(inv, now) == *status;
   };
-  std::vector<InvitationRange> ranges;
+  std::vector<records::InvitationRange> ranges;
   Predicate keep;
   if (filter.tenant_id) {
     auto tenant = load_tenant_for(store_, ctx, *filter.tenant_id, Action::ReadInvitations);
@@ -447,19 +451,19 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
       return std::move(tenant).error();
     }
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = [tid = tenant->tenant_id, shows_status](const Invitation& inv) {
         return inv.tenant_id == tid && shows_status(inv);
       };
     } else {
-      ranges.push_back(tenant_range(tenant->tenant_id, status, now));
+      ranges.push_back(records::tenant_range(tenant->tenant_id, status, now));
     }
   } else if (platform_allows(ctx.principal, Action::ReadInvitations)) {
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = shows_status;
     } else {
-      ranges.push_back(global_range(status, now));
+      ranges.push_back(records::global_range(status, now));
     }
   } else {
     auto tenants = administered_tenants(store_, ctx.principal.sub);
@@ -470,14 +474,14 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
       return Page<Invitation>{};
     }
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = [tenants = std::move(*tenants), shows_status](const Invitation& inv) {
         return std::binary_search(tenants.begin(), tenants.end(), inv.tenant_id) &&
                shows_status(inv);
       };
     } else {
       for (const auto& tid : *tenants) {
-        ranges.push_back(tenant_range(tid, status, now));
+        ranges.push_back(records::tenant_range(tid, status, now));
       }
     }
   }
@@ -671,7 +675,7 @@ Result<Invitation> InvitationService::decline(const Context& ctx, std::string_vi
 }
 
 Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_t max) {
-  const InvitationRange range = expiry_due_range(ctx.now);
+  const records::InvitationRange range = records::expiry_due_range(ctx.now);
   store::Query query;
   query.table = store::Table::Invitations;
   query.index = range.index;
@@ -685,7 +689,7 @@ Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto inv = invitation_from_item(item);
+      auto inv = records::invitation_from_item(item);
       if (!inv) {
         return std::move(inv).error();
       }

@@ -3,9 +3,10 @@
 #include "core/json.hpp"
 #include "core/unicode_text.hpp"
 #include "events/outbox_event.hpp"
+#include "records/tenant_name_order.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
 #include "service/tenant_name_order.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -71,7 +72,7 @@ std::string status_object(TenantStatus status) {
 std::string tenant_object(const Tenant& tenant) {
   JsonWriter out;
   out.begin_object();
-  write_tenant_attributes(out, tenant);
+  records::write_tenant_attributes(out, tenant);
   out.end_object();
   return out.str();
 }
@@ -112,14 +113,14 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
 
 // The tenant an index entry points at; nullopt when it is gone.
 Result<std::optional<Tenant>> load_listed(store::ItemStore& store, const std::string& tenant_id) {
-  auto item = store.get(store::Table::Tenants, tenant_key(tenant_id));
+  auto item = store.get(store::Table::Tenants, records::tenant_key(tenant_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return std::optional<Tenant>{};
   }
-  auto tenant = tenant_from_item(**item);
+  auto tenant = records::tenant_from_item(**item);
   if (!tenant) {
     return std::move(tenant).error();
   }
@@ -136,25 +137,25 @@ store::Query query_for(const TenantFilter& filter) {
     // The ordering items (service/tenant_name_order.hpp); every filter is applied to the
     // tenants they point at.
     q.index = 0;
-    q.pk = std::string(kTenantsByNamePk);
+    q.pk = std::string(records::kTenantsByNamePk);
   } else if (filter.name_prefix) {
     const std::string lower = domain::to_lower(*filter.name_prefix);
     const std::size_t chars =
-        std::min<std::size_t>(domain::utf8_length(lower).value_or(1), kNameBuckets);
-    q.index = kTenantsByName1Index + static_cast<int>(chars) - 1;
-    q.pk = name_bucket_pk(lower, chars);
+        std::min<std::size_t>(domain::utf8_length(lower).value_or(1), records::kNameBuckets);
+    q.index = records::kTenantsByName1Index + static_cast<int>(chars) - 1;
+    q.pk = records::name_bucket_pk(lower, chars);
   } else if (filter.status && filter.environment) {
-    q.index = kTenantsByStatusEnvIndex;
+    q.index = records::kTenantsByStatusEnvIndex;
     q.pk = "TENANTS#STATUS_ENV#" + std::string(domain::to_string(*filter.status)) + "#" +
            std::string(domain::to_string(*filter.environment));
   } else if (filter.status) {
-    q.index = kTenantsByStatusIndex;
+    q.index = records::kTenantsByStatusIndex;
     q.pk = "TENANTS#STATUS#" + std::string(domain::to_string(*filter.status));
   } else if (filter.environment) {
-    q.index = kTenantsByEnvIndex;
+    q.index = records::kTenantsByEnvIndex;
     q.pk = "TENANTS#ENV#" + std::string(domain::to_string(*filter.environment));
   } else {
-    q.index = kTenantsAllIndex;
+    q.index = records::kTenantsAllIndex;
     q.pk = "TENANTS";
   }
   return q;
@@ -188,9 +189,9 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
 
   std::vector<store::WriteOp> ops;
   ops.emplace_back(
-      store::Put{store::Table::Tenants, tenant_item(t), store::Condition::not_exists()});
+      store::Put{store::Table::Tenants, records::tenant_item(t), store::Condition::not_exists()});
   ops.emplace_back(
-      store::Put{store::Table::Tenants, org_name_item(t), store::Condition::not_exists()});
+      store::Put{store::Table::Tenants, records::org_name_item(t), store::Condition::not_exists()});
   if (auto extra = run_hooks(ctx, nullptr, t); !extra) {
     return std::move(extra).error();
   } else {
@@ -198,9 +199,9 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
       ops.push_back(std::move(op));
     }
   }
-  record_change(ops, ctx, ids_, options_,
-                Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "", tenant_object(t),
-                       std::nullopt});
+  records::record_change(ops, ctx, ids_, options_,
+                         records::Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "",
+                                         tenant_object(t), std::nullopt});
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 1) {
@@ -233,13 +234,13 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
       filter.sort == TenantSort::OrganizationName) {
     return collect_page(query_for(filter), filter, page,
                         [this](const store::Item& entry) -> Result<std::optional<Tenant>> {
-                          return load_listed(store_, tenant_of_name_order_item(entry));
+                          return load_listed(store_, records::tenant_of_name_order_item(entry));
                         });
   }
   if (platform_allows(ctx.principal, Action::ReadTenant)) {
     return collect_page(query_for(filter), filter, page,
                         [](const store::Item& item) -> Result<std::optional<Tenant>> {
-                          auto tenant = tenant_from_item(item);
+                          auto tenant = records::tenant_from_item(item);
                           if (!tenant) {
                             return std::move(tenant).error();
                           }
@@ -336,7 +337,7 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   std::vector<FieldError> errors;
   domain::check_placement(after.division, after.group, after.team, errors);
   JsonWriter merged;  // the limits apply to the metadata after the merge
-  write_metadata(merged, after.metadata);
+  records::write_metadata(merged, after.metadata);
   domain::check_metadata(after.metadata, merged.view().size(), errors);
   if (!errors.empty()) {
     return Error::validation(std::move(errors));
@@ -346,14 +347,15 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   const bool renamed = unicode::comparison_key(after.organization_name) !=
                        unicode::comparison_key(before.organization_name);
   if (renamed) {
-    extra.emplace_back(
-        store::Put{store::Table::Tenants, org_name_item(after), store::Condition::not_exists()});
-    extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+    extra.emplace_back(store::Put{store::Table::Tenants, records::org_name_item(after),
+                                  store::Condition::not_exists()});
+    extra.emplace_back(store::Delete{store::Table::Tenants,
+                                     records::org_name_key(before.organization_name),
                                      store::Condition::none()});
   }
   return commit(ctx, before, std::move(after), std::move(extra),
-                Change{"TENANT_UPDATED", events::kTenantSource, before.tenant_id,
-                       tenant_object(before), "", std::nullopt});
+                records::Change{"TENANT_UPDATED", events::kTenantSource, before.tenant_id,
+                                tenant_object(before), "", std::nullopt});
 }
 
 Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_id,
@@ -423,9 +425,10 @@ Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view te
     default:
       break;
   }
-  return commit(ctx, before, std::move(after), {},
-                Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
-                       status_object(before.status), status_object(*target), std::move(reason)});
+  return commit(
+      ctx, before, std::move(after), {},
+      records::Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
+                      status_object(before.status), status_object(*target), std::move(reason)});
 }
 
 Result<Tenant> TenantService::set_status(const Context& ctx, std::string_view tenant_id,
@@ -473,12 +476,13 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
   after.deprovisioned_by = ctx.principal.actor();
   std::vector<store::WriteOp> extra;
   // The name becomes free for new tenants once this one is gone.
-  extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+  extra.emplace_back(store::Delete{store::Table::Tenants,
+                                   records::org_name_key(before.organization_name),
                                    store::Condition::none()});
   auto result = commit(ctx, before, std::move(after), std::move(extra),
-                       Change{"TENANT_DEPROVISIONED", events::kTenantSource, before.tenant_id,
-                              status_object(before.status),
-                              status_object(TenantStatus::Deprovisioned), std::nullopt});
+                       records::Change{"TENANT_DEPROVISIONED", events::kTenantSource,
+                                       before.tenant_id, status_object(before.status),
+                                       status_object(TenantStatus::Deprovisioned), std::nullopt});
   return result;
 }
 
@@ -504,11 +508,12 @@ Result<Page<std::string>> TenantService::audit(const Context& ctx, std::string_v
   if (!loaded) {
     return std::move(loaded).error();
   }
-  return read_audit(store_, tenant_id, page);
+  return records::read_audit(store_, tenant_id, page);
 }
 
 Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, Tenant after,
-                                     std::vector<store::WriteOp> extra_ops, Change change) {
+                                     std::vector<store::WriteOp> extra_ops,
+                                     records::Change change) {
   after.version = before.version + 1;
   after.updated_at = ctx.now;
   after.updated_by = ctx.principal.actor();
@@ -518,7 +523,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
   const std::size_t extra_count = extra_ops.size();
   std::vector<store::WriteOp> ops;
   ops.reserve(extra_count + 3);
-  ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(after),
+  ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(after),
                               store::Condition::version_is(before.version)});
   for (auto& op : extra_ops) {
     ops.push_back(std::move(op));
@@ -531,7 +536,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
     ops.push_back(std::move(op));
   }
   const std::string event_type = change.event_type;
-  record_change(ops, ctx, ids_, options_, change);
+  records::record_change(ops, ctx, ids_, options_, change);
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 0) {

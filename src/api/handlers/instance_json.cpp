@@ -2,7 +2,7 @@
 
 #include "api/body_reader.hpp"
 #include "domain/tenant.hpp"
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
 
 namespace tenantd::api {
 
@@ -229,7 +229,7 @@ void write_instance_links(JsonWriter& out, const Instance& i) {
 
 void write_operation(JsonWriter& out, const domain::Operation& op) {
   out.begin_object();
-  service::write_operation_attributes(out, op);
+  records::write_operation_attributes(out, op);
   out.key("_links").begin_object();
   link(out, "self", "/v1.0/operations/" + op.operation_id);
   link(out, "instance", "/v1.0/instances/" + op.instance_id);
@@ -497,7 +497,7 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
 std::string instance_detail_json(const Instance& instance) {
   JsonWriter out;
   out.begin_object();
-  service::write_instance_attributes(out, instance, false);
+  records::write_instance_attributes(out, instance, false);
   out.field("status", plan_status(instance));
   out.field("operationId", instance.current_operation_id);
   write_instance_links(out, instance);
@@ -528,7 +528,7 @@ std::string operation_detail_json(const domain::Operation& operation) {
 
 void write_backup(JsonWriter& out, const domain::Backup& backup) {
   out.begin_object();
-  service::write_backup_attributes(out, backup);
+  records::write_backup_attributes(out, backup);
   out.key("_links").begin_object();
   link(out, "self", "/v1.0/instances/" + backup.instance_id + "/backups/" + backup.backup_id);
   link(out, "instance", "/v1.0/instances/" + backup.instance_id);

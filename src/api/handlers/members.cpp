@@ -29,7 +29,7 @@ Error unavailable() {
 std::string membership_json(const Membership& m) {
   JsonWriter out;
   out.begin_object();
-  service::write_membership_attributes(out, m);
+  records::write_membership_attributes(out, m);
   out.end_object();
   return out.str();
 }
@@ -191,7 +191,7 @@ Response list_members(Api& api, Call& call) {
   out.begin_object().key("items").begin_array();
   for (const auto& m : result->items) {
     out.begin_object();
-    service::write_membership_attributes(out, m);
+    records::write_membership_attributes(out, m);
     out.end_object();
   }
   out.end_array();

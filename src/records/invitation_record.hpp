@@ -20,7 +20,7 @@
 #include "domain/invitation.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 inline constexpr int kInvitationsByTenantIndex = 1;
 inline constexpr int kInvitationsByTenantStatusIndex = 2;
@@ -67,4 +67,4 @@ Result<PendingGuard> read_pending_guard(store::ItemStore& store, std::string_vie
 store::WriteOp pending_guard_put(std::string_view tenant_id, std::string_view email,
                                  std::string_view invitation_id, const PendingGuard& before);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

@@ -7,7 +7,7 @@
 #include "domain/tenant.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 // GSI use on the tenants table (see docs/storage.md).
 inline constexpr int kTenantsAllIndex = 1;          // "TENANTS" / createdAt#id
@@ -39,4 +39,4 @@ Result<domain::Tenant> tenant_from_json(const JsonValue& value);
 
 void write_metadata(JsonWriter& out, const domain::Metadata& metadata);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

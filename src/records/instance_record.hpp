@@ -12,7 +12,7 @@
 #include "domain/instance.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 // GSI1 of the instances table lists running operations, oldest change first, for drivers that
 // walk them (the simulated provisioner): "OPERATIONS#RUNNING" / <13-digit updatedAt ms>#<opId>.
@@ -48,4 +48,4 @@ Result<std::string> tenant_of_index(const store::Item& item);
 std::string instance_json(const domain::Instance& instance);
 std::string operation_json(const domain::Operation& operation);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records
