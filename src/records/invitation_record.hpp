@@ -31,7 +31,8 @@ inline constexpr int kPendingExpiryIndex = 6;
 
 store::Key invitation_key(std::string_view invitation_id);
 
-// Every attribute the API shows (never the token hash), with `status` as the reader sees it.
+// The stored attributes but the token hash (the API encodes its own, api/encoders), with
+// `status` as the reader sees it; also the objects of audit entries and events.
 void write_invitation_attributes(JsonWriter& out, const domain::Invitation& invitation,
                                  domain::InvitationStatus status);
 std::string invitation_json(const domain::Invitation& invitation, TimePoint now);

@@ -35,7 +35,7 @@ struct Membership {
 store::Key membership_key(std::string_view tenant_id, std::string_view user_id);  // TENANT#/USER#
 std::string member_pk(std::string_view user_id);                                  // "MEMBER#<uid>"
 std::string role_index_pk(std::string_view tenant_id, service::TenantRole role);  // GSI2 pk
-// Every attribute of the membership (API names); shared by the store and the API.
+// Every stored attribute of the membership (API names; the API encodes its own, api/encoders).
 void write_membership_attributes(JsonWriter& out, const Membership& membership);
 store::Item membership_item(const Membership& membership);
 Result<Membership> membership_from_item(const store::Item& item);

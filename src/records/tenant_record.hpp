@@ -31,7 +31,8 @@ std::string name_bucket_pk(std::string_view lower_name, std::size_t chars);
 // Sort key that orders tenants by creation time.
 std::string created_sort_key(const domain::Tenant& tenant);
 
-// Every attribute of the tenant (API names), without _links; shared by the store and the API.
+// Every stored attribute of the tenant (API names; the API encodes its own, api/encoders); also
+// the before/after objects of audit entries and events.
 void write_tenant_attributes(JsonWriter& out, const domain::Tenant& tenant);
 store::Item tenant_item(const domain::Tenant& tenant);
 Result<domain::Tenant> tenant_from_item(const store::Item& item);

@@ -1,8 +1,8 @@
 #include "api/handlers/instance_json.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/instance_fields.hpp"
 #include "domain/tenant.hpp"
-#include "records/instance_record.hpp"
 
 namespace tenantd::api {
 
@@ -229,7 +229,7 @@ void write_instance_links(JsonWriter& out, const Instance& i) {
 
 void write_operation(JsonWriter& out, const domain::Operation& op) {
   out.begin_object();
-  records::write_operation_attributes(out, op);
+  encoders::write_operation_fields(out, op);
   out.key("_links").begin_object();
   link(out, "self", "/v1.0/operations/" + op.operation_id);
   link(out, "instance", "/v1.0/instances/" + op.instance_id);
@@ -497,7 +497,7 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
 std::string instance_detail_json(const Instance& instance) {
   JsonWriter out;
   out.begin_object();
-  records::write_instance_attributes(out, instance, false);
+  encoders::write_instance_fields(out, instance);
   out.field("status", plan_status(instance));
   out.field("operationId", instance.current_operation_id);
   write_instance_links(out, instance);
@@ -528,7 +528,7 @@ std::string operation_detail_json(const domain::Operation& operation) {
 
 void write_backup(JsonWriter& out, const domain::Backup& backup) {
   out.begin_object();
-  records::write_backup_attributes(out, backup);
+  encoders::write_backup_fields(out, backup);
   out.key("_links").begin_object();
   link(out, "self", "/v1.0/instances/" + backup.instance_id + "/backups/" + backup.backup_id);
   link(out, "instance", "/v1.0/instances/" + backup.instance_id);

@@ -3,11 +3,12 @@
 #include "api/handlers/invitations.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/invitation_fields.hpp"
+#include "api/encoders/membership_fields.hpp"
 #include "api/handlers/member_fields.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "domain/tenant.hpp"
-#include "records/invitation_record.hpp"
 #include "service/invitation_service.hpp"
 
 namespace tenantd::api::handlers {
@@ -38,7 +39,7 @@ void write_invitation(JsonWriter& out, const Invitation& inv, TimePoint now) {
     out.key(name).begin_object().field("href", href).end_object();
   };
   out.begin_object();
-  records::write_invitation_attributes(out, inv, status);
+  encoders::write_invitation_fields(out, inv, status);
   out.key("_links").begin_object();
   link("self", self);
   link("tenant", "/v1.0/tenants/" + inv.tenant_id);
@@ -282,7 +283,7 @@ Response accept_invitation(Api& api, Call& call) {
   call.tenant_id = m->tenant_id;
   JsonWriter out;
   out.begin_object();
-  records::write_membership_attributes(out, *m);
+  encoders::write_membership_fields(out, *m);
   out.end_object();
   Response r = json_response(200, out.str());
   r.set_header("ETag", etag(m->version));

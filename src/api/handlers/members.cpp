@@ -2,6 +2,7 @@
 #include "api/handlers/members.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/membership_fields.hpp"
 #include "api/handlers/member_fields.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -29,7 +30,7 @@ Error unavailable() {
 std::string membership_json(const Membership& m) {
   JsonWriter out;
   out.begin_object();
-  records::write_membership_attributes(out, m);
+  encoders::write_membership_fields(out, m);
   out.end_object();
   return out.str();
 }
@@ -191,7 +192,7 @@ Response list_members(Api& api, Call& call) {
   out.begin_object().key("items").begin_array();
   for (const auto& m : result->items) {
     out.begin_object();
-    records::write_membership_attributes(out, m);
+    encoders::write_membership_fields(out, m);
     out.end_object();
   }
   out.end_array();

@@ -1,7 +1,7 @@
 #include "api/handlers/tenant_json.hpp"
 
+#include "api/encoders/tenant_fields.hpp"
 #include "core/unicode_text.hpp"
-#include "records/tenant_record.hpp"
 
 namespace tenantd::api {
 
@@ -183,7 +183,7 @@ std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
                         std::string_view warning, bool unparked) {
   JsonWriter out;
   out.begin_object();
-  records::write_tenant_attributes(out, tenant);
+  encoders::write_tenant_fields(out, tenant);
   if (unparked) {
     out.field("unparkedAt", format_time(tenant.updated_at)).field("unparkedBy", tenant.updated_by);
   }
@@ -200,7 +200,7 @@ std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
 
 void write_tenant_summary(JsonWriter& out, const domain::Tenant& t) {
   out.begin_object();
-  records::write_tenant_attributes(out, t);
+  encoders::write_tenant_fields(out, t);
   write_tenant_links(out, t);
   out.end_object();
 }
