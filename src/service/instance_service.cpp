@@ -5,6 +5,7 @@
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
 #include "records/instance_record.hpp"
+#include "records/running_operations.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
 #include "service/instance_rules.hpp"
@@ -82,6 +83,11 @@ void InstanceService::notify() const {
   if (events_.operation_started) {
     events_.operation_started();
   }
+}
+
+Result<Page<domain::Operation>> InstanceService::running_operations(
+    const PageRequest& page, std::optional<TimePoint> changed_by) {
+  return records::running_operations(store_, page, changed_by);
 }
 
 Result<std::optional<Instance>> InstanceService::find_instance(std::string_view instance_id) {
