@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "api/links.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "core/json_input.hpp"
@@ -67,10 +68,6 @@ void for_each_object(const JsonValue& array, const std::string& path,
     }
     each(element, element_path);
   }
-}
-
-void write_link(JsonWriter& out, std::string_view name, const std::string& href) {
-  out.key(name).begin_object().field("href", href).end_object();
 }
 
 }  // namespace
@@ -178,7 +175,7 @@ std::string hierarchy_json(const service::HierarchyView& view) {
   if (view.updated_at) {
     out.field("updatedAt", format_time(*view.updated_at));
   }
-  const std::string base = "/v1.0/tenants/" + view.tenant_id;
+  const std::string base = tenant_path(view.tenant_id);
   out.key("_links").begin_object();
   write_link(out, "self", base + "/hierarchy");
   write_link(out, "tenant", base);

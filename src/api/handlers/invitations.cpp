@@ -6,6 +6,7 @@
 #include "api/encoders/invitation_fields.hpp"
 #include "api/encoders/membership_fields.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "domain/tenant.hpp"
@@ -34,20 +35,17 @@ Error unavailable() {
 
 void write_invitation(JsonWriter& out, const Invitation& inv, TimePoint now) {
   const auto status = domain::effective_status(inv, now);
-  const std::string self = "/v1.0/invitations/" + inv.invitation_id;
-  auto link = [&out](std::string_view name, const std::string& href) {
-    out.key(name).begin_object().field("href", href).end_object();
-  };
+  const std::string self = invitation_path(inv.invitation_id);
   out.begin_object();
   encoders::write_invitation_fields(out, inv, status);
   out.key("_links").begin_object();
-  link("self", self);
-  link("tenant", "/v1.0/tenants/" + inv.tenant_id);
+  write_link(out, "self", self);
+  write_link(out, "tenant", tenant_path(inv.tenant_id));
   if (domain::can_cancel(inv, now)) {
-    link("cancel", self);
+    write_link(out, "cancel", self);
   }
   if (domain::can_resend(inv, now)) {
-    link("resend", self + "/resend");
+    write_link(out, "resend", self + "/resend");
   }
   out.end_object().end_object();
 }
@@ -129,7 +127,7 @@ Response create(Api& api, Call& call, bool nested) {
     return fail(call, inv.error());
   }
   Response r = invitation_response(201, *inv, call.ctx.now);
-  r.set_header("Location", "/v1.0/invitations/" + inv->invitation_id);
+  r.set_header("Location", invitation_path(inv->invitation_id));
   return r;
 }
 
@@ -287,7 +285,7 @@ Response accept_invitation(Api& api, Call& call) {
   out.end_object();
   Response r = json_response(200, out.str());
   r.set_header("ETag", etag(m->version));
-  r.set_header("Location", "/v1.0/tenants/" + m->tenant_id + "/users/" + m->user_id);
+  r.set_header("Location", member_path(m->tenant_id, m->user_id));
   return r;
 }
 

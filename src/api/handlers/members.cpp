@@ -4,6 +4,7 @@
 #include "api/body_reader.hpp"
 #include "api/encoders/membership_fields.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "service/member_service.hpp"
@@ -158,7 +159,7 @@ Response assign_member(Api& api, Call& call) {
     return fail(call, m.error());
   }
   Response r = membership_response(201, *m);
-  r.set_header("Location", "/v1.0/tenants/" + m->tenant_id + "/users/" + m->user_id);
+  r.set_header("Location", member_path(m->tenant_id, m->user_id));
   return r;
 }
 

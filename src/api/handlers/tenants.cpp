@@ -2,6 +2,7 @@
 #include "api/body_reader.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/tenant_json.hpp"
+#include "api/links.hpp"
 #include "api/page_token.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -89,7 +90,7 @@ Response create_tenant(Api& api, Call& call) {
   }
   call.tenant_id = tenant->tenant_id;
   Response r = tenant_response(201, *tenant);
-  r.set_header("Location", "/v1.0/tenants/" + tenant->tenant_id);
+  r.set_header("Location", tenant_path(tenant->tenant_id));
   return r;
 }
 
