@@ -104,9 +104,7 @@ Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& c
     }
     role = *resolved;
   }
-  if (auto allowed = decide(ctx, *tenant, role, action); !allowed) {
-    return std::move(allowed).error();
-  }
+  TENANTD_TRY(decide(ctx, *tenant, role, action));
   return tenant;
 }
 

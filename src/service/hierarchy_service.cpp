@@ -262,10 +262,7 @@ Result<StoredTree> HierarchyService::load_tree(std::string_view tenant_id) {
 }
 
 Result<HierarchyView> HierarchyService::get(const Context& ctx, std::string_view tenant_id) {
-  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
-  if (!tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers));
   auto stored = load_tree(tenant_id);
   if (!stored) {
     return std::move(stored).error();

@@ -185,9 +185,7 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   // operation COMPLETES (docs/instances.md), so the request is kept on the operation.
   Instance wanted = before;
   if (mutate) {
-    if (auto ok = mutate(wanted); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(mutate(wanted));
   }
   Instance after = before;
   after.state = target;
@@ -290,9 +288,7 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
                                    "' environment, not '" + *input.environment + "'"}});
   }
   if (input.desired_count) {
-    if (auto ok = check_scale(*input.desired_count); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_scale(*input.desired_count));
   }
   for (int attempt = 0; attempt < kTenantAttempts; ++attempt) {
     auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ProvisionInstance);
@@ -383,10 +379,7 @@ Result<Instance> InstanceService::get(const Context& ctx, std::string_view tenan
 Result<Page<Instance>> InstanceService::list(const Context& ctx, std::string_view tenant_id,
                                              std::optional<InstanceState> state,
                                              const PageRequest& page) {
-  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadInstance);
-  if (!tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadInstance));
   store::Query q;
   q.table = store::Table::Instances;
   q.pk = records::tenant_pk(tenant_id);
@@ -456,9 +449,7 @@ Result<Accepted> InstanceService::update(const Context& ctx, std::string_view te
                                          std::string_view instance_id,
                                          const UpdateInstanceInput& input) {
   if (input.desired_count) {
-    if (auto ok = check_scale(*input.desired_count); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_scale(*input.desired_count));
   }
   auto at = locate(ctx, tenant_id, instance_id, Action::ProvisionInstance);
   if (!at) {
@@ -512,9 +503,7 @@ Result<Accepted> InstanceService::scale(const Context& ctx, std::string_view ten
   if (!at) {
     return std::move(at).error();
   }
-  if (auto ok = check_scale(desired_count); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_scale(desired_count));
   const int count = static_cast<int>(desired_count);
   return start(
       ctx, *at, InstanceEvent::Scale, OperationType::Scale,

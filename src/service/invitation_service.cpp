@@ -407,9 +407,7 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
             .with("userId", (*user)->user_id);
       }
     }
-    if (auto claimed = claim_guard(ops, inv, ctx.now); !claimed) {
-      return std::move(claimed).error();
-    }
+    TENANTD_TRY(claim_guard(ops, inv, ctx.now));
     // The tenant must still be the one read (not deprovisioned meanwhile).
     ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(inv.tenant_id),
                                   store::Condition::version_is(tenant->version)});
@@ -497,9 +495,7 @@ Result<Invitation> InvitationService::get(const Context& ctx, std::string_view i
   if (!ctx.principal.email.empty() && ctx.principal.email == inv->email) {
     return inv;
   }
-  if (auto tenant = tenant_for(ctx, *inv, Action::ReadInvitations); !tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(tenant_for(ctx, *inv, Action::ReadInvitations));
   return inv;
 }
 
@@ -514,18 +510,14 @@ Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_vie
       return domain::not_pending(inv, ctx.now,
                                  "only PENDING or EXPIRED invitations can be cancelled");
     }
-    if (auto ok = check_if_match(ctx, inv); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_if_match(ctx, inv));
     Invitation after = inv;
     after.status = InvitationStatus::Cancelled;
     after.cancelled_at = ctx.now;
     after.cancelled_by = ctx.principal.actor();
     after.version += 1;
     std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, inv); !released) {
-      return std::move(released).error();
-    }
+    TENANTD_TRY(release_guard(ops, inv));
     record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
@@ -560,9 +552,7 @@ Result<Invitation> InvitationService::resend(const Context& ctx, std::string_vie
                              std::to_string(domain::kMaxInvitationResends) + " times")
           .with("limit", domain::kMaxInvitationResends);
     }
-    if (auto ok = check_if_match(ctx, inv); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_if_match(ctx, inv));
     Invitation after = inv;
     after.status = InvitationStatus::Pending;
     after.expires_at = ctx.now + options_.ttl;
@@ -571,9 +561,7 @@ Result<Invitation> InvitationService::resend(const Context& ctx, std::string_vie
     after.token_hash = sha256_hex(token);  // the old token stops working
     after.version += 1;
     std::vector<store::WriteOp> ops;
-    if (auto claimed = claim_guard(ops, after, ctx.now); !claimed) {
-      return std::move(claimed).error();
-    }
+    TENANTD_TRY(claim_guard(ops, after, ctx.now));
     record_transition(ops, ctx, inv, after, "INVITATION_RESENT", sealed_accept_url(after, token));
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
@@ -594,9 +582,7 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
   if (!inv) {
     return std::move(inv).error();
   }
-  if (auto ok = check_answerable(ctx, *inv, token); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_answerable(ctx, *inv, token));
   AssignMemberInput input;
   input.email = inv->email;
   input.role = parse_tenant_role(inv->role).value_or(TenantRole::Viewer);
@@ -609,18 +595,14 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
     if (!fresh) {
       return std::move(fresh).error();
     }
-    if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_answerable(ctx, *fresh, token));
     Invitation after = *fresh;
     after.status = InvitationStatus::Accepted;
     after.accepted_at = ctx.now;
     after.accepted_by = ctx.principal.sub;
     after.version += 1;
     std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, *fresh); !released) {
-      return std::move(released).error();
-    }
+    TENANTD_TRY(release_guard(ops, *fresh));
     record_transition(ops, ctx, *fresh, after, "INVITATION_ACCEPTED");
     return ops;
   };
@@ -634,9 +616,7 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
     // check and its membership read: then the answer is that the invitation is taken.
     auto fresh = read(invitation_id);
     if (fresh && !domain::is_open(*fresh, ctx.now)) {
-      if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
-        return std::move(ok).error();
-      }
+      TENANTD_TRY(check_answerable(ctx, *fresh, token));
     }
   }
   return membership;
@@ -649,17 +629,13 @@ Result<Invitation> InvitationService::decline(const Context& ctx, std::string_vi
     if (!inv) {
       return inv;
     }
-    if (auto ok = check_answerable(ctx, *inv, token); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_answerable(ctx, *inv, token));
     Invitation after = *inv;
     after.status = InvitationStatus::Declined;
     after.declined_at = ctx.now;
     after.version += 1;
     std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, *inv); !released) {
-      return std::move(released).error();
-    }
+    TENANTD_TRY(release_guard(ops, *inv));
     record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
@@ -700,9 +676,7 @@ Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_
       after.status = InvitationStatus::Expired;
       after.version += 1;
       std::vector<store::WriteOp> ops;
-      if (auto released = release_guard(ops, *inv); !released) {
-        return std::move(released).error();
-      }
+      TENANTD_TRY(release_guard(ops, *inv));
       record_transition(ops, ctx, *inv, after, "INVITATION_EXPIRED");
       const auto written = store_.write(std::move(ops));
       if (written.ok()) {

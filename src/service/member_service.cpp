@@ -210,10 +210,7 @@ Result<Membership> MemberService::update(const Context& ctx, std::string_view te
 
 Status MemberService::remove(const Context& ctx, std::string_view tenant_id,
                              std::string_view user_id) {
-  auto removed = change(ctx, tenant_id, Kind::Remove, user_id, nullptr, nullptr);
-  if (!removed) {
-    return std::move(removed).error();
-  }
+  TENANTD_TRY(change(ctx, tenant_id, Kind::Remove, user_id, nullptr, nullptr));
   return {};
 }
 

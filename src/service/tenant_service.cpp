@@ -305,9 +305,7 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   if (before.status == TenantStatus::Deprovisioned) {
     return deprovisioned_error(before);
   }
@@ -381,9 +379,7 @@ Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view te
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   const auto target = domain::tenant_transition(before.status, action);
   if (!target) {
     if (events_.counted) {
@@ -457,9 +453,7 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   if (!domain::tenant_transition(before.status, TenantAction::Deprovision)) {
     return domain::invalid_transition(before.status, TenantStatus::Deprovisioned);
   }
@@ -504,10 +498,7 @@ Result<std::vector<store::WriteOp>> TenantService::run_hooks(const Context& ctx,
 
 Result<Page<std::string>> TenantService::audit(const Context& ctx, std::string_view tenant_id,
                                                const PageRequest& page) {
-  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
-  if (!loaded) {
-    return std::move(loaded).error();
-  }
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers));
   return records::read_audit(store_, tenant_id, page);
 }
 

@@ -40,9 +40,7 @@ Result<Placement> decode_placement(std::string_view text) {
     }
   }
   domain::check_placement(p.division, p.group, p.team, body.errors());
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return p;
 }
 
@@ -148,10 +146,7 @@ Result<std::pair<domain::Tenant, service::HierarchyView>> place(Api& api, Call& 
   if (!domain::node_exists(view->tree, p)) {
     service::Context ctx = call.ctx;
     ctx.if_match.reset();  // an If-Match names the tenant's version, not the tree's
-    auto grown = hierarchy.put(ctx, call.tenant_id, with_path(std::move(view->tree), p), false);
-    if (!grown) {
-      return std::move(grown).error();
-    }
+    TENANTD_TRY(hierarchy.put(ctx, call.tenant_id, with_path(std::move(view->tree), p), false));
   }
   service::UpdateTenantInput input;
   input.division = {true, p.division};

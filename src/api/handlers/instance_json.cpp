@@ -297,9 +297,7 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -316,9 +314,7 @@ Result<service::UpdateInstanceInput> decode_update_instance(std::string_view tex
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -333,9 +329,7 @@ Result<std::int64_t> decode_size(std::string_view text) {
     body.error("desiredCount", "REQUIRED", "desiredCount is required");
   }
   const auto count = read_int(body, "desiredCount", v);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return *count;
 }
 
@@ -361,9 +355,7 @@ Result<service::BackupInput> decode_backup(std::string_view text) {
     }
     in.label = std::move(label);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -373,9 +365,7 @@ Result<std::string> decode_restore(std::string_view text) {
     return std::move(parsed).error();
   }
   auto id = parsed->string("backupId", true);
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return *id;
 }
 
@@ -388,9 +378,7 @@ Result<bool> decode_status_action(std::string_view text) {
   if (action && *action != "stop" && *action != "start") {
     parsed->error("action", "INVALID_VALUE", "action must be \"stop\" or \"start\"");
   }
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return *action == "stop";
 }
 
@@ -485,9 +473,7 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
     }
     report.error = std::move(info);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return report;
 }
 

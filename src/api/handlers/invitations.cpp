@@ -86,9 +86,7 @@ Result<service::CreateInvitationInput> decode_create(std::string_view text,
     domain::check_free_text("message", *message, 1, kMaxMessageChars, body.errors());
     in.message = std::move(*message);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -106,9 +104,7 @@ Result<std::string> decode_token(std::string_view text) {
       body.error("token", "INVALID_FORMAT", "token must be the invitation's token");
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return token;
 }
 

@@ -65,9 +65,7 @@ Result<service::AssignMemberInput> decode_assign(std::string_view text) {
   in.group = read_node(body, "group");
   in.team = read_node(body, "team");
   domain::check_placement(in.division, in.group, in.team, body.errors());
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -92,9 +90,7 @@ Result<service::UpdateMemberInput> decode_update(std::string_view text) {
       patch->value = read_node(body, field);
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 

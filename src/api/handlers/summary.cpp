@@ -83,9 +83,7 @@ Result<Counts> count(Api& api, const Call& call) {
     }
     for (const auto& tenant : tenants->items) {
       ++counts.tenants_by_status[std::string(domain::to_string(tenant.status))];
-      if (auto ok = count_instances(api, call, tenant.tenant_id, counts); !ok) {
-        return std::move(ok).error();
-      }
+      TENANTD_TRY(count_instances(api, call, tenant.tenant_id, counts));
     }
     seen += tenants->items.size();
     if (!tenants->next) {

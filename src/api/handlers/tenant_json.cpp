@@ -85,9 +85,7 @@ Result<service::CreateTenantInput> decode_create_tenant(std::string_view text) {
     }
     domain::check_metadata(in.metadata, to_json(*metadata).size(), body.errors());
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -131,9 +129,7 @@ Result<service::UpdateTenantInput> decode_update_tenant(std::string_view text) {
       in.metadata = read_metadata(body, *metadata, true);
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 

@@ -36,9 +36,7 @@ Result<std::optional<std::string>> read_reason(std::string_view text, bool requi
   if (reason) {
     domain::check_reason("reason", *reason, parsed->errors());
   }
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return reason;
 }
 
