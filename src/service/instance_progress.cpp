@@ -8,6 +8,7 @@
 #include "service/ecs_events.hpp"
 #include "service/instance_rules.hpp"
 #include "service/instance_service.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -90,17 +91,13 @@ Result<ReportOutcome> InstanceService::report(const Context& ctx, std::string_vi
 Result<ReportOutcome> InstanceService::apply_report(const Context& ctx,
                                                     std::string_view instance_id,
                                                     const ProgressReport& report) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto outcome = try_apply(ctx, instance_id, report);
-    if (!outcome) {
-      return std::move(outcome).error();
-    }
-    if (outcome->has_value()) {
-      return std::move(**outcome);
-    }
-  }
-  return Error::make(ErrorCode::VersionConflict,
-                     "The instance kept changing while the report was applied; send it again");
+  return retry_on_conflict<ReportOutcome>(
+      kAttempts, [&] { return try_apply(ctx, instance_id, report); },
+      [] {
+        return Error::make(
+            ErrorCode::VersionConflict,
+            "The instance kept changing while the report was applied; send it again");
+      });
 }
 
 Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,

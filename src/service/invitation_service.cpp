@@ -11,6 +11,7 @@
 #include "records/membership_record.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -500,80 +501,86 @@ Result<Invitation> InvitationService::get(const Context& ctx, std::string_view i
 }
 
 Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_view invitation_id) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
-    if (!loaded) {
-      return std::move(loaded).error();
-    }
-    const Invitation& inv = loaded->invitation;
-    if (!domain::can_cancel(inv, ctx.now)) {
-      return domain::not_pending(inv, ctx.now,
-                                 "only PENDING or EXPIRED invitations can be cancelled");
-    }
-    TENANTD_TRY(check_if_match(ctx, inv));
-    Invitation after = inv;
-    after.status = InvitationStatus::Cancelled;
-    after.cancelled_at = ctx.now;
-    after.cancelled_by = ctx.principal.actor();
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    TENANTD_TRY(release_guard(ops, inv));
-    record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_CANCELLED");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+        if (!loaded) {
+          return std::move(loaded).error();
+        }
+        const Invitation& inv = loaded->invitation;
+        if (!domain::can_cancel(inv, ctx.now)) {
+          return domain::not_pending(inv, ctx.now,
+                                     "only PENDING or EXPIRED invitations can be cancelled");
+        }
+        TENANTD_TRY(check_if_match(ctx, inv));
+        Invitation after = inv;
+        after.status = InvitationStatus::Cancelled;
+        after.cancelled_at = ctx.now;
+        after.cancelled_by = ctx.principal.actor();
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(release_guard(ops, inv));
+        record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_CANCELLED");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<Invitation> InvitationService::resend(const Context& ctx, std::string_view invitation_id) {
   const std::string token = base64url_encode(random_bytes(kTokenBytes));
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
-    if (!loaded) {
-      return std::move(loaded).error();
-    }
-    const Invitation& inv = loaded->invitation;
-    if (loaded->tenant.status == domain::TenantStatus::Deprovisioned) {
-      return tenant_gone(loaded->tenant);
-    }
-    if (!domain::can_cancel(inv, ctx.now)) {
-      return domain::not_pending(inv, ctx.now, "only PENDING or EXPIRED invitations can be resent");
-    }
-    if (!domain::can_resend(inv, ctx.now)) {
-      return Error::make(ErrorCode::QuotaExceeded,
-                         "The invitation was already resent " +
-                             std::to_string(domain::kMaxInvitationResends) + " times")
-          .with("limit", domain::kMaxInvitationResends);
-    }
-    TENANTD_TRY(check_if_match(ctx, inv));
-    Invitation after = inv;
-    after.status = InvitationStatus::Pending;
-    after.expires_at = ctx.now + options_.ttl;
-    after.last_sent_at = ctx.now;
-    after.resend_count += 1;
-    after.token_hash = sha256_hex(token);  // the old token stops working
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    TENANTD_TRY(claim_guard(ops, after, ctx.now));
-    record_transition(ops, ctx, inv, after, "INVITATION_RESENT", sealed_accept_url(after, token));
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_RESENT");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+        if (!loaded) {
+          return std::move(loaded).error();
+        }
+        const Invitation& inv = loaded->invitation;
+        if (loaded->tenant.status == domain::TenantStatus::Deprovisioned) {
+          return tenant_gone(loaded->tenant);
+        }
+        if (!domain::can_cancel(inv, ctx.now)) {
+          return domain::not_pending(inv, ctx.now,
+                                     "only PENDING or EXPIRED invitations can be resent");
+        }
+        if (!domain::can_resend(inv, ctx.now)) {
+          return Error::make(ErrorCode::QuotaExceeded,
+                             "The invitation was already resent " +
+                                 std::to_string(domain::kMaxInvitationResends) + " times")
+              .with("limit", domain::kMaxInvitationResends);
+        }
+        TENANTD_TRY(check_if_match(ctx, inv));
+        Invitation after = inv;
+        after.status = InvitationStatus::Pending;
+        after.expires_at = ctx.now + options_.ttl;
+        after.last_sent_at = ctx.now;
+        after.resend_count += 1;
+        after.token_hash = sha256_hex(token);  // the old token stops working
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(claim_guard(ops, after, ctx.now));
+        record_transition(ops, ctx, inv, after, "INVITATION_RESENT",
+                          sealed_accept_url(after, token));
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_RESENT");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<Membership> InvitationService::accept(const Context& ctx, std::string_view invitation_id,
@@ -624,30 +631,32 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
 
 Result<Invitation> InvitationService::decline(const Context& ctx, std::string_view invitation_id,
                                               std::string_view token) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto inv = read(invitation_id);
-    if (!inv) {
-      return inv;
-    }
-    TENANTD_TRY(check_answerable(ctx, *inv, token));
-    Invitation after = *inv;
-    after.status = InvitationStatus::Declined;
-    after.declined_at = ctx.now;
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    TENANTD_TRY(release_guard(ops, *inv));
-    record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_DECLINED");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto inv = read(invitation_id);
+        if (!inv) {
+          return std::move(inv).error();
+        }
+        TENANTD_TRY(check_answerable(ctx, *inv, token));
+        Invitation after = *inv;
+        after.status = InvitationStatus::Declined;
+        after.declined_at = ctx.now;
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(release_guard(ops, *inv));
+        record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_DECLINED");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_t max) {
