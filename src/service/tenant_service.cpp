@@ -2,6 +2,7 @@
 
 #include "core/json.hpp"
 #include "core/unicode_text.hpp"
+#include "domain/tenant_lifecycle.hpp"
 #include "events/outbox_event.hpp"
 #include "records/tenant_name_order.hpp"
 #include "records/tenant_record.hpp"
@@ -392,35 +393,11 @@ Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view te
     }
     return domain::invalid_transition(before.status, requested_status(action));
   }
-  if ((action == TenantAction::Park || action == TenantAction::Suspend) && !reason) {
+  if (domain::action_needs_reason(action) && !reason) {
     return Error::validation({{"reason", "REQUIRED", "reason is required (10..500 characters)"}});
   }
-  Tenant after = before;
-  after.status = *target;
-  switch (action) {
-    case TenantAction::Park:
-      after.parked_at = ctx.now;
-      after.parked_by = ctx.principal.actor();
-      after.park_reason = reason;
-      break;
-    case TenantAction::Unpark:
-      after.parked_at.reset();
-      after.parked_by.reset();
-      after.park_reason.reset();
-      break;
-    case TenantAction::Suspend:
-      after.suspended_at = ctx.now;
-      after.suspended_by = ctx.principal.actor();
-      after.suspend_reason = reason;
-      break;
-    case TenantAction::Resume:
-      after.suspended_at.reset();
-      after.suspended_by.reset();
-      after.suspend_reason.reset();
-      break;
-    default:
-      break;
-  }
+  Tenant after =
+      domain::after_action(before, action, *target, ctx.now, ctx.principal.actor(), reason);
   return commit(
       ctx, before, std::move(after), {},
       records::Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
