@@ -7,6 +7,7 @@
 #include "records/tenant_name_order.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/retry.hpp"
 #include "service/tenant_name_order.hpp"
 
 namespace tenantd::service {
@@ -364,13 +365,18 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
   // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
   // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
   constexpr int kAttempts = 5;
-  for (int attempt = 1; attempt < kAttempts; ++attempt) {
-    auto result = apply_once(ctx, tenant_id, action, reason);
-    if (result || ctx.if_match || result.error().code != ErrorCode::VersionConflict) {
-      return result;
-    }
-  }
-  return apply_once(ctx, tenant_id, action, std::move(reason));
+  return retry_on_conflict<Tenant>(
+      kAttempts - 1,
+      [&]() -> Attempt<Tenant> {
+        auto result = apply_once(ctx, tenant_id, action, reason);
+        if (!result && !ctx.if_match && result.error().code == ErrorCode::VersionConflict) {
+          return std::optional<Tenant>{};  // raced a driver's write: decide again
+        }
+        TENANTD_TRY_ASSIGN(Tenant after, std::move(result));
+        return std::optional<Tenant>{std::move(after)};
+      },
+      // The last attempt answers whatever it meets, a conflict included.
+      [&] { return apply_once(ctx, tenant_id, action, reason); });
 }
 
 Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view tenant_id,
