@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "api/handlers/fail.hpp"
 #include "api/links.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
@@ -14,10 +15,6 @@ namespace tenantd::api {
 namespace {
 
 using domain::Tree;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 // Reads the `name` of a node object and reports fields other than `name` and `children`.
 std::string read_name(const JsonValue& node, const std::string& path, const char* children,

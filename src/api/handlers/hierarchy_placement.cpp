@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "api/body_reader.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/hierarchy.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
@@ -18,10 +19,6 @@ namespace {
 
 using domain::Placement;
 using domain::Tree;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 Result<Placement> decode_placement(std::string_view text) {
   auto parsed = BodyReader::parse(text, false);

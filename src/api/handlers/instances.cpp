@@ -4,6 +4,7 @@
 #include "api/handlers/instances.hpp"
 
 #include "api/api.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/instance_json.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
@@ -17,10 +18,6 @@ namespace {
 using domain::Instance;
 using service::Accepted;
 using service::InstanceService;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 InstanceService* instances(Api& api) {
   return api.deps().services.instances;

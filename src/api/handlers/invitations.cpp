@@ -5,6 +5,7 @@
 #include "api/body_reader.hpp"
 #include "api/encoders/invitation_fields.hpp"
 #include "api/encoders/membership_fields.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
@@ -20,10 +21,6 @@ using domain::Invitation;
 
 constexpr std::size_t kMaxMessageChars = 1000;
 constexpr std::size_t kMaxTokenChars = 256;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 service::InvitationService* invitations(Api& api) {
   return api.deps().services.invitations;

@@ -3,6 +3,7 @@
 
 #include "api/body_reader.hpp"
 #include "api/encoders/membership_fields.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
@@ -15,10 +16,6 @@ namespace {
 
 using service::Membership;
 using service::TenantRole;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 service::MemberService* members(Api& api) {
   return api.deps().services.members;

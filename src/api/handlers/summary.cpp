@@ -6,6 +6,7 @@
 #include <map>
 
 #include "api/api.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "events/dispatcher.hpp"
@@ -100,7 +101,7 @@ Result<Counts> count(Api& api, const Call& call) {
 Response get_summary(Api& api, Call& call) {
   auto counts = count(api, call);
   if (!counts) {
-    return error_response(counts.error(), call.request.request_id, call.ctx.now);
+    return fail(call, counts.error());
   }
   JsonWriter out;
   out.begin_object();
@@ -117,7 +118,7 @@ Response get_summary(Api& api, Call& call) {
     for (auto [status, n] : {std::pair{"PENDING", &pending}, std::pair{"FAILED", &parked}}) {
       auto events = events::list_outbox(api.deps().store, status, kMaxOutboxCount);
       if (!events) {
-        return error_response(events.error(), call.request.request_id, call.ctx.now);
+        return fail(call, events.error());
       }
       *n = static_cast<std::int64_t>(events->size());
     }

@@ -1,5 +1,6 @@
 // Tenant routes (SPEC section 4).
 #include "api/body_reader.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/handlers/tenant_json.hpp"
 #include "api/links.hpp"
@@ -13,10 +14,6 @@ namespace {
 
 using domain::Tenant;
 using domain::TenantAction;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 Response tenant_response(int status, const Tenant& tenant, std::string_view message = {},
                          std::string_view warning = {}, bool unparked = false) {
