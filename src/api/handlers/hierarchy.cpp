@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "api/handlers/fail.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/links.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
@@ -196,8 +197,7 @@ Response get_hierarchy(Api& api, Call& call) {
   call.tenant_id = call.param(0);
   if (!call.query.all().empty()) {
     const std::string& name = call.query.all().front().first;
-    return fail(call, Error::validation(
-                          {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+    return fail(call, Error::validation({unknown_query_param(name)}));
   }
   auto view = api.deps().services.hierarchy->get(call.ctx, call.tenant_id);
   if (!view) {
@@ -219,8 +219,7 @@ Response put_hierarchy(Api& api, Call& call) {
       return fail(
           call, Error::validation({{"cascade", "INVALID_VALUE", "cascade must be true or false"}}));
     } else {
-      return fail(call, Error::validation(
-                            {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+      return fail(call, Error::validation({unknown_query_param(name)}));
     }
   }
   auto tree = decode_hierarchy(call.request.body);

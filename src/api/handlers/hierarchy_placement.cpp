@@ -8,6 +8,7 @@
 #include "api/body_reader.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/hierarchy.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "domain/tenant.hpp"
@@ -127,8 +128,7 @@ bool no_query(Call& call, Response& refusal) {
     return true;
   }
   const std::string& name = call.query.all().front().first;
-  refusal = fail(
-      call, Error::validation({{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+  refusal = fail(call, Error::validation({unknown_query_param(name)}));
   return false;
 }
 

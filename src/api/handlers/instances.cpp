@@ -6,6 +6,7 @@
 #include "api/api.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/instance_json.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -38,20 +39,6 @@ Target target(Call& call) {
     return {call.param(0), call.param(1)};
   }
   return {{}, call.param(0)};
-}
-
-Status only_page_params(const Call& call, std::string_view allowed) {
-  std::vector<FieldError> errors;
-  for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt" &&
-        name != allowed) {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
-    }
-  }
-  if (!errors.empty()) {
-    return Error::validation(std::move(errors));
-  }
-  return {};
 }
 
 Response with_etag(Response r, std::int64_t version) {
@@ -110,7 +97,7 @@ Response list_instances(Api& api, Call& call) {
   if (instances(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = only_page_params(call, "state"); !ok) {
+  if (auto ok = only_page_params(call, {"state"}); !ok) {
     return fail(call, ok.error());
   }
   std::optional<domain::InstanceState> state;
@@ -339,7 +326,7 @@ Response list_backups(Api& api, Call& call) {
   if (instances(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = only_page_params(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   const std::string scope = "backups|" + std::string(t.instance_id);

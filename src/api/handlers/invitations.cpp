@@ -7,6 +7,7 @@
 #include "api/encoders/membership_fields.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -154,8 +155,8 @@ Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
       errors.push_back({name, "UNKNOWN_FIELD", "The tenant is already named by the path"});
     } else if (name == "tenantId") {
       filter.tenant_id = value;
-    } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    } else if (!is_page_param(name)) {
+      errors.push_back(unknown_query_param(name));
     }
   }
   if (!errors.empty()) {

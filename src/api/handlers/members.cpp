@@ -5,6 +5,7 @@
 #include "api/encoders/membership_fields.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -91,23 +92,8 @@ Result<service::UpdateMemberInput> decode_update(std::string_view text) {
   return in;
 }
 
-// Only the page parameters (and `allowed`) may appear in the query string.
-Status check_query(const Call& call, std::string_view allowed) {
-  std::vector<FieldError> errors;
-  for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt" &&
-        name != allowed) {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
-    }
-  }
-  if (!errors.empty()) {
-    return Error::validation(std::move(errors));
-  }
-  return {};
-}
-
 Response tenants_page(Api& api, Call& call, std::string_view user_id) {
-  if (auto ok = check_query(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   // Bound to the user listed and to the caller, so a token cannot be replayed elsewhere.
@@ -161,7 +147,7 @@ Response list_members(Api& api, Call& call) {
   if (members(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = check_query(call, "role"); !ok) {
+  if (auto ok = only_page_params(call, {"role"}); !ok) {
     return fail(call, ok.error());
   }
   std::optional<TenantRole> role;
@@ -227,7 +213,7 @@ Response remove_member(Api& api, Call& call) {
   if (members(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = check_query(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   if (auto removed = members(api)->remove(call.ctx, call.tenant_id, call.param(1)); !removed) {

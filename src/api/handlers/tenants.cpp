@@ -2,6 +2,7 @@
 #include "api/body_reader.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/handlers/tenant_json.hpp"
 #include "api/links.hpp"
 #include "api/page_token.hpp"
@@ -132,8 +133,8 @@ Response list_tenants(Api& api, Call& call) {
       } else {
         errors.push_back({"sortOrder", "INVALID_VALUE", "sortOrder must be asc or desc"});
       }
-    } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    } else if (!is_page_param(name)) {
+      errors.push_back(unknown_query_param(name));
     }
   }
   if (!errors.empty()) {
@@ -268,9 +269,8 @@ Response patch_tenant_status(Api& api, Call& call) {
 Response tenant_audit(Api& api, Call& call) {
   call.tenant_id = call.param(0);
   for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      return fail(call, Error::validation(
-                            {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+    if (!is_page_param(name)) {
+      return fail(call, Error::validation({unknown_query_param(name)}));
     }
   }
   const std::string scope = "audit|" + call.tenant_id;
