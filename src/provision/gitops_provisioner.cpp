@@ -39,13 +39,13 @@ bool waited_too_long(const domain::Operation& op, TimePoint now, std::chrono::se
 
 }  // namespace
 
-GitopsProvisioner::GitopsProvisioner(service::InstanceService& instances, store::ItemStore& store,
-                                     const Clock& clock, std::unique_ptr<GitopsRepo> repo,
+GitopsProvisioner::GitopsProvisioner(service::InstanceService& instances,
+                                     store::ItemStore& /*store*/, const Clock& clock,
+                                     std::unique_ptr<GitopsRepo> repo,
                                      std::unique_ptr<GithubActions> github,
                                      std::vector<TemplateFile> templates, GitopsOptions options,
                                      const obs::Logger* logger)
     : instances_(instances),
-      store_(store),
       clock_(clock),
       repo_(std::move(repo)),
       github_(std::move(github)),

@@ -58,12 +58,11 @@ std::optional<domain::ProgressReport> next_report(const domain::Instance& instan
 }  // namespace
 
 SimulatedProvisioner::SimulatedProvisioner(service::InstanceService& instances,
-                                           store::ItemStore& store, const Clock& clock,
+                                           store::ItemStore& /*store*/, const Clock& clock,
                                            std::chrono::milliseconds step,
                                            const obs::Logger* logger,
                                            std::set<domain::OperationType> fail)
     : instances_(instances),
-      store_(store),
       clock_(clock),
       step_(step),
       logger_(logger),
