@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "obs/logger.hpp"
+#include "records/instance_record.hpp"
 #include "service/ecs_events.hpp"
-#include "service/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -90,57 +90,46 @@ std::string EcsProvisioner::service_name(const domain::Instance& instance) const
 }
 
 Result<std::size_t> EcsProvisioner::run_once() {
-  store::Query q;
-  q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
-  q.sk = store::SortCondition::any();
-  q.limit = kBatch;
-  auto items = store_.query(q);
-  if (!items) {
-    return std::move(items).error();
-  }
+  service::PageRequest batch;
+  batch.limit = kBatch;
+  TENANTD_TRY_ASSIGN(const auto running, instances_.running_operations(batch));
   std::size_t applied = 0;
-  for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
-    if (!op) {
-      return std::move(op).error();
-    }
-    if (!handles(op->type)) {
+  for (const domain::Operation& op : running.items) {
+    if (!handles(op.type)) {
       continue;  // create / update / delete: another driver's work
     }
-    auto instance = instances_.find_instance(op->instance_id);
+    auto instance = instances_.find_instance(op.instance_id);
     if (!instance || !instance->has_value() ||
-        (*instance)->current_operation_id != op->operation_id) {
+        (*instance)->current_operation_id != op.operation_id) {
       continue;  // gone, unreadable, or already moved on
     }
     const TimePoint now = clock_.now();
-    auto report = step(**instance, *op, now);
+    auto report = step(**instance, op, now);
     if (!report) {
       continue;
     }
-    report->operation_id = op->operation_id;
+    report->operation_id = op.operation_id;
     if (report->error && logger_ != nullptr) {
-      logger_->warn("ecs provisioner: operation failed", {{"operationId", op->operation_id},
+      logger_->warn("ecs provisioner: operation failed", {{"operationId", op.operation_id},
                                                           {"code", report->error->code},
                                                           {"error", report->error->message}});
     }
     auto outcome =
-        instances_.apply_report(driver_context(now, op->operation_id), op->instance_id, *report);
+        instances_.apply_report(driver_context(now, op.operation_id), op.instance_id, *report);
     if (!outcome) {
       if (logger_ != nullptr) {
         logger_->warn("ecs provisioner could not apply a report",
-                      {{"operationId", op->operation_id}, {"error", outcome.error().message}});
+                      {{"operationId", op.operation_id}, {"error", outcome.error().message}});
       }
       continue;
     }
     if (outcome->applied) {
       ++applied;
       const std::lock_guard lock(status_mutex_);
-      status_cache_.erase(op->instance_id);  // the counts just changed
+      status_cache_.erase(op.instance_id);  // the counts just changed
     } else if (logger_ != nullptr) {
       logger_->info("ecs provisioner report ignored",
-                    {{"operationId", op->operation_id}, {"reason", outcome->reason}});
+                    {{"operationId", op.operation_id}, {"reason", outcome->reason}});
     }
   }
   return applied;
@@ -260,11 +249,11 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   }
   auto item =
       store_.get(store::Table::Instances,
-                 service::backup_key(instance.tenant_id, instance.instance_id, *op.backup_id));
+                 records::backup_key(instance.tenant_id, instance.instance_id, *op.backup_id));
   if (!item || !item->has_value()) {
     return failed("BACKUP_MISSING", "backup " + *op.backup_id + " could not be read", !item);
   }
-  auto backup = service::backup_from_item(**item);
+  auto backup = records::backup_from_item(**item);
   if (!backup) {
     return failed("BACKUP_MISSING", backup.error().message, false);
   }

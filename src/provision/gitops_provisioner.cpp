@@ -4,7 +4,6 @@
 
 #include "obs/logger.hpp"
 #include "provision/gitops_failure.hpp"
-#include "service/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -40,13 +39,13 @@ bool waited_too_long(const domain::Operation& op, TimePoint now, std::chrono::se
 
 }  // namespace
 
-GitopsProvisioner::GitopsProvisioner(service::InstanceService& instances, store::ItemStore& store,
-                                     const Clock& clock, std::unique_ptr<GitopsRepo> repo,
+GitopsProvisioner::GitopsProvisioner(service::InstanceService& instances,
+                                     store::ItemStore& /*store*/, const Clock& clock,
+                                     std::unique_ptr<GitopsRepo> repo,
                                      std::unique_ptr<GithubActions> github,
                                      std::vector<TemplateFile> templates, GitopsOptions options,
                                      const obs::Logger* logger)
     : instances_(instances),
-      store_(store),
       clock_(clock),
       repo_(std::move(repo)),
       github_(std::move(github)),
@@ -65,41 +64,30 @@ bool GitopsProvisioner::handles(OperationType type) {
 }
 
 Result<std::size_t> GitopsProvisioner::run_due() {
-  store::Query q;
-  q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
-  q.sk = store::SortCondition::any();
-  q.limit = kPage;
+  service::PageRequest request;
+  request.limit = kPage;
   std::size_t applied = 0;
   for (int page = 0; page < kMaxPages; ++page) {
-    auto items = store_.query(q);
-    if (!items) {
-      return std::move(items).error();
-    }
-    for (const auto& item : *items) {
-      auto op = service::operation_from_item(item);
-      if (!op) {
-        return std::move(op).error();
-      }
-      if (!handles(op->type)) {
+    TENANTD_TRY_ASSIGN(const auto running, instances_.running_operations(request));
+    for (const domain::Operation& op : running.items) {
+      if (!handles(op.type)) {
         continue;  // another driver's
       }
-      auto instance = instances_.find_instance(op->instance_id);
+      auto instance = instances_.find_instance(op.instance_id);
       if (!instance || !instance->has_value() ||
-          (*instance)->current_operation_id != op->operation_id) {
+          (*instance)->current_operation_id != op.operation_id) {
         continue;  // gone, unreadable, or already moved on
       }
-      auto done = advance(**instance, *op, clock_.now());
+      auto done = advance(**instance, op, clock_.now());
       if (!done) {
         return std::move(done).error();
       }
       applied += *done;
     }
-    if (items->size() < static_cast<std::size_t>(kPage)) {
+    if (!running.next) {
       break;
     }
-    q.start_after = store::cursor_after(items->back(), q.index);
+    request.after = running.next;
   }
   return applied;
 }

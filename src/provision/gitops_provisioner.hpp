@@ -37,6 +37,8 @@ struct GitopsOptions {
 
 class GitopsProvisioner final : public Provisioner {
  public:
+  // `store` is no longer read (the running operations come through `instances`); the parameter
+  // stays until the wiring stops passing it.
   GitopsProvisioner(service::InstanceService& instances, store::ItemStore& store,
                     const Clock& clock, std::unique_ptr<GitopsRepo> repo,
                     std::unique_ptr<GithubActions> github, std::vector<TemplateFile> templates,
@@ -69,7 +71,6 @@ class GitopsProvisioner final : public Provisioner {
                    std::optional<domain::InstanceState> state, TimePoint now);
 
   service::InstanceService& instances_;
-  store::ItemStore& store_;
   const Clock& clock_;
   std::unique_ptr<GitopsRepo> repo_;
   std::unique_ptr<GithubActions> github_;

@@ -1,10 +1,7 @@
 #include "provision/simulated_provisioner.hpp"
 
-#include <cstdio>
-
 #include "core/crypto.hpp"
 #include "obs/logger.hpp"
-#include "service/instance_record.hpp"
 
 namespace tenantd::provision {
 
@@ -12,12 +9,6 @@ namespace {
 
 // Operations read per pass; the rest wait for the next one.
 constexpr int kBatch = 100;
-
-std::string due_bound(TimePoint t) {
-  char ms[24];
-  std::snprintf(ms, sizeof ms, "%013lld#~", static_cast<long long>(epoch_ms(t)));
-  return ms;  // '~' sorts after every id character
-}
 
 service::Context driver_context(TimePoint now, const std::string& operation_id) {
   service::Context ctx;
@@ -67,12 +58,11 @@ std::optional<domain::ProgressReport> next_report(const domain::Instance& instan
 }  // namespace
 
 SimulatedProvisioner::SimulatedProvisioner(service::InstanceService& instances,
-                                           store::ItemStore& store, const Clock& clock,
+                                           store::ItemStore& /*store*/, const Clock& clock,
                                            std::chrono::milliseconds step,
                                            const obs::Logger* logger,
                                            std::set<domain::OperationType> fail)
     : instances_(instances),
-      store_(store),
       clock_(clock),
       step_(step),
       logger_(logger),
@@ -86,36 +76,25 @@ SimulatedProvisioner::~SimulatedProvisioner() {
 
 Result<std::size_t> SimulatedProvisioner::step_due() {
   const TimePoint now = clock_.now();
-  store::Query q;
-  q.table = store::Table::Instances;
-  q.index = service::kRunningOperationsIndex;
-  q.pk = service::kRunningOperationsPk;
-  q.sk = store::SortCondition::at_most(due_bound(now - step_));
-  q.limit = kBatch;
-  auto items = store_.query(q);
-  if (!items) {
-    return std::move(items).error();
-  }
+  service::PageRequest batch;
+  batch.limit = kBatch;
+  TENANTD_TRY_ASSIGN(const auto running, instances_.running_operations(batch, now - step_));
   std::size_t applied = 0;
-  for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
-    if (!op) {
-      return std::move(op).error();
-    }
-    const service::Context ctx = driver_context(now, op->operation_id);
-    auto instance = instances_.find_instance(op->instance_id);
+  for (const domain::Operation& op : running.items) {
+    const service::Context ctx = driver_context(now, op.operation_id);
+    auto instance = instances_.find_instance(op.instance_id);
     if (!instance || !instance->has_value()) {
       continue;  // gone or unreadable: nothing to walk
     }
-    const auto report = next_report(**instance, *op, fail_);
+    const auto report = next_report(**instance, op, fail_);
     if (!report) {
       continue;
     }
-    auto outcome = instances_.apply_report(ctx, op->instance_id, *report);
+    auto outcome = instances_.apply_report(ctx, op.instance_id, *report);
     if (!outcome) {
       if (logger_ != nullptr) {
         logger_->warn("simulated provisioner could not apply a report",
-                      {{"operationId", op->operation_id}, {"error", outcome.error().message}});
+                      {{"operationId", op.operation_id}, {"error", outcome.error().message}});
       }
       continue;
     }
@@ -123,7 +102,7 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
       ++applied;
     } else if (logger_ != nullptr) {
       logger_->info("simulated provisioner report ignored",
-                    {{"operationId", op->operation_id}, {"reason", outcome->reason}});
+                    {{"operationId", op.operation_id}, {"reason", outcome->reason}});
     }
   }
   return applied;

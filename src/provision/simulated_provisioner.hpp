@@ -23,6 +23,8 @@ namespace tenantd::provision {
 
 class SimulatedProvisioner final : public Provisioner {
  public:
+  // `store` is no longer read (the running operations come through `instances`); the parameter
+  // stays until the wiring stops passing it.
   SimulatedProvisioner(service::InstanceService& instances, store::ItemStore& store,
                        const Clock& clock, std::chrono::milliseconds step,
                        const obs::Logger* logger, std::set<domain::OperationType> fail = {});
@@ -41,7 +43,6 @@ class SimulatedProvisioner final : public Provisioner {
   void pass();
 
   service::InstanceService& instances_;
-  store::ItemStore& store_;
   const Clock& clock_;
   std::chrono::milliseconds step_;
   const obs::Logger* logger_;

@@ -2,13 +2,10 @@
 
 #include "core/ids.hpp"
 #include "core/json.hpp"
-#include "service/tenant_record.hpp"
+#include "records/membership_record.hpp"
+#include "records/tenant_record.hpp"
 
 namespace tenantd::service {
-
-store::Key membership_key(std::string_view tenant_id, std::string_view user_id) {
-  return {tenant_pk(tenant_id), "USER#" + std::string(user_id)};
-}
 
 Error tenant_not_found(std::string_view tenant_id) {
   return Error::make(ErrorCode::TenantNotFound, "Tenant " + std::string(tenant_id) + " not found");
@@ -57,7 +54,7 @@ Result<std::optional<TenantRole>> membership_role(store::ItemStore& store,
   if (user_id.empty()) {
     return std::optional<TenantRole>{};
   }
-  auto item = store.get(store::Table::Tenants, membership_key(tenant_id, user_id));
+  auto item = store.get(store::Table::Tenants, records::membership_key(tenant_id, user_id));
   if (!item) {
     return std::move(item).error();
   }
@@ -84,9 +81,9 @@ Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& c
   // Platform roles decide alone; anyone else needs the membership too, read with the tenant in
   // one round trip.
   const bool needs_role = !platform_allows(ctx.principal, action) && !ctx.principal.sub.empty();
-  std::vector<store::Key> keys{tenant_key(tenant_id)};
+  std::vector<store::Key> keys{records::tenant_key(tenant_id)};
   if (needs_role) {
-    keys.push_back(membership_key(tenant_id, ctx.principal.sub));
+    keys.push_back(records::membership_key(tenant_id, ctx.principal.sub));
   }
   auto items = store.get_many(store::Table::Tenants, keys);
   if (!items) {
@@ -95,7 +92,7 @@ Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& c
   if (!(*items)[0]) {
     return tenant_not_found(tenant_id);
   }
-  auto tenant = tenant_from_item(*(*items)[0]);
+  auto tenant = records::tenant_from_item(*(*items)[0]);
   if (!tenant) {
     return tenant;
   }
@@ -107,9 +104,7 @@ Result<domain::Tenant> load_tenant_for(store::ItemStore& store, const Context& c
     }
     role = *resolved;
   }
-  if (auto allowed = decide(ctx, *tenant, role, action); !allowed) {
-    return std::move(allowed).error();
-  }
+  TENANTD_TRY(decide(ctx, *tenant, role, action));
   return tenant;
 }
 
@@ -117,14 +112,14 @@ Result<domain::Tenant> load_tenant(store::ItemStore& store, std::string_view ten
   if (!is_id(tenant_id, "tenant")) {
     return tenant_not_found(tenant_id);
   }
-  auto item = store.get(store::Table::Tenants, tenant_key(tenant_id));
+  auto item = store.get(store::Table::Tenants, records::tenant_key(tenant_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return tenant_not_found(tenant_id);
   }
-  return tenant_from_item(**item);
+  return records::tenant_from_item(**item);
 }
 
 }  // namespace tenantd::service

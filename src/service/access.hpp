@@ -12,8 +12,6 @@
 
 namespace tenantd::service {
 
-store::Key membership_key(std::string_view tenant_id, std::string_view user_id);
-
 // The principal's role in the tenant, from one indexed read; nullopt when not a member.
 Result<std::optional<TenantRole>> membership_role(store::ItemStore& store,
                                                   std::string_view tenant_id,

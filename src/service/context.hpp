@@ -1,5 +1,6 @@
 #pragma once
 // What a use case knows about the request that asked for it.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ template <class T>
 struct Page {
   std::vector<T> items;
   std::optional<store::Cursor> next;  // set when more items are available
+};
+
+// How the services keep the audit trail they write with every change.
+struct ChangeLogOptions {
+  std::chrono::seconds audit_retention{400 * 24 * 3600};
 };
 
 }  // namespace tenantd::service

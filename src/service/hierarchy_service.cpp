@@ -2,8 +2,8 @@
 
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -83,7 +83,7 @@ Result<std::vector<PlacedMember>> read_members(store::ItemStore& store,
                                                std::string_view tenant_id) {
   store::Query q;
   q.table = store::Table::Tenants;
-  q.pk = tenant_pk(tenant_id);
+  q.pk = records::tenant_pk(tenant_id);
   q.sk = store::SortCondition::begins_with(std::string(kMembershipPrefix));
   q.limit = kMembershipPage;
   std::vector<PlacedMember> members;
@@ -191,7 +191,7 @@ Error not_in_hierarchy(const Tree& tree, const Placement& placement) {
 
 store::Item tree_item(std::string_view tenant_id, const StoredTree& stored) {
   store::Item item;
-  item.pk = tenant_pk(tenant_id);
+  item.pk = records::tenant_pk(tenant_id);
   item.sk = std::string(kHierarchySk);
   item.data = tree_json(tenant_id, stored);
   return item;
@@ -200,7 +200,7 @@ store::Item tree_item(std::string_view tenant_id, const StoredTree& stored) {
 }  // namespace
 
 store::Key hierarchy_key(std::string_view tenant_id) {
-  return {tenant_pk(tenant_id), std::string(kHierarchySk)};
+  return {records::tenant_pk(tenant_id), std::string(kHierarchySk)};
 }
 
 std::string tree_json(std::string_view tenant_id, const StoredTree& stored) {
@@ -262,10 +262,7 @@ Result<StoredTree> HierarchyService::load_tree(std::string_view tenant_id) {
 }
 
 Result<HierarchyView> HierarchyService::get(const Context& ctx, std::string_view tenant_id) {
-  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
-  if (!tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers));
   auto stored = load_tree(tenant_id);
   if (!stored) {
     return std::move(stored).error();
@@ -367,7 +364,7 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
   ops.emplace_back(store::Put{store::Table::Tenants, tree_item(tenant_id, after),
                               store::Condition::unchanged_since(before->version)});
   // The tenant's placement was checked against this version of the tenant.
-  ops.emplace_back(store::Check{store::Table::Tenants, tenant_key(tenant_id),
+  ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(tenant_id),
                                 store::Condition::version_is(tenant->version)});
   std::vector<Placement> placements = placements_of(*members);
   std::vector<std::string> moved;
@@ -398,9 +395,10 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
   before_json.begin_object();
   write_divisions(before_json, before->tree);
   before_json.field("version", before->version).end_object();
-  record_change(ops, ctx, ids_, options_,
-                Change{"HIERARCHY_UPDATED", events::kTenantSource, std::string(tenant_id),
-                       before_json.str(), after_json.str(), std::nullopt});
+  records::record_change(
+      ops, ctx, ids_, options_,
+      records::Change{"HIERARCHY_UPDATED", events::kTenantSource, std::string(tenant_id),
+                      before_json.str(), after_json.str(), std::nullopt});
 
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {

@@ -12,7 +12,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "domain/hierarchy.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 #include "service/context.hpp"
 #include "service/tenant_service.hpp"
 #include "store/item_store.hpp"

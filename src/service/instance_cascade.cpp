@@ -2,10 +2,10 @@
 // transaction: park suspends the running instances (suspendedBy PARK), unpark resumes exactly
 // those, and a forced delete deprovisions every live instance.
 #include "events/outbox_event.hpp"
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/instance_rules.hpp"
 #include "service/instance_service.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -27,12 +27,13 @@ Result<std::vector<store::WriteOp>> InstanceService::supersede_ops(const Context
   if (!i.current_operation_id) {
     return ops;
   }
-  auto op_item = store_.get(store::Table::Instances, operation_key(*i.current_operation_id));
+  auto op_item =
+      store_.get(store::Table::Instances, records::operation_key(*i.current_operation_id));
   if (!op_item) {
     return std::move(op_item).error();
   }
   if (op_item->has_value()) {
-    auto op = operation_from_item(**op_item);
+    auto op = records::operation_from_item(**op_item);
     if (!op) {
       return std::move(op).error();
     }
@@ -42,7 +43,7 @@ Result<std::vector<store::WriteOp>> InstanceService::supersede_ops(const Context
     op->completed_at = ctx.now;
     op->updated_at = ctx.now;
     op->version = version + 1;
-    ops.emplace_back(store::Put{store::Table::Instances, operation_item(*op),
+    ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(*op),
                                 store::Condition::version_is(version)});
   }
   return ops;
@@ -70,8 +71,8 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
   }
   store::Query q;
   q.table = store::Table::Instances;
-  q.pk = tenant_pk(after.tenant_id);
-  q.sk = store::SortCondition::begins_with(kInstancePrefix);
+  q.pk = records::tenant_pk(after.tenant_id);
+  q.sk = store::SortCondition::begins_with(records::kInstancePrefix);
   q.limit = kMaxCascade + 1;
   auto items = store_.query(q);
   if (!items) {
@@ -83,7 +84,7 @@ Result<std::vector<store::WriteOp>> InstanceService::cascade(const Context& ctx,
                            std::to_string(kMaxCascade) + "); change them first");
   }
   for (const auto& item : *items) {
-    auto inst = instance_from_item(item);
+    auto inst = records::instance_from_item(item);
     if (!inst) {
       return std::move(inst).error();
     }

@@ -3,11 +3,12 @@
 // never applied out of order, so a replay changes nothing.
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
+#include "records/instance_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/ecs_events.hpp"
-#include "service/instance_record.hpp"
 #include "service/instance_rules.hpp"
 #include "service/instance_service.hpp"
-#include "service/tenant_record.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -91,17 +92,13 @@ Result<ReportOutcome> InstanceService::report(const Context& ctx, std::string_vi
 Result<ReportOutcome> InstanceService::apply_report(const Context& ctx,
                                                     std::string_view instance_id,
                                                     const ProgressReport& report) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto outcome = try_apply(ctx, instance_id, report);
-    if (!outcome) {
-      return std::move(outcome).error();
-    }
-    if (outcome->has_value()) {
-      return std::move(**outcome);
-    }
-  }
-  return Error::make(ErrorCode::VersionConflict,
-                     "The instance kept changing while the report was applied; send it again");
+  return retry_on_conflict<ReportOutcome>(
+      kAttempts, [&] { return try_apply(ctx, instance_id, report); },
+      [] {
+        return Error::make(
+            ErrorCode::VersionConflict,
+            "The instance kept changing while the report was applied; send it again");
+      });
 }
 
 Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,
@@ -122,14 +119,15 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   if (!before.current_operation_id) {
     return std::optional<ReportOutcome>(ignored(before, "no operation is running"));
   }
-  auto op_item = store_.get(store::Table::Instances, operation_key(*before.current_operation_id));
+  auto op_item =
+      store_.get(store::Table::Instances, records::operation_key(*before.current_operation_id));
   if (!op_item) {
     return std::move(op_item).error();
   }
   if (!op_item->has_value()) {
     return Error::make(ErrorCode::InternalError, "running operation is missing");
   }
-  auto loaded_op = operation_from_item(**op_item);
+  auto loaded_op = records::operation_from_item(**op_item);
   if (!loaded_op) {
     return std::move(loaded_op).error();
   }
@@ -160,12 +158,12 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   std::optional<domain::Backup> backup;
   if (op.backup_id && op.type == domain::OperationType::Backup) {
     auto b = store_.get(store::Table::Instances,
-                        backup_key(before.tenant_id, before.instance_id, *op.backup_id));
+                        records::backup_key(before.tenant_id, before.instance_id, *op.backup_id));
     if (!b) {
       return std::move(b).error();
     }
     if (b->has_value()) {
-      auto parsed = backup_from_item(**b);
+      auto parsed = records::backup_from_item(**b);
       if (!parsed) {
         return std::move(parsed).error();
       }
@@ -208,24 +206,27 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   }
 
   std::vector<store::WriteOp> ops;
-  ops.emplace_back(store::Put{store::Table::Instances, instance_item(after),
+  ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(after),
                               store::Condition::version_is(before.version)});
-  ops.emplace_back(store::Put{store::Table::Instances, operation_item(op),
+  ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
                               store::Condition::version_is(op_before.version)});
   if (backup) {
     const std::int64_t backup_version = backup->version;
     backup->version += 1;
-    ops.emplace_back(store::Put{store::Table::Instances, backup_item(*backup),
+    ops.emplace_back(store::Put{store::Table::Instances, records::backup_item(*backup),
                                 store::Condition::version_is(backup_version)});
   }
-  record_change(ops, ctx, ids_, options_.change_log,
-                instance_change("INSTANCE_STATE_CHANGED", before.tenant_id, before.instance_id,
-                                state_change(before, before.current_operation_id),
-                                state_change(after, op.operation_id)));
+  records::record_change(
+      ops, ctx, ids_, options_.change_log,
+      records::instance_change("INSTANCE_STATE_CHANGED", before.tenant_id, before.instance_id,
+                               state_change(before, before.current_operation_id),
+                               state_change(after, op.operation_id)));
   if (finished) {
-    record_change(ops, ctx, ids_, options_.change_log,
-                  instance_change(failed ? "OPERATION_FAILED" : "OPERATION_COMPLETED",
-                                  before.tenant_id, before.instance_id, "", operation_json(op)));
+    records::record_change(
+        ops, ctx, ids_, options_.change_log,
+        records::instance_change(failed ? "OPERATION_FAILED" : "OPERATION_COMPLETED",
+                                 before.tenant_id, before.instance_id, "",
+                                 records::operation_json(op)));
   }
 
   // The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its
@@ -233,12 +234,13 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   const bool provisioned = domain::is_provisioning(before.state) && finished;
   const bool gone = after.state == InstanceState::Deprovisioned;
   if (provisioned || gone) {
-    auto tenant_item_read = store_.get(store::Table::Tenants, tenant_key(before.tenant_id));
+    auto tenant_item_read =
+        store_.get(store::Table::Tenants, records::tenant_key(before.tenant_id));
     if (!tenant_item_read) {
       return std::move(tenant_item_read).error();
     }
     if (tenant_item_read->has_value()) {
-      auto tenant = tenant_from_item(**tenant_item_read);
+      auto tenant = records::tenant_from_item(**tenant_item_read);
       if (!tenant) {
         return std::move(tenant).error();
       }
@@ -255,14 +257,14 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
       }
       if (tenant_event || gone) {
         t.version = tenant->version + 1;
-        ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(t),
+        ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(t),
                                     store::Condition::version_is(tenant->version)});
       }
       if (tenant_event) {
-        record_change(ops, ctx, ids_, options_.change_log,
-                      Change{*tenant_event, events::kTenantSource, t.tenant_id,
-                             tenant_status_object(tenant->status), tenant_status_object(t.status),
-                             std::nullopt});
+        records::record_change(ops, ctx, ids_, options_.change_log,
+                               records::Change{*tenant_event, events::kTenantSource, t.tenant_id,
+                                               tenant_status_object(tenant->status),
+                                               tenant_status_object(t.status), std::nullopt});
       }
     }
   }
@@ -284,8 +286,8 @@ Result<ReportOutcome> InstanceService::apply_ecs_report(const Context& ctx, cons
   if (instance_id.empty()) {
     store::Query q;
     q.table = store::Table::Instances;
-    q.pk = tenant_pk(ecs.tenant_id);
-    q.sk = store::SortCondition::begins_with(kInstancePrefix);
+    q.pk = records::tenant_pk(ecs.tenant_id);
+    q.sk = store::SortCondition::begins_with(records::kInstancePrefix);
     q.limit = 100;
     auto items = store_.query(q);
     if (!items) {
@@ -293,7 +295,7 @@ Result<ReportOutcome> InstanceService::apply_ecs_report(const Context& ctx, cons
     }
     std::optional<Instance> live;
     for (const auto& item : *items) {
-      auto inst = instance_from_item(item);
+      auto inst = records::instance_from_item(item);
       if (!inst) {
         return std::move(inst).error();
       }

@@ -4,10 +4,11 @@
 
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
+#include "records/instance_record.hpp"
+#include "records/running_operations.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/instance_record.hpp"
 #include "service/instance_rules.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -49,7 +50,9 @@ Error tenant_not_active(const Tenant& tenant) {
 std::string request_after(const Instance& instance, const Operation& operation) {
   JsonWriter out;
   out.begin_object().field("instanceId", instance.instance_id).key("instance");
-  out.raw(instance_json(instance)).key("operation").raw(operation_json(operation));
+  out.raw(records::instance_json(instance))
+      .key("operation")
+      .raw(records::operation_json(operation));
   out.end_object();
   return out.str();
 }
@@ -82,29 +85,34 @@ void InstanceService::notify() const {
   }
 }
 
+Result<Page<domain::Operation>> InstanceService::running_operations(
+    const PageRequest& page, std::optional<TimePoint> changed_by) {
+  return records::running_operations(store_, page, changed_by);
+}
+
 Result<std::optional<Instance>> InstanceService::find_instance(std::string_view instance_id) {
   if (!is_id(instance_id, "inst")) {
     return std::optional<Instance>{};
   }
-  auto index = store_.get(store::Table::Instances, instance_index_key(instance_id));
+  auto index = store_.get(store::Table::Instances, records::instance_index_key(instance_id));
   if (!index) {
     return std::move(index).error();
   }
   if (!index->has_value()) {
     return std::optional<Instance>{};
   }
-  auto tenant_id = tenant_of_index(**index);
+  auto tenant_id = records::tenant_of_index(**index);
   if (!tenant_id) {
     return std::move(tenant_id).error();
   }
-  auto item = store_.get(store::Table::Instances, instance_key(*tenant_id, instance_id));
+  auto item = store_.get(store::Table::Instances, records::instance_key(*tenant_id, instance_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return std::optional<Instance>{};
   }
-  auto instance = instance_from_item(**item);
+  auto instance = records::instance_from_item(**item);
   if (!instance) {
     return std::move(instance).error();
   }
@@ -121,14 +129,14 @@ Result<InstanceService::Located> InstanceService::locate(const Context& ctx,
     if (!is_id(instance_id, "inst")) {
       return instance_not_found(instance_id);
     }
-    auto index = store_.get(store::Table::Instances, instance_index_key(instance_id));
+    auto index = store_.get(store::Table::Instances, records::instance_index_key(instance_id));
     if (!index) {
       return std::move(index).error();
     }
     if (!index->has_value()) {
       return instance_not_found(instance_id);
     }
-    auto owner = tenant_of_index(**index);
+    auto owner = records::tenant_of_index(**index);
     if (!owner) {
       return std::move(owner).error();
     }
@@ -145,14 +153,14 @@ Result<InstanceService::Located> InstanceService::locate(const Context& ctx,
   if (!is_id(instance_id, "inst")) {
     return instance_not_found(instance_id);
   }
-  auto item = store_.get(store::Table::Instances, instance_key(tid, instance_id));
+  auto item = store_.get(store::Table::Instances, records::instance_key(tid, instance_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return instance_not_found(instance_id);
   }
-  auto instance = instance_from_item(**item);
+  auto instance = records::instance_from_item(**item);
   if (!instance) {
     return std::move(instance).error();
   }
@@ -177,9 +185,7 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   // operation COMPLETES (docs/instances.md), so the request is kept on the operation.
   Instance wanted = before;
   if (mutate) {
-    if (auto ok = mutate(wanted); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(mutate(wanted));
   }
   Instance after = before;
   after.state = target;
@@ -203,24 +209,25 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   after.updated_at = ctx.now;
 
   std::vector<store::WriteOp> ops;
-  ops.emplace_back(store::Put{store::Table::Instances, instance_item(after),
+  ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(after),
                               store::Condition::version_is(before.version)});
-  ops.emplace_back(
-      store::Put{store::Table::Instances, operation_item(op), store::Condition::not_exists()});
+  ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
+                              store::Condition::not_exists()});
   if (accepted.backup) {
     accepted.backup->operation_id = op.operation_id;
     op.backup_id = accepted.backup->backup_id;
-    ops.back() =
-        store::Put{store::Table::Instances, operation_item(op), store::Condition::not_exists()};
-    ops.emplace_back(store::Put{store::Table::Instances, backup_item(*accepted.backup),
+    ops.back() = store::Put{store::Table::Instances, records::operation_item(op),
+                            store::Condition::not_exists()};
+    ops.emplace_back(store::Put{store::Table::Instances, records::backup_item(*accepted.backup),
                                 store::Condition::not_exists()});
   }
   // The event carries the instance as the operation will leave it: what a worker must build.
   accepted.instance = domain::as_requested(std::move(after), op);
-  record_change(
+  records::record_change(
       ops, ctx, ids_, options_.change_log,
-      instance_change(std::string(requested_event_type(type)), before.tenant_id, before.instance_id,
-                      state_object(before), request_after(accepted.instance, op)));
+      records::instance_change(std::string(requested_event_type(type)), before.tenant_id,
+                               before.instance_id, state_object(before),
+                               request_after(accepted.instance, op)));
   accepted.operation = std::move(op);
   return ops;
 }
@@ -251,7 +258,7 @@ Result<Accepted> InstanceService::start(const Context& ctx, const Located& at, I
     return std::move(ops).error();
   }
   // The tenant's status was checked above: the write holds only if it is still the same.
-  ops->emplace_back(store::Check{store::Table::Tenants, tenant_key(at.tenant.tenant_id),
+  ops->emplace_back(store::Check{store::Table::Tenants, records::tenant_key(at.tenant.tenant_id),
                                  store::Condition::version_is(at.tenant.version)});
   const auto written = store_.write(std::move(*ops));
   if (written.condition_failed()) {
@@ -281,9 +288,7 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
                                    "' environment, not '" + *input.environment + "'"}});
   }
   if (input.desired_count) {
-    if (auto ok = check_scale(*input.desired_count); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_scale(*input.desired_count));
   }
   for (int attempt = 0; attempt < kTenantAttempts; ++attempt) {
     auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ProvisionInstance);
@@ -334,17 +339,17 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
     counted.instance_count += 1;
     counted.version += 1;
     std::vector<store::WriteOp> ops;
-    ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(counted),
+    ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(counted),
                                 store::Condition::version_is(tenant->version)});
-    ops.emplace_back(
-        store::Put{store::Table::Instances, instance_item(inst), store::Condition::not_exists()});
-    ops.emplace_back(store::Put{store::Table::Instances, instance_index_item(inst),
+    ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(inst),
                                 store::Condition::not_exists()});
-    ops.emplace_back(
-        store::Put{store::Table::Instances, operation_item(op), store::Condition::not_exists()});
-    record_change(ops, ctx, ids_, options_.change_log,
-                  instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id, inst.instance_id,
-                                  "", request_after(inst, op)));
+    ops.emplace_back(store::Put{store::Table::Instances, records::instance_index_item(inst),
+                                store::Condition::not_exists()});
+    ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
+                                store::Condition::not_exists()});
+    records::record_change(ops, ctx, ids_, options_.change_log,
+                           records::instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id,
+                                                    inst.instance_id, "", request_after(inst, op)));
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;  // the tenant changed (another instance, a member, a status): read it again
@@ -374,14 +379,11 @@ Result<Instance> InstanceService::get(const Context& ctx, std::string_view tenan
 Result<Page<Instance>> InstanceService::list(const Context& ctx, std::string_view tenant_id,
                                              std::optional<InstanceState> state,
                                              const PageRequest& page) {
-  auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ReadInstance);
-  if (!tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadInstance));
   store::Query q;
   q.table = store::Table::Instances;
-  q.pk = tenant_pk(tenant_id);
-  q.sk = store::SortCondition::begins_with(kInstancePrefix);
+  q.pk = records::tenant_pk(tenant_id);
+  q.sk = store::SortCondition::begins_with(records::kInstancePrefix);
   q.start_after = page.after;
   Page<Instance> out;
   int examined = 0;
@@ -394,7 +396,7 @@ Result<Page<Instance>> InstanceService::list(const Context& ctx, std::string_vie
     }
     for (const auto& item : *items) {
       ++examined;
-      auto inst = instance_from_item(item);
+      auto inst = records::instance_from_item(item);
       if (!inst) {
         return std::move(inst).error();
       }
@@ -424,13 +426,13 @@ Result<InstanceStatus> InstanceService::status(const Context& ctx, std::string_v
   }
   InstanceStatus out{std::move(at->instance), std::nullopt, std::nullopt};
   if (out.instance.current_operation_id) {
-    auto item =
-        store_.get(store::Table::Instances, operation_key(*out.instance.current_operation_id));
+    auto item = store_.get(store::Table::Instances,
+                           records::operation_key(*out.instance.current_operation_id));
     if (!item) {
       return std::move(item).error();
     }
     if (item->has_value()) {
-      auto op = operation_from_item(**item);
+      auto op = records::operation_from_item(**item);
       if (!op) {
         return std::move(op).error();
       }
@@ -447,9 +449,7 @@ Result<Accepted> InstanceService::update(const Context& ctx, std::string_view te
                                          std::string_view instance_id,
                                          const UpdateInstanceInput& input) {
   if (input.desired_count) {
-    if (auto ok = check_scale(*input.desired_count); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_scale(*input.desired_count));
   }
   auto at = locate(ctx, tenant_id, instance_id, Action::ProvisionInstance);
   if (!at) {
@@ -503,9 +503,7 @@ Result<Accepted> InstanceService::scale(const Context& ctx, std::string_view ten
   if (!at) {
     return std::move(at).error();
   }
-  if (auto ok = check_scale(desired_count); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_scale(desired_count));
   const int count = static_cast<int>(desired_count);
   return start(
       ctx, *at, InstanceEvent::Scale, OperationType::Scale,
@@ -630,15 +628,15 @@ Result<domain::Backup> InstanceService::get_backup(const Context& ctx, std::stri
     return not_found();
   }
   // The key names the instance, so another instance's backup is simply not found here.
-  auto item =
-      store_.get(store::Table::Instances, backup_key(at->tenant.tenant_id, instance_id, backup_id));
+  auto item = store_.get(store::Table::Instances,
+                         records::backup_key(at->tenant.tenant_id, instance_id, backup_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return not_found();
   }
-  return backup_from_item(**item);
+  return records::backup_from_item(**item);
 }
 
 Result<Page<domain::Backup>> InstanceService::list_backups(const Context& ctx,
@@ -651,8 +649,8 @@ Result<Page<domain::Backup>> InstanceService::list_backups(const Context& ctx,
   }
   store::Query q;
   q.table = store::Table::Instances;
-  q.pk = tenant_pk(at->tenant.tenant_id);
-  q.sk = store::SortCondition::begins_with(backup_prefix(instance_id));
+  q.pk = records::tenant_pk(at->tenant.tenant_id);
+  q.sk = store::SortCondition::begins_with(records::backup_prefix(instance_id));
   q.limit = page.limit + 1;
   q.start_after = page.after;
   auto items = store_.query(q);
@@ -665,7 +663,7 @@ Result<Page<domain::Backup>> InstanceService::list_backups(const Context& ctx,
       out.next = store::cursor_after((*items)[out.items.size() - 1], 0);
       break;
     }
-    auto b = backup_from_item(item);
+    auto b = records::backup_from_item(item);
     if (!b) {
       return std::move(b).error();
     }
@@ -683,14 +681,14 @@ Result<Operation> InstanceService::get_operation(const Context& ctx,
   if (!is_id(operation_id, "op")) {
     return not_found();
   }
-  auto item = store_.get(store::Table::Instances, operation_key(operation_id));
+  auto item = store_.get(store::Table::Instances, records::operation_key(operation_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return not_found();
   }
-  auto op = operation_from_item(**item);
+  auto op = records::operation_from_item(**item);
   if (!op) {
     return std::move(op).error();
   }

@@ -14,7 +14,7 @@
 #include "domain/instance.hpp"
 #include "domain/progress_report.hpp"
 #include "domain/tenant.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 #include "service/context.hpp"
 #include "service/policy.hpp"
 #include "service/tenant_service.hpp"
@@ -153,6 +153,10 @@ class InstanceService {
 
   // For drivers, without authorisation: the instance, or nullopt when unknown.
   Result<std::optional<domain::Instance>> find_instance(std::string_view instance_id);
+  // For drivers, without authorisation: one page of the running operations, oldest change first;
+  // with `changed_by`, only those last changed at or before then.
+  Result<Page<domain::Operation>> running_operations(
+      const PageRequest& page, std::optional<TimePoint> changed_by = std::nullopt);
 
   const InstanceOptions& options() const { return options_; }
   // Where status() reads live counts from (the `ecs` driver); set once while wiring.

@@ -7,10 +7,11 @@
 
 #include "core/crypto.hpp"
 #include "events/outbox_event.hpp"
+#include "records/invitation_record.hpp"
+#include "records/membership_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/invitation_record.hpp"
-#include "service/membership_record.hpp"
-#include "service/tenant_record.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -92,7 +93,7 @@ using Predicate = std::function<bool(const Invitation&)>;
 // in index order: a lazy k-way merge that reads each range in small batches and parses only the
 // rows it keeps. The cursor is the last row's index key, which positions every range alike.
 Result<Page<Invitation>> merged_page(store::ItemStore& store,
-                                     const std::vector<InvitationRange>& ranges,
+                                     const std::vector<records::InvitationRange>& ranges,
                                      const Predicate& keep, const PageRequest& page) {
   struct Source {
     store::Query query;
@@ -106,7 +107,7 @@ Result<Page<Invitation>> merged_page(store::ItemStore& store,
                             : ranges.size() == 1
                                 ? wanted
                                 : std::max<std::size_t>(4, wanted / ranges.size() + 1);
-  const int index = ranges.empty() ? kAllInvitationsIndex : ranges.front().index;
+  const int index = ranges.empty() ? records::kAllInvitationsIndex : ranges.front().index;
   std::vector<Source> sources(ranges.size());
   for (std::size_t r = 0; r < ranges.size(); ++r) {
     store::Query& q = sources[r].query;
@@ -151,7 +152,7 @@ Result<Page<Invitation>> merged_page(store::ItemStore& store,
       break;  // every range is read to its end
     }
     store::Item& item = lowest->buffer[lowest->next++];
-    auto inv = invitation_from_item(item);
+    auto inv = records::invitation_from_item(item);
     if (!inv) {
       return std::move(inv).error();
     }
@@ -176,8 +177,8 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
   std::vector<store::Key> keys;
   store::Query query;
   query.table = store::Table::Tenants;
-  query.index = kMembersByUserIndex;
-  query.pk = member_pk(user_id);
+  query.index = records::kMembersByUserIndex;
+  query.pk = records::member_pk(user_id);
   query.sk = store::SortCondition::begins_with("TENANT#");
   query.limit = 100;
   for (;;) {
@@ -186,12 +187,12 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto m = membership_from_item(item);
+      auto m = records::membership_from_item(item);
       if (!m) {
         return std::move(m).error();
       }
       if (m->role == TenantRole::Admin) {
-        keys.push_back(tenant_key(m->tenant_id));
+        keys.push_back(records::tenant_key(m->tenant_id));
       }
     }
     if (items->size() < static_cast<std::size_t>(query.limit)) {
@@ -212,7 +213,7 @@ Result<std::vector<std::string>> administered_tenants(store::ItemStore& store,
       if (!item) {
         continue;
       }
-      auto tenant = tenant_from_item(*item);
+      auto tenant = records::tenant_from_item(*item);
       if (!tenant) {
         return std::move(tenant).error();
       }
@@ -260,30 +261,30 @@ std::string InvitationService::sealed_accept_url(const Invitation& inv,
 void InvitationService::record_transition(std::vector<store::WriteOp>& ops, const Context& ctx,
                                           const Invitation& before, const Invitation& after,
                                           std::string event_type, std::string sealed_detail) {
-  ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(after),
+  ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(after),
                               store::Condition::version_is(before.version)});
-  Change change{std::move(event_type),
-                events::kTenantSource,
-                before.tenant_id,
-                invitation_json(before, ctx.now),
-                invitation_json(after, ctx.now),
-                std::nullopt};
+  records::Change change{std::move(event_type),
+                         events::kTenantSource,
+                         before.tenant_id,
+                         records::invitation_json(before, ctx.now),
+                         records::invitation_json(after, ctx.now),
+                         std::nullopt};
   change.sealed_detail = std::move(sealed_detail);
-  record_change(ops, ctx, ids_, options_.change_log, change);
+  records::record_change(ops, ctx, ids_, options_.change_log, change);
 }
 
 Result<Invitation> InvitationService::read(std::string_view invitation_id) {
   if (!is_id(invitation_id, "inv")) {
     return invitation_not_found(invitation_id);
   }
-  auto item = store_.get(store::Table::Invitations, invitation_key(invitation_id));
+  auto item = store_.get(store::Table::Invitations, records::invitation_key(invitation_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return invitation_not_found(invitation_id);
   }
-  return invitation_from_item(**item);
+  return records::invitation_from_item(**item);
 }
 
 Result<InvitationService::Loaded> InvitationService::load_for(const Context& ctx,
@@ -314,7 +315,7 @@ Result<domain::Tenant> InvitationService::tenant_for(const Context& ctx, const I
 // invitation answered, cancelled or expired) is taken over.
 Status InvitationService::claim_guard(std::vector<store::WriteOp>& ops, const Invitation& inv,
                                       TimePoint now) {
-  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  auto guard = records::read_pending_guard(store_, inv.tenant_id, inv.email);
   if (!guard) {
     return std::move(guard).error();
   }
@@ -329,19 +330,19 @@ Status InvitationService::claim_guard(std::vector<store::WriteOp>& ops, const In
           .with("invitationId", other->invitation_id);
     }
   }
-  ops.push_back(pending_guard_put(inv.tenant_id, inv.email, inv.invitation_id, *guard));
+  ops.push_back(records::pending_guard_put(inv.tenant_id, inv.email, inv.invitation_id, *guard));
   return {};
 }
 
 // An invitation that stops being open frees the (tenant, e-mail) guard if the guard names it.
 Status InvitationService::release_guard(std::vector<store::WriteOp>& ops, const Invitation& inv) {
-  auto guard = read_pending_guard(store_, inv.tenant_id, inv.email);
+  auto guard = records::read_pending_guard(store_, inv.tenant_id, inv.email);
   if (!guard) {
     return std::move(guard).error();
   }
   if (guard->version != 0 && guard->invitation_id == inv.invitation_id) {
     ops.emplace_back(store::Delete{store::Table::Invitations,
-                                   pending_guard_key(inv.tenant_id, inv.email),
+                                   records::pending_guard_key(inv.tenant_id, inv.email),
                                    store::Condition::version_is(guard->version)});
   }
   return {};
@@ -388,7 +389,7 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
       }
       if (found->tree_version) {
         ops.emplace_back(store::Check{store::Table::Tenants,
-                                      {tenant_pk(inv.tenant_id), "HIERARCHY"},
+                                      {records::tenant_pk(inv.tenant_id), "HIERARCHY"},
                                       store::Condition::version_is(*found->tree_version)});
       }
     }
@@ -407,18 +408,20 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
             .with("userId", (*user)->user_id);
       }
     }
-    if (auto claimed = claim_guard(ops, inv, ctx.now); !claimed) {
-      return std::move(claimed).error();
-    }
+    TENANTD_TRY(claim_guard(ops, inv, ctx.now));
     // The tenant must still be the one read (not deprovisioned meanwhile).
-    ops.emplace_back(store::Check{store::Table::Tenants, tenant_key(inv.tenant_id),
+    ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(inv.tenant_id),
                                   store::Condition::version_is(tenant->version)});
-    ops.emplace_back(store::Put{store::Table::Invitations, invitation_item(inv),
+    ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(inv),
                                 store::Condition::not_exists()});
-    Change change{"INVITATION_CREATED",          events::kTenantSource, inv.tenant_id, "",
-                  invitation_json(inv, ctx.now), std::nullopt};
+    records::Change change{"INVITATION_CREATED",
+                           events::kTenantSource,
+                           inv.tenant_id,
+                           "",
+                           records::invitation_json(inv, ctx.now),
+                           std::nullopt};
     change.sealed_detail = sealed_accept_url(inv, token);
-    record_change(ops, ctx, ids_, options_.change_log, change);
+    records::record_change(ops, ctx, ids_, options_.change_log, change);
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;
@@ -439,7 +442,7 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
   const auto shows_status = [status, now](const Invitation& inv) {
     return !status || domain::effective_status(inv, now) == *status;
   };
-  std::vector<InvitationRange> ranges;
+  std::vector<records::InvitationRange> ranges;
   Predicate keep;
   if (filter.tenant_id) {
     auto tenant = load_tenant_for(store_, ctx, *filter.tenant_id, Action::ReadInvitations);
@@ -447,19 +450,19 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
       return std::move(tenant).error();
     }
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = [tid = tenant->tenant_id, shows_status](const Invitation& inv) {
         return inv.tenant_id == tid && shows_status(inv);
       };
     } else {
-      ranges.push_back(tenant_range(tenant->tenant_id, status, now));
+      ranges.push_back(records::tenant_range(tenant->tenant_id, status, now));
     }
   } else if (platform_allows(ctx.principal, Action::ReadInvitations)) {
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = shows_status;
     } else {
-      ranges.push_back(global_range(status, now));
+      ranges.push_back(records::global_range(status, now));
     }
   } else {
     auto tenants = administered_tenants(store_, ctx.principal.sub);
@@ -470,14 +473,14 @@ Result<Page<Invitation>> InvitationService::list(const Context& ctx, const Invit
       return Page<Invitation>{};
     }
     if (filter.email) {
-      ranges.push_back(email_range(*filter.email));
+      ranges.push_back(records::email_range(*filter.email));
       keep = [tenants = std::move(*tenants), shows_status](const Invitation& inv) {
         return std::binary_search(tenants.begin(), tenants.end(), inv.tenant_id) &&
                shows_status(inv);
       };
     } else {
       for (const auto& tid : *tenants) {
-        ranges.push_back(tenant_range(tid, status, now));
+        ranges.push_back(records::tenant_range(tid, status, now));
       }
     }
   }
@@ -493,95 +496,91 @@ Result<Invitation> InvitationService::get(const Context& ctx, std::string_view i
   if (!ctx.principal.email.empty() && ctx.principal.email == inv->email) {
     return inv;
   }
-  if (auto tenant = tenant_for(ctx, *inv, Action::ReadInvitations); !tenant) {
-    return std::move(tenant).error();
-  }
+  TENANTD_TRY(tenant_for(ctx, *inv, Action::ReadInvitations));
   return inv;
 }
 
 Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_view invitation_id) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
-    if (!loaded) {
-      return std::move(loaded).error();
-    }
-    const Invitation& inv = loaded->invitation;
-    if (!domain::can_cancel(inv, ctx.now)) {
-      return domain::not_pending(inv, ctx.now,
-                                 "only PENDING or EXPIRED invitations can be cancelled");
-    }
-    if (auto ok = check_if_match(ctx, inv); !ok) {
-      return std::move(ok).error();
-    }
-    Invitation after = inv;
-    after.status = InvitationStatus::Cancelled;
-    after.cancelled_at = ctx.now;
-    after.cancelled_by = ctx.principal.actor();
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, inv); !released) {
-      return std::move(released).error();
-    }
-    record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_CANCELLED");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+        if (!loaded) {
+          return std::move(loaded).error();
+        }
+        const Invitation& inv = loaded->invitation;
+        if (!domain::can_cancel(inv, ctx.now)) {
+          return domain::not_pending(inv, ctx.now,
+                                     "only PENDING or EXPIRED invitations can be cancelled");
+        }
+        TENANTD_TRY(check_if_match(ctx, inv));
+        Invitation after = inv;
+        after.status = InvitationStatus::Cancelled;
+        after.cancelled_at = ctx.now;
+        after.cancelled_by = ctx.principal.actor();
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(release_guard(ops, inv));
+        record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_CANCELLED");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<Invitation> InvitationService::resend(const Context& ctx, std::string_view invitation_id) {
   const std::string token = base64url_encode(random_bytes(kTokenBytes));
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
-    if (!loaded) {
-      return std::move(loaded).error();
-    }
-    const Invitation& inv = loaded->invitation;
-    if (loaded->tenant.status == domain::TenantStatus::Deprovisioned) {
-      return tenant_gone(loaded->tenant);
-    }
-    if (!domain::can_cancel(inv, ctx.now)) {
-      return domain::not_pending(inv, ctx.now, "only PENDING or EXPIRED invitations can be resent");
-    }
-    if (!domain::can_resend(inv, ctx.now)) {
-      return Error::make(ErrorCode::QuotaExceeded,
-                         "The invitation was already resent " +
-                             std::to_string(domain::kMaxInvitationResends) + " times")
-          .with("limit", domain::kMaxInvitationResends);
-    }
-    if (auto ok = check_if_match(ctx, inv); !ok) {
-      return std::move(ok).error();
-    }
-    Invitation after = inv;
-    after.status = InvitationStatus::Pending;
-    after.expires_at = ctx.now + options_.ttl;
-    after.last_sent_at = ctx.now;
-    after.resend_count += 1;
-    after.token_hash = sha256_hex(token);  // the old token stops working
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    if (auto claimed = claim_guard(ops, after, ctx.now); !claimed) {
-      return std::move(claimed).error();
-    }
-    record_transition(ops, ctx, inv, after, "INVITATION_RESENT", sealed_accept_url(after, token));
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_RESENT");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto loaded = load_for(ctx, invitation_id, Action::ManageMembers);
+        if (!loaded) {
+          return std::move(loaded).error();
+        }
+        const Invitation& inv = loaded->invitation;
+        if (loaded->tenant.status == domain::TenantStatus::Deprovisioned) {
+          return tenant_gone(loaded->tenant);
+        }
+        if (!domain::can_cancel(inv, ctx.now)) {
+          return domain::not_pending(inv, ctx.now,
+                                     "only PENDING or EXPIRED invitations can be resent");
+        }
+        if (!domain::can_resend(inv, ctx.now)) {
+          return Error::make(ErrorCode::QuotaExceeded,
+                             "The invitation was already resent " +
+                                 std::to_string(domain::kMaxInvitationResends) + " times")
+              .with("limit", domain::kMaxInvitationResends);
+        }
+        TENANTD_TRY(check_if_match(ctx, inv));
+        Invitation after = inv;
+        after.status = InvitationStatus::Pending;
+        after.expires_at = ctx.now + options_.ttl;
+        after.last_sent_at = ctx.now;
+        after.resend_count += 1;
+        after.token_hash = sha256_hex(token);  // the old token stops working
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(claim_guard(ops, after, ctx.now));
+        record_transition(ops, ctx, inv, after, "INVITATION_RESENT",
+                          sealed_accept_url(after, token));
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_RESENT");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<Membership> InvitationService::accept(const Context& ctx, std::string_view invitation_id,
@@ -590,9 +589,7 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
   if (!inv) {
     return std::move(inv).error();
   }
-  if (auto ok = check_answerable(ctx, *inv, token); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_answerable(ctx, *inv, token));
   AssignMemberInput input;
   input.email = inv->email;
   input.role = parse_tenant_role(inv->role).value_or(TenantRole::Viewer);
@@ -605,18 +602,14 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
     if (!fresh) {
       return std::move(fresh).error();
     }
-    if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
-      return std::move(ok).error();
-    }
+    TENANTD_TRY(check_answerable(ctx, *fresh, token));
     Invitation after = *fresh;
     after.status = InvitationStatus::Accepted;
     after.accepted_at = ctx.now;
     after.accepted_by = ctx.principal.sub;
     after.version += 1;
     std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, *fresh); !released) {
-      return std::move(released).error();
-    }
+    TENANTD_TRY(release_guard(ops, *fresh));
     record_transition(ops, ctx, *fresh, after, "INVITATION_ACCEPTED");
     return ops;
   };
@@ -630,9 +623,7 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
     // check and its membership read: then the answer is that the invitation is taken.
     auto fresh = read(invitation_id);
     if (fresh && !domain::is_open(*fresh, ctx.now)) {
-      if (auto ok = check_answerable(ctx, *fresh, token); !ok) {
-        return std::move(ok).error();
-      }
+      TENANTD_TRY(check_answerable(ctx, *fresh, token));
     }
   }
   return membership;
@@ -640,38 +631,36 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
 
 Result<Invitation> InvitationService::decline(const Context& ctx, std::string_view invitation_id,
                                               std::string_view token) {
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto inv = read(invitation_id);
-    if (!inv) {
-      return inv;
-    }
-    if (auto ok = check_answerable(ctx, *inv, token); !ok) {
-      return std::move(ok).error();
-    }
-    Invitation after = *inv;
-    after.status = InvitationStatus::Declined;
-    after.declined_at = ctx.now;
-    after.version += 1;
-    std::vector<store::WriteOp> ops;
-    if (auto released = release_guard(ops, *inv); !released) {
-      return std::move(released).error();
-    }
-    record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_DECLINED");
-    return after;
-  }
-  return too_much_contention();
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto inv = read(invitation_id);
+        if (!inv) {
+          return std::move(inv).error();
+        }
+        TENANTD_TRY(check_answerable(ctx, *inv, token));
+        Invitation after = *inv;
+        after.status = InvitationStatus::Declined;
+        after.declined_at = ctx.now;
+        after.version += 1;
+        std::vector<store::WriteOp> ops;
+        TENANTD_TRY(release_guard(ops, *inv));
+        record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_DECLINED");
+        return std::optional<Invitation>{std::move(after)};
+      },
+      too_much_contention);
 }
 
 Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_t max) {
-  const InvitationRange range = expiry_due_range(ctx.now);
+  const records::InvitationRange range = records::expiry_due_range(ctx.now);
   store::Query query;
   query.table = store::Table::Invitations;
   query.index = range.index;
@@ -685,7 +674,7 @@ Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto inv = invitation_from_item(item);
+      auto inv = records::invitation_from_item(item);
       if (!inv) {
         return std::move(inv).error();
       }
@@ -696,9 +685,7 @@ Result<std::size_t> InvitationService::expire_due(const Context& ctx, std::size_
       after.status = InvitationStatus::Expired;
       after.version += 1;
       std::vector<store::WriteOp> ops;
-      if (auto released = release_guard(ops, *inv); !released) {
-        return std::move(released).error();
-      }
+      TENANTD_TRY(release_guard(ops, *inv));
       record_transition(ops, ctx, *inv, after, "INVITATION_EXPIRED");
       const auto written = store_.write(std::move(ops));
       if (written.ok()) {

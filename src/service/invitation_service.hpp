@@ -10,7 +10,7 @@
 
 #include "core/ids.hpp"
 #include "domain/invitation.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 #include "service/context.hpp"
 #include "service/directory.hpp"
 #include "service/member_service.hpp"

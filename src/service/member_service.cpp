@@ -4,8 +4,8 @@
 
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -25,7 +25,7 @@ Error user_not_found(std::string_view user_id) {
 std::string membership_object(const Membership& m) {
   JsonWriter out;
   out.begin_object();
-  write_membership_attributes(out, m);
+  records::write_membership_attributes(out, m);
   out.end_object();
   return out.str();
 }
@@ -33,14 +33,14 @@ std::string membership_object(const Membership& m) {
 Result<std::optional<Membership>> read_membership(store::ItemStore& store,
                                                   std::string_view tenant_id,
                                                   std::string_view user_id) {
-  auto item = store.get(store::Table::Tenants, membership_key(tenant_id, user_id));
+  auto item = store.get(store::Table::Tenants, records::membership_key(tenant_id, user_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return std::optional<Membership>{};
   }
-  auto m = membership_from_item(**item);
+  auto m = records::membership_from_item(**item);
   if (!m) {
     return std::move(m).error();
   }
@@ -115,7 +115,7 @@ void respell(std::optional<std::string>& name, const JsonValue& node) {
 }  // namespace
 
 store::Key admin_counter_key(std::string_view tenant_id) {
-  return {tenant_pk(tenant_id), "ADMINS"};
+  return {records::tenant_pk(tenant_id), "ADMINS"};
 }
 
 Error not_in_hierarchy(const std::optional<std::string>& group,
@@ -133,7 +133,7 @@ Result<PlacementCheck> hierarchy_has_node(store::ItemStore& store, std::string_v
   if (!division) {
     return PlacementCheck{!group && !team, std::nullopt};
   }
-  auto item = store.get(store::Table::Tenants, {tenant_pk(tenant_id), "HIERARCHY"});
+  auto item = store.get(store::Table::Tenants, {records::tenant_pk(tenant_id), "HIERARCHY"});
   if (!item) {
     return std::move(item).error();
   }
@@ -210,10 +210,7 @@ Result<Membership> MemberService::update(const Context& ctx, std::string_view te
 
 Status MemberService::remove(const Context& ctx, std::string_view tenant_id,
                              std::string_view user_id) {
-  auto removed = change(ctx, tenant_id, Kind::Remove, user_id, nullptr, nullptr);
-  if (!removed) {
-    return std::move(removed).error();
-  }
+  TENANTD_TRY(change(ctx, tenant_id, Kind::Remove, user_id, nullptr, nullptr));
   return {};
 }
 
@@ -336,7 +333,7 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
 
     if (tree_version) {
       ops.emplace_back(store::Check{store::Table::Tenants,
-                                    {tenant_pk(tenant->tenant_id), "HIERARCHY"},
+                                    {records::tenant_pk(tenant->tenant_id), "HIERARCHY"},
                                     store::Condition::version_is(*tree_version)});
     }
     const bool was_admin = existing->has_value() && (*existing)->role == TenantRole::Admin;
@@ -355,13 +352,14 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       ops.push_back(admin_counter_put(tenant->tenant_id, *counter, new_count));
     }
     if (adds) {
-      ops.emplace_back(store::Put{store::Table::Tenants, membership_item(after),
+      ops.emplace_back(store::Put{store::Table::Tenants, records::membership_item(after),
                                   store::Condition::not_exists()});
     } else if (kind == Kind::Update) {
-      ops.emplace_back(store::Put{store::Table::Tenants, membership_item(after),
+      ops.emplace_back(store::Put{store::Table::Tenants, records::membership_item(after),
                                   store::Condition::version_is((*existing)->version)});
     } else {
-      ops.emplace_back(store::Delete{store::Table::Tenants, membership_key(tenant->tenant_id, uid),
+      ops.emplace_back(store::Delete{store::Table::Tenants,
+                                     records::membership_key(tenant->tenant_id, uid),
                                      store::Condition::version_is((*existing)->version)});
     }
     if (kind != Kind::Update) {
@@ -371,16 +369,17 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
       counted.version += 1;
       counted.updated_at = ctx.now;
       counted.updated_by = ctx.principal.actor();
-      ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(counted),
+      ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(counted),
                                   store::Condition::version_is(tenant->version)});
     }
     const char* event_type = adds                   ? "USER_ASSIGNED"
                              : kind == Kind::Update ? "USER_UPDATED"
                                                     : "USER_REMOVED";
-    record_change(ops, ctx, ids_, options_,
-                  Change{event_type, events::kTenantSource, tenant->tenant_id,
-                         existing->has_value() ? membership_object(**existing) : "",
-                         kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
+    records::record_change(
+        ops, ctx, ids_, options_,
+        records::Change{event_type, events::kTenantSource, tenant->tenant_id,
+                        existing->has_value() ? membership_object(**existing) : "",
+                        kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
     const auto written = store_.write(std::move(ops));
     if (written.condition_failed()) {
       continue;  // someone changed the tenant or this member meanwhile: decide again
@@ -402,7 +401,7 @@ Result<Page<Membership>> MemberService::list(const Context& ctx, std::string_vie
   if (!tenant) {
     return std::move(tenant).error();
   }
-  return list_memberships(store_, tenant->tenant_id, role, page);
+  return records::list_memberships(store_, tenant->tenant_id, role, page);
 }
 
 Result<Membership> MemberService::get(const Context& ctx, std::string_view tenant_id,
@@ -438,8 +437,8 @@ Result<Page<UserTenant>> MemberService::tenants_of(const Context& ctx, std::stri
   }
   store::Query query;
   query.table = store::Table::Tenants;
-  query.index = kMembersByUserIndex;
-  query.pk = member_pk(user_id);
+  query.index = records::kMembersByUserIndex;
+  query.pk = records::member_pk(user_id);
   query.sk = store::SortCondition::begins_with("TENANT#");
   query.limit = page.limit + 1;
   query.start_after = page.after;
@@ -450,18 +449,18 @@ Result<Page<UserTenant>> MemberService::tenants_of(const Context& ctx, std::stri
   Page<UserTenant> out;
   const std::size_t wanted = static_cast<std::size_t>(page.limit);
   for (std::size_t i = 0; i < items->size() && i < wanted; ++i) {
-    auto m = membership_from_item((*items)[i]);
+    auto m = records::membership_from_item((*items)[i]);
     if (!m) {
       return std::move(m).error();
     }
-    auto item = store_.get(store::Table::Tenants, tenant_key(m->tenant_id));
+    auto item = store_.get(store::Table::Tenants, records::tenant_key(m->tenant_id));
     if (!item) {
       return std::move(item).error();
     }
     if (!item->has_value()) {
       continue;  // memberships never outlive their tenant; tolerate it anyway
     }
-    auto tenant = tenant_from_item(**item);
+    auto tenant = records::tenant_from_item(**item);
     if (!tenant) {
       return std::move(tenant).error();
     }

@@ -9,14 +9,17 @@
 
 #include "core/ids.hpp"
 #include "domain/tenant.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
+#include "records/membership_record.hpp"
 #include "service/context.hpp"
 #include "service/directory.hpp"
-#include "service/membership_record.hpp"
 #include "service/tenant_service.hpp"
 #include "store/item_store.hpp"
 
 namespace tenantd::service {
+
+// A membership as the member use cases return it (the stored shape, records/membership_record.hpp).
+using Membership = records::Membership;
 
 // Already validated and normalised (trimmed names, e-mail) by the API's request decoding.
 struct AssignMemberInput {

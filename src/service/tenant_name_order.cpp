@@ -2,19 +2,10 @@
 
 #include "core/json.hpp"
 #include "domain/tenant.hpp"
-#include "service/tenant_record.hpp"
+#include "records/tenant_name_order.hpp"
+#include "records/tenant_record.hpp"
 
 namespace tenantd::service {
-
-store::Key name_order_key(std::string_view organization_name, std::string_view tenant_id) {
-  return {std::string(kTenantsByNamePk),
-          domain::to_lower(organization_name) + "#" + std::string(tenant_id)};
-}
-
-std::string tenant_of_name_order_item(const store::Item& item) {
-  const auto hash = item.sk.rfind('#');
-  return hash == std::string::npos ? std::string() : item.sk.substr(hash + 1);
-}
 
 namespace {
 bool is_word_char(char c) {
@@ -39,7 +30,7 @@ bool word_prefix_match(std::string_view name, std::string_view term) {
 
 namespace {
 store::Item name_order_item(const domain::Tenant& tenant) {
-  const store::Key key = name_order_key(tenant.organization_name, tenant.tenant_id);
+  const store::Key key = records::name_order_key(tenant.organization_name, tenant.tenant_id);
   JsonWriter out;
   out.begin_object().field("tenantId", tenant.tenant_id).end_object();
   store::Item item;
@@ -65,7 +56,7 @@ Result<int> backfill_name_order(store::ItemStore& store) {
   int written = 0;
   store::Query q;
   q.table = store::Table::Tenants;
-  q.index = kTenantsAllIndex;
+  q.index = records::kTenantsAllIndex;
   q.pk = "TENANTS";
   q.limit = kBackfillPage;
   while (true) {
@@ -74,14 +65,14 @@ Result<int> backfill_name_order(store::ItemStore& store) {
       return std::move(items).error();
     }
     for (const auto& item : *items) {
-      auto tenant = tenant_from_item(item);
+      auto tenant = records::tenant_from_item(item);
       if (!tenant) {
         return std::move(tenant).error();
       }
       // The check fails when the tenant changed since it was read (that change's hook wrote its
       // item), the put when the item exists: either way there is nothing to do.
       const auto result =
-          store.write({store::Check{store::Table::Tenants, tenant_key(tenant->tenant_id),
+          store.write({store::Check{store::Table::Tenants, records::tenant_key(tenant->tenant_id),
                                     store::Condition::version_is(tenant->version)},
                        store::Put{store::Table::Tenants, name_order_item(*tenant),
                                   store::Condition::not_exists()}});
@@ -113,17 +104,7 @@ Result<int> backfill_name_order(store::ItemStore& store) {
 TenantChangeHook name_order_hook() {
   return [](const Context& /*ctx*/, const domain::Tenant* before,
             const domain::Tenant& after) -> Result<std::vector<store::WriteOp>> {
-    std::vector<store::WriteOp> ops;
-    const store::Key key = name_order_key(after.organization_name, after.tenant_id);
-    if (before != nullptr) {
-      const store::Key old = name_order_key(before->organization_name, before->tenant_id);
-      if (old.sk == key.sk) {
-        return ops;
-      }
-      ops.emplace_back(store::Delete{store::Table::Tenants, old, store::Condition{}});
-    }
-    ops.emplace_back(store::Put{store::Table::Tenants, name_order_item(after), store::Condition{}});
-    return ops;
+    return records::name_order_writes(before, after);
   };
 }
 

@@ -1,22 +1,13 @@
 #pragma once
-// Tenants in organizationName order (docs/decisions/0017-*.md): one item per tenant in the
-// Tenants table, PK=TENANTS#BYNAME SK=<lower-case name>#<tenantId>, kept by a tenant change hook
-// in the same transaction as the tenant, so that GET /tenants?sortBy=organizationName pages
-// through the table's own sort key (keyset, no scan). Separate from any name-uniqueness guard:
-// this item orders names, it never refuses one.
-#include <string>
+// The organizationName order and search of tenant lists: the tenant change hook that keeps the
+// ordering item (records/tenant_name_order.hpp) in the tenant's transaction, and the original
+// API's word-prefix search.
 #include <string_view>
 
 #include "service/tenant_service.hpp"
-#include "store/item_store.hpp"
 
 namespace tenantd::service {
 
-inline constexpr std::string_view kTenantsByNamePk = "TENANTS#BYNAME";
-
-store::Key name_order_key(std::string_view organization_name, std::string_view tenant_id);
-// The tenant id an ordering item points at.
-std::string tenant_of_name_order_item(const store::Item& item);
 // The original API's organizationName search: whether a word of `name` (a word starts the name
 // or follows a character that is not an ASCII letter or digit) starts with `term`, both compared
 // in lower case. The whole-name prefix is the first word's case.

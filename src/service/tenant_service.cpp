@@ -4,10 +4,13 @@
 
 #include "core/json.hpp"
 #include "core/unicode_text.hpp"
+#include "domain/tenant_lifecycle.hpp"
 #include "events/outbox_event.hpp"
+#include "records/tenant_name_order.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/retry.hpp"
 #include "service/tenant_name_order.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::service {
 
@@ -73,7 +76,7 @@ std::string status_object(TenantStatus status) {
 std::string tenant_object(const Tenant& tenant) {
   JsonWriter out;
   out.begin_object();
-  write_tenant_attributes(out, tenant);
+  records::write_tenant_attributes(out, tenant);
   out.end_object();
   return out.str();
 }
@@ -114,14 +117,14 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
 
 // The tenant an index entry points at; nullopt when it is gone.
 Result<std::optional<Tenant>> load_listed(store::ItemStore& store, const std::string& tenant_id) {
-  auto item = store.get(store::Table::Tenants, tenant_key(tenant_id));
+  auto item = store.get(store::Table::Tenants, records::tenant_key(tenant_id));
   if (!item) {
     return std::move(item).error();
   }
   if (!item->has_value()) {
     return std::optional<Tenant>{};
   }
-  auto tenant = tenant_from_item(**item);
+  auto tenant = records::tenant_from_item(**item);
   if (!tenant) {
     return std::move(tenant).error();
   }
@@ -138,25 +141,25 @@ store::Query query_for(const TenantFilter& filter) {
     // The ordering items (service/tenant_name_order.hpp); every filter is applied to the
     // tenants they point at.
     q.index = 0;
-    q.pk = std::string(kTenantsByNamePk);
+    q.pk = std::string(records::kTenantsByNamePk);
   } else if (filter.name_prefix) {
     const std::string lower = domain::to_lower(*filter.name_prefix);
     const std::size_t chars =
-        std::min<std::size_t>(domain::utf8_length(lower).value_or(1), kNameBuckets);
-    q.index = kTenantsByName1Index + static_cast<int>(chars) - 1;
-    q.pk = name_bucket_pk(lower, chars);
+        std::min<std::size_t>(domain::utf8_length(lower).value_or(1), records::kNameBuckets);
+    q.index = records::kTenantsByName1Index + static_cast<int>(chars) - 1;
+    q.pk = records::name_bucket_pk(lower, chars);
   } else if (filter.status && filter.environment) {
-    q.index = kTenantsByStatusEnvIndex;
+    q.index = records::kTenantsByStatusEnvIndex;
     q.pk = "TENANTS#STATUS_ENV#" + std::string(domain::to_string(*filter.status)) + "#" +
            std::string(domain::to_string(*filter.environment));
   } else if (filter.status) {
-    q.index = kTenantsByStatusIndex;
+    q.index = records::kTenantsByStatusIndex;
     q.pk = "TENANTS#STATUS#" + std::string(domain::to_string(*filter.status));
   } else if (filter.environment) {
-    q.index = kTenantsByEnvIndex;
+    q.index = records::kTenantsByEnvIndex;
     q.pk = "TENANTS#ENV#" + std::string(domain::to_string(*filter.environment));
   } else {
-    q.index = kTenantsAllIndex;
+    q.index = records::kTenantsAllIndex;
     q.pk = "TENANTS";
   }
   return q;
@@ -190,9 +193,9 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
 
   std::vector<store::WriteOp> ops;
   ops.emplace_back(
-      store::Put{store::Table::Tenants, tenant_item(t), store::Condition::not_exists()});
+      store::Put{store::Table::Tenants, records::tenant_item(t), store::Condition::not_exists()});
   ops.emplace_back(
-      store::Put{store::Table::Tenants, org_name_item(t), store::Condition::not_exists()});
+      store::Put{store::Table::Tenants, records::org_name_item(t), store::Condition::not_exists()});
   if (auto extra = run_hooks(ctx, nullptr, t); !extra) {
     return std::move(extra).error();
   } else {
@@ -200,9 +203,9 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
       ops.push_back(std::move(op));
     }
   }
-  record_change(ops, ctx, ids_, options_,
-                Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "", tenant_object(t),
-                       std::nullopt});
+  records::record_change(ops, ctx, ids_, options_,
+                         records::Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "",
+                                         tenant_object(t), std::nullopt});
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 1) {
@@ -236,10 +239,11 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
     return collect_page(
         query_for(filter), filter, page,
         [this](const store::Item& entry) -> Result<std::optional<Tenant>> {
-          auto tenant = load_listed(store_, tenant_of_name_order_item(entry));
+          auto tenant = load_listed(store_, records::tenant_of_name_order_item(entry));
           // An entry left behind by a rename racing the backfill is skipped.
           if (tenant && tenant->has_value() &&
-              name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk != entry.sk) {
+              records::name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk !=
+                  entry.sk) {
             return std::optional<Tenant>{};
           }
           return tenant;
@@ -248,7 +252,7 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
   if (platform_allows(ctx.principal, Action::ReadTenant)) {
     return collect_page(query_for(filter), filter, page,
                         [](const store::Item& item) -> Result<std::optional<Tenant>> {
-                          auto tenant = tenant_from_item(item);
+                          auto tenant = records::tenant_from_item(item);
                           if (!tenant) {
                             return std::move(tenant).error();
                           }
@@ -293,7 +297,8 @@ Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const T
       return std::move(tenant).error();
     }
     if (tenant->has_value() && matches(filter, **tenant)) {
-      std::string order = name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk;
+      std::string order =
+          records::name_order_key((*tenant)->organization_name, (*tenant)->tenant_id).sk;
       named.emplace_back(std::move(order), std::move(**tenant));
     }
   }
@@ -307,7 +312,7 @@ Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const T
       continue;
     }
     if (static_cast<int>(out.items.size()) == page.limit) {
-      out.next = store::Cursor{"", "", std::string(kTenantsByNamePk), last_returned};
+      out.next = store::Cursor{"", "", std::string(records::kTenantsByNamePk), last_returned};
       break;
     }
     last_returned = order;
@@ -360,9 +365,7 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   if (before.status == TenantStatus::Deprovisioned) {
     return deprovisioned_error(before);
   }
@@ -392,7 +395,7 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   std::vector<FieldError> errors;
   domain::check_placement(after.division, after.group, after.team, errors);
   JsonWriter merged;  // the limits apply to the metadata after the merge
-  write_metadata(merged, after.metadata);
+  records::write_metadata(merged, after.metadata);
   domain::check_metadata(after.metadata, merged.view().size(), errors);
   if (!errors.empty()) {
     return Error::validation(std::move(errors));
@@ -402,14 +405,15 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
   const bool renamed = unicode::comparison_key(after.organization_name) !=
                        unicode::comparison_key(before.organization_name);
   if (renamed) {
-    extra.emplace_back(
-        store::Put{store::Table::Tenants, org_name_item(after), store::Condition::not_exists()});
-    extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+    extra.emplace_back(store::Put{store::Table::Tenants, records::org_name_item(after),
+                                  store::Condition::not_exists()});
+    extra.emplace_back(store::Delete{store::Table::Tenants,
+                                     records::org_name_key(before.organization_name),
                                      store::Condition::none()});
   }
   return commit(ctx, before, std::move(after), std::move(extra),
-                Change{"TENANT_UPDATED", events::kTenantSource, before.tenant_id,
-                       tenant_object(before), "", std::nullopt});
+                records::Change{"TENANT_UPDATED", events::kTenantSource, before.tenant_id,
+                                tenant_object(before), "", std::nullopt});
 }
 
 Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_id,
@@ -419,13 +423,18 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
   // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
   // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
   constexpr int kAttempts = 5;
-  for (int attempt = 1; attempt < kAttempts; ++attempt) {
-    auto result = apply_once(ctx, tenant_id, action, reason);
-    if (result || ctx.if_match || result.error().code != ErrorCode::VersionConflict) {
-      return result;
-    }
-  }
-  return apply_once(ctx, tenant_id, action, std::move(reason));
+  return retry_on_conflict<Tenant>(
+      kAttempts - 1,
+      [&]() -> Attempt<Tenant> {
+        auto result = apply_once(ctx, tenant_id, action, reason);
+        if (!result && !ctx.if_match && result.error().code == ErrorCode::VersionConflict) {
+          return std::optional<Tenant>{};  // raced a driver's write: decide again
+        }
+        TENANTD_TRY_ASSIGN(Tenant after, std::move(result));
+        return std::optional<Tenant>{std::move(after)};
+      },
+      // The last attempt answers whatever it meets, a conflict included.
+      [&] { return apply_once(ctx, tenant_id, action, reason); });
 }
 
 Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view tenant_id,
@@ -435,9 +444,7 @@ Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view te
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   const auto target = domain::tenant_transition(before.status, action);
   if (!target) {
     if (events_.counted) {
@@ -450,38 +457,15 @@ Result<Tenant> TenantService::apply_once(const Context& ctx, std::string_view te
     }
     return domain::invalid_transition(before.status, requested_status(action));
   }
-  if ((action == TenantAction::Park || action == TenantAction::Suspend) && !reason) {
+  if (domain::action_needs_reason(action) && !reason) {
     return Error::validation({{"reason", "REQUIRED", "reason is required (10..500 characters)"}});
   }
-  Tenant after = before;
-  after.status = *target;
-  switch (action) {
-    case TenantAction::Park:
-      after.parked_at = ctx.now;
-      after.parked_by = ctx.principal.actor();
-      after.park_reason = reason;
-      break;
-    case TenantAction::Unpark:
-      after.parked_at.reset();
-      after.parked_by.reset();
-      after.park_reason.reset();
-      break;
-    case TenantAction::Suspend:
-      after.suspended_at = ctx.now;
-      after.suspended_by = ctx.principal.actor();
-      after.suspend_reason = reason;
-      break;
-    case TenantAction::Resume:
-      after.suspended_at.reset();
-      after.suspended_by.reset();
-      after.suspend_reason.reset();
-      break;
-    default:
-      break;
-  }
-  return commit(ctx, before, std::move(after), {},
-                Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
-                       status_object(before.status), status_object(*target), std::move(reason)});
+  Tenant after =
+      domain::after_action(before, action, *target, ctx.now, ctx.principal.actor(), reason);
+  return commit(
+      ctx, before, std::move(after), {},
+      records::Change{std::string(event_type_for(action)), events::kTenantSource, before.tenant_id,
+                      status_object(before.status), status_object(*target), std::move(reason)});
 }
 
 Result<Tenant> TenantService::set_status(const Context& ctx, std::string_view tenant_id,
@@ -510,9 +494,7 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
     return loaded;
   }
   const Tenant& before = *loaded;
-  if (auto ok = check_if_match(ctx, before); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_if_match(ctx, before));
   if (!domain::tenant_transition(before.status, TenantAction::Deprovision)) {
     return domain::invalid_transition(before.status, TenantStatus::Deprovisioned);
   }
@@ -529,12 +511,13 @@ Result<Tenant> TenantService::deprovision(const Context& ctx, std::string_view t
   after.deprovisioned_by = ctx.principal.actor();
   std::vector<store::WriteOp> extra;
   // The name becomes free for new tenants once this one is gone.
-  extra.emplace_back(store::Delete{store::Table::Tenants, org_name_key(before.organization_name),
+  extra.emplace_back(store::Delete{store::Table::Tenants,
+                                   records::org_name_key(before.organization_name),
                                    store::Condition::none()});
   auto result = commit(ctx, before, std::move(after), std::move(extra),
-                       Change{"TENANT_DEPROVISIONED", events::kTenantSource, before.tenant_id,
-                              status_object(before.status),
-                              status_object(TenantStatus::Deprovisioned), std::nullopt});
+                       records::Change{"TENANT_DEPROVISIONED", events::kTenantSource,
+                                       before.tenant_id, status_object(before.status),
+                                       status_object(TenantStatus::Deprovisioned), std::nullopt});
   return result;
 }
 
@@ -556,15 +539,13 @@ Result<std::vector<store::WriteOp>> TenantService::run_hooks(const Context& ctx,
 
 Result<Page<std::string>> TenantService::audit(const Context& ctx, std::string_view tenant_id,
                                                const PageRequest& page) {
-  auto loaded = load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers);
-  if (!loaded) {
-    return std::move(loaded).error();
-  }
-  return read_audit(store_, tenant_id, page);
+  TENANTD_TRY(load_tenant_for(store_, ctx, tenant_id, Action::ReadMembers));
+  return records::read_audit(store_, tenant_id, page);
 }
 
 Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, Tenant after,
-                                     std::vector<store::WriteOp> extra_ops, Change change) {
+                                     std::vector<store::WriteOp> extra_ops,
+                                     records::Change change) {
   after.version = before.version + 1;
   after.updated_at = ctx.now;
   after.updated_by = ctx.principal.actor();
@@ -574,7 +555,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
   const std::size_t extra_count = extra_ops.size();
   std::vector<store::WriteOp> ops;
   ops.reserve(extra_count + 3);
-  ops.emplace_back(store::Put{store::Table::Tenants, tenant_item(after),
+  ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(after),
                               store::Condition::version_is(before.version)});
   for (auto& op : extra_ops) {
     ops.push_back(std::move(op));
@@ -587,7 +568,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
     ops.push_back(std::move(op));
   }
   const std::string event_type = change.event_type;
-  record_change(ops, ctx, ids_, options_, change);
+  records::record_change(ops, ctx, ids_, options_, change);
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 0) {

@@ -9,7 +9,7 @@
 
 #include "core/ids.hpp"
 #include "domain/tenant.hpp"
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 #include "service/context.hpp"
 #include "store/item_store.hpp"
 
@@ -93,7 +93,7 @@ class TenantService {
                                     domain::TenantAction action, std::optional<std::string> reason);
   Result<domain::Tenant> commit(const Context& ctx, const domain::Tenant& before,
                                 domain::Tenant after, std::vector<store::WriteOp> extra_ops,
-                                Change change);
+                                records::Change change);
   Result<std::vector<store::WriteOp>> run_hooks(const Context& ctx, const domain::Tenant* before,
                                                 const domain::Tenant& after);
   // Turns one index item into its tenant; nullopt skips the item.

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "api/handlers/fail.hpp"
+#include "api/handlers/query_checks.hpp"
+#include "api/links.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "core/json_input.hpp"
@@ -13,10 +16,6 @@ namespace tenantd::api {
 namespace {
 
 using domain::Tree;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 // Reads the `name` of a node object and reports fields other than `name` and `children`.
 std::string read_name(const JsonValue& node, const std::string& path, const char* children,
@@ -67,10 +66,6 @@ void for_each_object(const JsonValue& array, const std::string& path,
     }
     each(element, element_path);
   }
-}
-
-void write_link(JsonWriter& out, std::string_view name, const std::string& href) {
-  out.key(name).begin_object().field("href", href).end_object();
 }
 
 }  // namespace
@@ -178,7 +173,7 @@ std::string hierarchy_json(const service::HierarchyView& view) {
   if (view.updated_at) {
     out.field("updatedAt", format_time(*view.updated_at));
   }
-  const std::string base = "/v1.0/tenants/" + view.tenant_id;
+  const std::string base = tenant_path(view.tenant_id);
   out.key("_links").begin_object();
   write_link(out, "self", base + "/hierarchy");
   write_link(out, "tenant", base);
@@ -202,8 +197,7 @@ Response get_hierarchy(Api& api, Call& call) {
   call.tenant_id = call.param(0);
   if (!call.query.all().empty()) {
     const std::string& name = call.query.all().front().first;
-    return fail(call, Error::validation(
-                          {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+    return fail(call, Error::validation({unknown_query_param(name)}));
   }
   auto view = api.deps().services.hierarchy->get(call.ctx, call.tenant_id);
   if (!view) {
@@ -225,8 +219,7 @@ Response put_hierarchy(Api& api, Call& call) {
       return fail(
           call, Error::validation({{"cascade", "INVALID_VALUE", "cascade must be true or false"}}));
     } else {
-      return fail(call, Error::validation(
-                            {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+      return fail(call, Error::validation({unknown_query_param(name)}));
     }
   }
   auto tree = decode_hierarchy(call.request.body);

@@ -6,7 +6,9 @@
 #include <algorithm>
 
 #include "api/body_reader.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/hierarchy.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "domain/tenant.hpp"
@@ -18,10 +20,6 @@ namespace {
 
 using domain::Placement;
 using domain::Tree;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 Result<Placement> decode_placement(std::string_view text) {
   auto parsed = BodyReader::parse(text, false);
@@ -40,9 +38,7 @@ Result<Placement> decode_placement(std::string_view text) {
     }
   }
   domain::check_placement(p.division, p.group, p.team, body.errors());
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return p;
 }
 
@@ -132,8 +128,7 @@ bool no_query(Call& call, Response& refusal) {
     return true;
   }
   const std::string& name = call.query.all().front().first;
-  refusal = fail(
-      call, Error::validation({{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+  refusal = fail(call, Error::validation({unknown_query_param(name)}));
   return false;
 }
 
@@ -148,10 +143,7 @@ Result<std::pair<domain::Tenant, service::HierarchyView>> place(Api& api, Call& 
   if (!domain::node_exists(view->tree, p)) {
     service::Context ctx = call.ctx;
     ctx.if_match.reset();  // an If-Match names the tenant's version, not the tree's
-    auto grown = hierarchy.put(ctx, call.tenant_id, with_path(std::move(view->tree), p), false);
-    if (!grown) {
-      return std::move(grown).error();
-    }
+    TENANTD_TRY(hierarchy.put(ctx, call.tenant_id, with_path(std::move(view->tree), p), false));
   }
   service::UpdateTenantInput input;
   input.division = {true, p.division};

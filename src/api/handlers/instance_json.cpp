@@ -1,8 +1,9 @@
 #include "api/handlers/instance_json.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/instance_fields.hpp"
+#include "api/links.hpp"
 #include "domain/tenant.hpp"
-#include "service/instance_record.hpp"
 
 namespace tenantd::api {
 
@@ -183,45 +184,41 @@ std::optional<std::string_view> plan_status(const Instance& i) {
   return std::nullopt;
 }
 
-void link(JsonWriter& out, std::string_view name, const std::string& href) {
-  out.key(name).begin_object().field("href", href).end_object();
-}
-
 void write_instance_links(JsonWriter& out, const Instance& i) {
-  const std::string base = "/v1.0/instances/" + i.instance_id;
+  const std::string base = instance_path(i.instance_id);
   out.key("_links").begin_object();
-  link(out, "self", base);
-  link(out, "status", base + "/status");
-  link(out, "tenant", "/v1.0/tenants/" + i.tenant_id);
-  link(out, "collection", "/v1.0/tenants/" + i.tenant_id + "/instances");
-  link(out, "backups", base + "/backups");
+  write_link(out, "self", base);
+  write_link(out, "status", base + "/status");
+  write_link(out, "tenant", tenant_path(i.tenant_id));
+  write_link(out, "collection", tenant_instances_path(i.tenant_id));
+  write_link(out, "backups", base + "/backups");
   if (i.current_operation_id) {
-    link(out, "operation", "/v1.0/operations/" + *i.current_operation_id);
+    write_link(out, "operation", operation_path(*i.current_operation_id));
   } else {
     // Only what the state allows now.
     const auto allowed = [&i](InstanceEvent e) {
       return domain::instance_transition(i.state, e).has_value();
     };
     if (allowed(InstanceEvent::Scale)) {
-      link(out, "size", base + "/size");
+      write_link(out, "size", base + "/size");
     }
     if (allowed(InstanceEvent::Suspend)) {
-      link(out, "suspend", base + "/suspend");
+      write_link(out, "suspend", base + "/suspend");
     }
     if (allowed(InstanceEvent::Resume)) {
-      link(out, "resume", base + "/resume");
+      write_link(out, "resume", base + "/resume");
     }
     if (allowed(InstanceEvent::Backup)) {
-      link(out, "backup", base + "/backup");
+      write_link(out, "backup", base + "/backup");
     }
     if (allowed(InstanceEvent::Restore)) {
-      link(out, "restore", base + "/restore");
+      write_link(out, "restore", base + "/restore");
     }
     if (allowed(InstanceEvent::Update) || allowed(InstanceEvent::Retry)) {
-      link(out, "update", base);
+      write_link(out, "update", base);
     }
     if (allowed(InstanceEvent::Delete)) {
-      link(out, "delete", base);
+      write_link(out, "delete", base);
     }
   }
   out.end_object();
@@ -229,10 +226,10 @@ void write_instance_links(JsonWriter& out, const Instance& i) {
 
 void write_operation(JsonWriter& out, const domain::Operation& op) {
   out.begin_object();
-  service::write_operation_attributes(out, op);
+  encoders::write_operation_fields(out, op);
   out.key("_links").begin_object();
-  link(out, "self", "/v1.0/operations/" + op.operation_id);
-  link(out, "instance", "/v1.0/instances/" + op.instance_id);
+  write_link(out, "self", operation_path(op.operation_id));
+  write_link(out, "instance", instance_path(op.instance_id));
   out.end_object().end_object();
 }
 
@@ -300,9 +297,7 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -319,9 +314,7 @@ Result<service::UpdateInstanceInput> decode_update_instance(std::string_view tex
   in.desired_count = config.desired_count;
   in.wordpress_version = std::move(config.wordpress_version);
   in.php_version = std::move(config.php_version);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -336,9 +329,7 @@ Result<std::int64_t> decode_size(std::string_view text) {
     body.error("desiredCount", "REQUIRED", "desiredCount is required");
   }
   const auto count = read_int(body, "desiredCount", v);
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return *count;
 }
 
@@ -364,9 +355,7 @@ Result<service::BackupInput> decode_backup(std::string_view text) {
     }
     in.label = std::move(label);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -376,9 +365,7 @@ Result<std::string> decode_restore(std::string_view text) {
     return std::move(parsed).error();
   }
   auto id = parsed->string("backupId", true);
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return *id;
 }
 
@@ -391,9 +378,7 @@ Result<bool> decode_status_action(std::string_view text) {
   if (action && *action != "stop" && *action != "start") {
     parsed->error("action", "INVALID_VALUE", "action must be \"stop\" or \"start\"");
   }
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return *action == "stop";
 }
 
@@ -488,16 +473,14 @@ Result<domain::ProgressReport> decode_report(std::string_view text) {
     }
     report.error = std::move(info);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return report;
 }
 
 std::string instance_detail_json(const Instance& instance) {
   JsonWriter out;
   out.begin_object();
-  service::write_instance_attributes(out, instance, false);
+  encoders::write_instance_fields(out, instance);
   out.field("status", plan_status(instance));
   out.field("operationId", instance.current_operation_id);
   write_instance_links(out, instance);
@@ -516,7 +499,7 @@ void write_instance_summary(JsonWriter& out, const Instance& i) {
       .field("runningCount", i.running_count)
       .key("_links")
       .begin_object();
-  link(out, "self", "/v1.0/instances/" + i.instance_id);
+  write_link(out, "self", instance_path(i.instance_id));
   out.end_object().end_object();
 }
 
@@ -528,10 +511,10 @@ std::string operation_detail_json(const domain::Operation& operation) {
 
 void write_backup(JsonWriter& out, const domain::Backup& backup) {
   out.begin_object();
-  service::write_backup_attributes(out, backup);
+  encoders::write_backup_fields(out, backup);
   out.key("_links").begin_object();
-  link(out, "self", "/v1.0/instances/" + backup.instance_id + "/backups/" + backup.backup_id);
-  link(out, "instance", "/v1.0/instances/" + backup.instance_id);
+  write_link(out, "self", backup_path(backup.instance_id, backup.backup_id));
+  write_link(out, "instance", instance_path(backup.instance_id));
   out.end_object().end_object();
 }
 
@@ -584,8 +567,8 @@ std::string status_json(const service::InstanceStatus& status) {
     write_operation(out, *status.operation);
   }
   out.key("_links").begin_object();
-  link(out, "self", "/v1.0/instances/" + i.instance_id + "/status");
-  link(out, "instance", "/v1.0/instances/" + i.instance_id);
+  write_link(out, "self", instance_status_path(i.instance_id));
+  write_link(out, "instance", instance_path(i.instance_id));
   out.end_object().end_object();
   return out.str();
 }

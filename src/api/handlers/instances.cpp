@@ -4,7 +4,10 @@
 #include "api/handlers/instances.hpp"
 
 #include "api/api.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/instance_json.hpp"
+#include "api/handlers/query_checks.hpp"
+#include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "service/instance_service.hpp"
@@ -16,10 +19,6 @@ namespace {
 using domain::Instance;
 using service::Accepted;
 using service::InstanceService;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 InstanceService* instances(Api& api) {
   return api.deps().services.instances;
@@ -42,27 +41,9 @@ Target target(Call& call) {
   return {{}, call.param(0)};
 }
 
-Status only_page_params(const Call& call, std::string_view allowed) {
-  std::vector<FieldError> errors;
-  for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt" &&
-        name != allowed) {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
-    }
-  }
-  if (!errors.empty()) {
-    return Error::validation(std::move(errors));
-  }
-  return {};
-}
-
 Response with_etag(Response r, std::int64_t version) {
   r.set_header("ETag", etag(version));
   return r;
-}
-
-void link(JsonWriter& out, std::string_view name, const std::string& href) {
-  out.key(name).begin_object().field("href", href).end_object();
 }
 
 // The 202 body of a request that started an operation.
@@ -85,10 +66,10 @@ Response accepted_response(Call& call, const Accepted& a, std::string_view messa
     out.field("dataRetentionDays", 30);
   }
   out.key("_links").begin_object();
-  link(out, "self", "/v1.0/instances/" + i.instance_id);
-  link(out, "status", "/v1.0/instances/" + i.instance_id + "/status");
-  link(out, "operation", "/v1.0/operations/" + a.operation.operation_id);
-  link(out, "collection", "/v1.0/tenants/" + i.tenant_id + "/instances");
+  write_link(out, "self", instance_path(i.instance_id));
+  write_link(out, "status", instance_status_path(i.instance_id));
+  write_link(out, "operation", operation_path(a.operation.operation_id));
+  write_link(out, "collection", tenant_instances_path(i.tenant_id));
   out.end_object().end_object();
   return with_etag(json_response(202, out.str()), i.version);
 }
@@ -107,7 +88,7 @@ Response create_instance(Api& api, Call& call) {
     return fail(call, a.error());
   }
   Response r = accepted_response(call, *a, "Provisioning has started");
-  r.set_header("Location", "/v1.0/instances/" + a->instance.instance_id);
+  r.set_header("Location", instance_path(a->instance.instance_id));
   return r;
 }
 
@@ -116,7 +97,7 @@ Response list_instances(Api& api, Call& call) {
   if (instances(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = only_page_params(call, "state"); !ok) {
+  if (auto ok = only_page_params(call, {"state"}); !ok) {
     return fail(call, ok.error());
   }
   std::optional<domain::InstanceState> state;
@@ -228,8 +209,8 @@ Response size_instance(Api& api, Call& call) {
       .field("message", "Scaling has started")
       .key("_links")
       .begin_object();
-  link(out, "self", "/v1.0/instances/" + a->instance.instance_id);
-  link(out, "operation", "/v1.0/operations/" + a->operation.operation_id);
+  write_link(out, "self", instance_path(a->instance.instance_id));
+  write_link(out, "operation", operation_path(a->operation.operation_id));
   out.end_object().end_object();
   return with_etag(json_response(200, out.str()), a->instance.version);
 }
@@ -254,8 +235,8 @@ Response power(Api& api, Call& call, bool stop, std::string_view action) {
       .field("message", stop ? "Suspending" : "Resuming")
       .key("_links")
       .begin_object();
-  link(out, "self", "/v1.0/instances/" + a->instance.instance_id);
-  link(out, "operation", "/v1.0/operations/" + a->operation.operation_id);
+  write_link(out, "self", instance_path(a->instance.instance_id));
+  write_link(out, "operation", operation_path(a->operation.operation_id));
   out.end_object().end_object();
   return with_etag(json_response(200, out.str()), a->instance.version);
 }
@@ -304,13 +285,11 @@ Response backup_instance(Api& api, Call& call) {
       .field("status", domain::to_string(a->backup->status))
       .key("_links")
       .begin_object();
-  link(out, "self",
-       "/v1.0/instances/" + a->instance.instance_id + "/backups/" + a->backup->backup_id);
-  link(out, "operation", "/v1.0/operations/" + a->operation.operation_id);
+  write_link(out, "self", backup_path(a->instance.instance_id, a->backup->backup_id));
+  write_link(out, "operation", operation_path(a->operation.operation_id));
   out.end_object().end_object();
   Response r = json_response(202, out.str());
-  r.set_header("Location",
-               "/v1.0/instances/" + a->instance.instance_id + "/backups/" + a->backup->backup_id);
+  r.set_header("Location", backup_path(a->instance.instance_id, a->backup->backup_id));
   return r;
 }
 
@@ -336,8 +315,8 @@ Response restore_instance(Api& api, Call& call) {
       .field("status", domain::to_string(a->instance.state))
       .key("_links")
       .begin_object();
-  link(out, "operation", "/v1.0/operations/" + a->operation.operation_id);
-  link(out, "self", "/v1.0/instances/" + a->instance.instance_id);
+  write_link(out, "operation", operation_path(a->operation.operation_id));
+  write_link(out, "self", instance_path(a->instance.instance_id));
   out.end_object().end_object();
   return json_response(202, out.str());
 }
@@ -347,7 +326,7 @@ Response list_backups(Api& api, Call& call) {
   if (instances(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = only_page_params(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   const std::string scope = "backups|" + std::string(t.instance_id);
@@ -404,7 +383,7 @@ Response post_events(Api& api, Call& call) {
     out.field("reason", outcome->reason);
   }
   out.key("_links").begin_object();
-  link(out, "self", "/v1.0/instances/" + outcome->instance.instance_id);
+  write_link(out, "self", instance_path(outcome->instance.instance_id));
   out.end_object().end_object();
   return json_response(200, out.str());
 }

@@ -3,11 +3,15 @@
 #include "api/handlers/invitations.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/invitation_fields.hpp"
+#include "api/encoders/membership_fields.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/handlers/query_checks.hpp"
+#include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "domain/tenant.hpp"
-#include "service/invitation_record.hpp"
 #include "service/invitation_service.hpp"
 
 namespace tenantd::api::handlers {
@@ -19,10 +23,6 @@ using domain::Invitation;
 constexpr std::size_t kMaxMessageChars = 1000;
 constexpr std::size_t kMaxTokenChars = 256;
 
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
-
 service::InvitationService* invitations(Api& api) {
   return api.deps().services.invitations;
 }
@@ -33,20 +33,17 @@ Error unavailable() {
 
 void write_invitation(JsonWriter& out, const Invitation& inv, TimePoint now) {
   const auto status = domain::effective_status(inv, now);
-  const std::string self = "/v1.0/invitations/" + inv.invitation_id;
-  auto link = [&out](std::string_view name, const std::string& href) {
-    out.key(name).begin_object().field("href", href).end_object();
-  };
+  const std::string self = invitation_path(inv.invitation_id);
   out.begin_object();
-  service::write_invitation_attributes(out, inv, status);
+  encoders::write_invitation_fields(out, inv, status);
   out.key("_links").begin_object();
-  link("self", self);
-  link("tenant", "/v1.0/tenants/" + inv.tenant_id);
+  write_link(out, "self", self);
+  write_link(out, "tenant", tenant_path(inv.tenant_id));
   if (domain::can_cancel(inv, now)) {
-    link("cancel", self);
+    write_link(out, "cancel", self);
   }
   if (domain::can_resend(inv, now)) {
-    link("resend", self + "/resend");
+    write_link(out, "resend", self + "/resend");
   }
   out.end_object().end_object();
 }
@@ -87,9 +84,7 @@ Result<service::CreateInvitationInput> decode_create(std::string_view text,
     domain::check_free_text("message", *message, 1, kMaxMessageChars, body.errors());
     in.message = std::move(*message);
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -107,9 +102,7 @@ Result<std::string> decode_token(std::string_view text) {
       body.error("token", "INVALID_FORMAT", "token must be the invitation's token");
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return token;
 }
 
@@ -128,7 +121,7 @@ Response create(Api& api, Call& call, bool nested) {
     return fail(call, inv.error());
   }
   Response r = invitation_response(201, *inv, call.ctx.now);
-  r.set_header("Location", "/v1.0/invitations/" + inv->invitation_id);
+  r.set_header("Location", invitation_path(inv->invitation_id));
   return r;
 }
 
@@ -162,8 +155,8 @@ Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
       errors.push_back({name, "UNKNOWN_FIELD", "The tenant is already named by the path"});
     } else if (name == "tenantId") {
       filter.tenant_id = value;
-    } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    } else if (!is_page_param(name)) {
+      errors.push_back(unknown_query_param(name));
     }
   }
   if (!errors.empty()) {
@@ -282,11 +275,11 @@ Response accept_invitation(Api& api, Call& call) {
   call.tenant_id = m->tenant_id;
   JsonWriter out;
   out.begin_object();
-  service::write_membership_attributes(out, *m);
+  encoders::write_membership_fields(out, *m);
   out.end_object();
   Response r = json_response(200, out.str());
   r.set_header("ETag", etag(m->version));
-  r.set_header("Location", "/v1.0/tenants/" + m->tenant_id + "/users/" + m->user_id);
+  r.set_header("Location", member_path(m->tenant_id, m->user_id));
   return r;
 }
 

@@ -2,7 +2,11 @@
 #include "api/handlers/members.hpp"
 
 #include "api/body_reader.hpp"
+#include "api/encoders/membership_fields.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/member_fields.hpp"
+#include "api/handlers/query_checks.hpp"
+#include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
 #include "service/member_service.hpp"
@@ -13,10 +17,6 @@ namespace {
 
 using service::Membership;
 using service::TenantRole;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 service::MemberService* members(Api& api) {
   return api.deps().services.members;
@@ -29,7 +29,7 @@ Error unavailable() {
 std::string membership_json(const Membership& m) {
   JsonWriter out;
   out.begin_object();
-  service::write_membership_attributes(out, m);
+  encoders::write_membership_fields(out, m);
   out.end_object();
   return out.str();
 }
@@ -63,9 +63,7 @@ Result<service::AssignMemberInput> decode_assign(std::string_view text) {
   in.group = read_node(body, "group");
   in.team = read_node(body, "team");
   domain::check_placement(in.division, in.group, in.team, body.errors());
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -90,29 +88,12 @@ Result<service::UpdateMemberInput> decode_update(std::string_view text) {
       patch->value = read_node(body, field);
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
-// Only the page parameters (and `allowed`) may appear in the query string.
-Status check_query(const Call& call, std::string_view allowed) {
-  std::vector<FieldError> errors;
-  for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt" &&
-        name != allowed) {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
-    }
-  }
-  if (!errors.empty()) {
-    return Error::validation(std::move(errors));
-  }
-  return {};
-}
-
 Response tenants_page(Api& api, Call& call, std::string_view user_id) {
-  if (auto ok = check_query(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   // Bound to the user listed and to the caller, so a token cannot be replayed elsewhere.
@@ -157,7 +138,7 @@ Response assign_member(Api& api, Call& call) {
     return fail(call, m.error());
   }
   Response r = membership_response(201, *m);
-  r.set_header("Location", "/v1.0/tenants/" + m->tenant_id + "/users/" + m->user_id);
+  r.set_header("Location", member_path(m->tenant_id, m->user_id));
   return r;
 }
 
@@ -166,7 +147,7 @@ Response list_members(Api& api, Call& call) {
   if (members(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = check_query(call, "role"); !ok) {
+  if (auto ok = only_page_params(call, {"role"}); !ok) {
     return fail(call, ok.error());
   }
   std::optional<TenantRole> role;
@@ -191,7 +172,7 @@ Response list_members(Api& api, Call& call) {
   out.begin_object().key("items").begin_array();
   for (const auto& m : result->items) {
     out.begin_object();
-    service::write_membership_attributes(out, m);
+    encoders::write_membership_fields(out, m);
     out.end_object();
   }
   out.end_array();
@@ -232,7 +213,7 @@ Response remove_member(Api& api, Call& call) {
   if (members(api) == nullptr) {
     return fail(call, unavailable());
   }
-  if (auto ok = check_query(call, {}); !ok) {
+  if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
   if (auto removed = members(api)->remove(call.ctx, call.tenant_id, call.param(1)); !removed) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "api/api.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/responses.hpp"
 #include "core/json.hpp"
 #include "events/dispatcher.hpp"
@@ -83,9 +84,7 @@ Result<Counts> count(Api& api, const Call& call) {
     }
     for (const auto& tenant : tenants->items) {
       ++counts.tenants_by_status[std::string(domain::to_string(tenant.status))];
-      if (auto ok = count_instances(api, call, tenant.tenant_id, counts); !ok) {
-        return std::move(ok).error();
-      }
+      TENANTD_TRY(count_instances(api, call, tenant.tenant_id, counts));
     }
     seen += tenants->items.size();
     if (!tenants->next) {
@@ -102,7 +101,7 @@ Result<Counts> count(Api& api, const Call& call) {
 Response get_summary(Api& api, Call& call) {
   auto counts = count(api, call);
   if (!counts) {
-    return error_response(counts.error(), call.request.request_id, call.ctx.now);
+    return fail(call, counts.error());
   }
   JsonWriter out;
   out.begin_object();
@@ -119,7 +118,7 @@ Response get_summary(Api& api, Call& call) {
     for (auto [status, n] : {std::pair{"PENDING", &pending}, std::pair{"FAILED", &parked}}) {
       auto events = events::list_outbox(api.deps().store, status, kMaxOutboxCount);
       if (!events) {
-        return error_response(events.error(), call.request.request_id, call.ctx.now);
+        return fail(call, events.error());
       }
       *n = static_cast<std::int64_t>(events->size());
     }

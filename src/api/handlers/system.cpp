@@ -1,4 +1,5 @@
 // Open and operational routes: health, metrics, the OpenAPI document.
+#include "api/handlers/fail.hpp"
 #include "api/handlers/handlers.hpp"
 #include "api/openapi_document.hpp"
 #include "api/responses.hpp"
@@ -39,8 +40,7 @@ Response health(Api& api, Call& call) {
 
 Response metrics(Api& api, Call& call) {
   if (!call.ctx.principal.platform_staff()) {
-    return error_response(Error::make(ErrorCode::Forbidden, "Metrics are for platform staff"),
-                          call.request.request_id, call.ctx.now);
+    return fail(call, Error::make(ErrorCode::Forbidden, "Metrics are for platform staff"));
   }
   Response r;
   r.status = 200;

@@ -1,7 +1,8 @@
 #include "api/handlers/tenant_json.hpp"
 
+#include "api/encoders/tenant_fields.hpp"
+#include "api/links.hpp"
 #include "core/unicode_text.hpp"
-#include "service/tenant_record.hpp"
 
 namespace tenantd::api {
 
@@ -84,9 +85,7 @@ Result<service::CreateTenantInput> decode_create_tenant(std::string_view text) {
     }
     domain::check_metadata(in.metadata, to_json(*metadata).size(), body.errors());
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
@@ -130,21 +129,16 @@ Result<service::UpdateTenantInput> decode_update_tenant(std::string_view text) {
       in.metadata = read_metadata(body, *metadata, true);
     }
   }
-  if (auto done = body.finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(body.finish());
   return in;
 }
 
 void write_tenant_links(JsonWriter& out, const domain::Tenant& t) {
-  const std::string base = "/v1.0/tenants/" + t.tenant_id;
-  auto link = [&out](std::string_view name, const std::string& href) {
-    out.key(name).begin_object().field("href", href).end_object();
-  };
+  const std::string base = tenant_path(t.tenant_id);
   out.key("_links").begin_object();
-  link("self", base);
-  link("audit", base + "/audit");
-  link("users", base + "/users");  // the original API's name for the members
+  write_link(out, "self", base);
+  write_link(out, "audit", base + "/audit");
+  write_link(out, "users", base + "/users");  // the original API's name for the members
   bool status_linked = false;
   for (const auto action : domain::kAllTenantActions) {
     if (!domain::tenant_transition(t.status, action)) {
@@ -152,25 +146,25 @@ void write_tenant_links(JsonWriter& out, const domain::Tenant& t) {
     }
     switch (action) {
       case domain::TenantAction::Park:
-        link("park", base + "/park");
+        write_link(out, "park", base + "/park");
         break;
       case domain::TenantAction::Unpark:
-        link("unpark", base + "/unpark");
+        write_link(out, "unpark", base + "/unpark");
         break;
       case domain::TenantAction::Suspend:
-        link("suspend", base + "/suspend");
+        write_link(out, "suspend", base + "/suspend");
         break;
       case domain::TenantAction::Resume:
-        link("resume", base + "/resume");
+        write_link(out, "resume", base + "/resume");
         break;
       case domain::TenantAction::Deprovision:
-        link("delete", base);
+        write_link(out, "delete", base);
         break;
       case domain::TenantAction::Activate:
       case domain::TenantAction::Fail:
       case domain::TenantAction::Retry:
         if (!status_linked) {
-          link("status", base + "/status");
+          write_link(out, "status", base + "/status");
           status_linked = true;
         }
         break;
@@ -183,7 +177,7 @@ std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
                         std::string_view warning, bool unparked) {
   JsonWriter out;
   out.begin_object();
-  service::write_tenant_attributes(out, tenant);
+  encoders::write_tenant_fields(out, tenant);
   if (unparked) {
     out.field("unparkedAt", format_time(tenant.updated_at)).field("unparkedBy", tenant.updated_by);
   }
@@ -200,7 +194,7 @@ std::string tenant_json(const domain::Tenant& tenant, std::string_view message,
 
 void write_tenant_summary(JsonWriter& out, const domain::Tenant& t) {
   out.begin_object();
-  service::write_tenant_attributes(out, t);
+  encoders::write_tenant_fields(out, t);
   write_tenant_links(out, t);
   out.end_object();
 }

@@ -1,7 +1,10 @@
 // Tenant routes (docs/tenants.md).
 #include "api/body_reader.hpp"
+#include "api/handlers/fail.hpp"
 #include "api/handlers/handlers.hpp"
+#include "api/handlers/query_checks.hpp"
 #include "api/handlers/tenant_json.hpp"
+#include "api/links.hpp"
 #include "api/page_token.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
@@ -12,10 +15,6 @@ namespace {
 
 using domain::Tenant;
 using domain::TenantAction;
-
-Response fail(const Call& call, const Error& error) {
-  return error_response(error, call.request.request_id, call.ctx.now);
-}
 
 Response tenant_response(int status, const Tenant& tenant, std::string_view message = {},
                          std::string_view warning = {}, bool unparked = false) {
@@ -35,9 +34,7 @@ Result<std::optional<std::string>> read_reason(std::string_view text, bool requi
   if (reason) {
     domain::check_reason("reason", *reason, parsed->errors());
   }
-  if (auto done = parsed->finish(); !done) {
-    return std::move(done).error();
-  }
+  TENANTD_TRY(parsed->finish());
   return reason;
 }
 
@@ -89,7 +86,7 @@ Response create_tenant(Api& api, Call& call) {
   }
   call.tenant_id = tenant->tenant_id;
   Response r = tenant_response(201, *tenant);
-  r.set_header("Location", "/v1.0/tenants/" + tenant->tenant_id);
+  r.set_header("Location", tenant_path(tenant->tenant_id));
   return r;
 }
 
@@ -136,8 +133,8 @@ Response list_tenants(Api& api, Call& call) {
       } else {
         errors.push_back({"sortOrder", "INVALID_VALUE", "sortOrder must be asc or desc"});
       }
-    } else if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      errors.push_back({name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"});
+    } else if (!is_page_param(name)) {
+      errors.push_back(unknown_query_param(name));
     }
   }
   if (!errors.empty()) {
@@ -272,9 +269,8 @@ Response patch_tenant_status(Api& api, Call& call) {
 Response tenant_audit(Api& api, Call& call) {
   call.tenant_id = call.param(0);
   for (const auto& [name, value] : call.query.all()) {
-    if (name != "limit" && name != "pageSize" && name != "nextToken" && name != "startAt") {
-      return fail(call, Error::validation(
-                            {{name, "UNKNOWN_FIELD", "Unknown query parameter '" + name + "'"}}));
+    if (!is_page_param(name)) {
+      return fail(call, Error::validation({unknown_query_param(name)}));
     }
   }
   const std::string scope = "audit|" + call.tenant_id;

@@ -7,8 +7,9 @@
 #include <algorithm>
 
 #include "core/json.hpp"
+#include "records/membership_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
-#include "service/tenant_record.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tenantd::service {
@@ -102,7 +103,7 @@ class HierarchyServiceTest : public ::testing::Test {
         .field("version", std::int64_t{1})
         .end_object();
     store::Item item;
-    item.pk = tenant_pk(tenant_id);
+    item.pk = records::tenant_pk(tenant_id);
     item.sk = "USER#" + user_id;
     item.indexes[0] = store::IndexKey{"MEMBER#" + user_id, "TENANT#" + tenant_id};
     item.data = out.str();
@@ -111,7 +112,7 @@ class HierarchyServiceTest : public ::testing::Test {
   }
 
   JsonDoc member_data(const std::string& tenant_id, const std::string& user_id) {
-    auto item = store_->get(store::Table::Tenants, membership_key(tenant_id, user_id));
+    auto item = store_->get(store::Table::Tenants, records::membership_key(tenant_id, user_id));
     EXPECT_TRUE(item.ok() && item->has_value());
     return std::move(*parse_json((*item)->data));
   }
@@ -173,7 +174,7 @@ TEST_F(HierarchyServiceTest, PutReplacesTheTreeBumpsTheVersionAndWritesAudit) {
   ASSERT_EQ(read->tree.divisions.size(), 1u);
   EXPECT_EQ(read->version, 3);
   EXPECT_EQ(committed_, 2);
-  auto audit = read_audit(*store_, id, PageRequest{});
+  auto audit = records::read_audit(*store_, id, PageRequest{});
   ASSERT_TRUE(audit.ok());
   ASSERT_FALSE(audit->items.empty());
   EXPECT_NE(audit->items.front().find("HIERARCHY_UPDATED"), std::string::npos);
@@ -453,7 +454,7 @@ TEST_F(HierarchyServiceTest, ACascadeRacingAMemberChangeIsRefused) {
     auto data = member_data(id, "user-1");
     data["version"].SetInt64(2);
     store::Item item;
-    item.pk = tenant_pk(id);
+    item.pk = records::tenant_pk(id);
     item.sk = "USER#user-1";
     item.data = to_json(data);
     ASSERT_TRUE(

@@ -7,7 +7,7 @@
 
 #include "core/json.hpp"
 #include "provision/simulated_provisioner.hpp"
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
 #include "service/instance_service.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -30,7 +30,7 @@ std::set<OperationType> every_type() {
 
 // The representation without the fields a failure is allowed to change (docs/instances.md).
 std::string comparable(const domain::Instance& instance, bool state_changes) {
-  auto doc = parse_json(instance_json(instance));
+  auto doc = parse_json(records::instance_json(instance));
   EXPECT_TRUE(doc);
   for (const char* name : {"lastError", "updatedAt", "version"}) {
     doc->EraseMember(name);  // keeps the other members' order

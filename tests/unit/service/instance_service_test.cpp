@@ -7,8 +7,8 @@
 
 #include "events/dispatcher.hpp"
 #include "provision/simulated_provisioner.hpp"
-#include "service/membership_record.hpp"
-#include "service/tenant_record.hpp"
+#include "records/membership_record.hpp"
+#include "records/tenant_record.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -57,7 +57,7 @@ class InstanceServiceTest : public ::testing::Test {
     return tenants_.create(admin(), in).value().tenant_id;
   }
   void member(const std::string& tenant_id, const std::string& user, TenantRole role) {
-    Membership m;
+    records::Membership m;
     m.tenant_id = tenant_id;
     m.user_id = user;
     m.email = user + "@example.com";
@@ -65,7 +65,7 @@ class InstanceServiceTest : public ::testing::Test {
     m.assigned_at = clock_.now();
     m.assigned_by = "admin";
     ASSERT_TRUE(store_
-                    ->write({store::Put{store::Table::Tenants, membership_item(m),
+                    ->write({store::Put{store::Table::Tenants, records::membership_item(m),
                                         store::Condition::none()}})
                     .ok());
   }
@@ -293,7 +293,7 @@ TEST_F(InstanceServiceTest, BackupQuotaAndRestoreRules) {
                                         auto t = tenant_now(tid);
                                         t.instance_count = 0;  // room for a second instance
                                         t.version += 1;
-                                        return tenant_item(t);
+                                        return records::tenant_item(t);
                                       }(),
                                       store::Condition::none()}})
                   .ok());

@@ -6,9 +6,9 @@
 
 #include "core/crypto.hpp"
 #include "events/dispatcher.hpp"
+#include "records/invitation_record.hpp"
 #include "service/access.hpp"
 #include "service/hierarchy_service.hpp"
-#include "service/invitation_record.hpp"
 #include "service/local_directory.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -125,14 +125,15 @@ CreateInvitationInput by_email(std::string email) {
 std::vector<std::string> stored_texts(store::ItemStore& store, const Invitation& inv) {
   std::vector<std::string> texts;
   texts.push_back(
-      (*store.get(store::Table::Invitations, invitation_key(inv.invitation_id)).value()).data);
+      (*store.get(store::Table::Invitations, records::invitation_key(inv.invitation_id)).value())
+          .data);
   const auto pending = events::list_outbox(store, "PENDING", 1000).value();
   for (const auto& e : pending) {
     texts.push_back(events::outbox_item(e).data);
   }
   PageRequest page;
   page.limit = 100;
-  auto audit = read_audit(store, inv.tenant_id, page).value();
+  auto audit = records::read_audit(store, inv.tenant_id, page).value();
   for (auto& entry : audit.items) {
     texts.push_back(std::move(entry));
   }

@@ -6,9 +6,9 @@
 
 #include <functional>
 
+#include "records/tenant_record.hpp"
 #include "service/access.hpp"
 #include "service/local_directory.hpp"
-#include "service/tenant_record.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tenantd::service {
@@ -43,7 +43,7 @@ class MemberServiceTest : public ::testing::Test {
     in.contact_email = "owner@example.com";
     return tenants_.create(admin(), in).value().tenant_id;
   }
-  Membership add(const std::string& tenant_id, const std::string& email, TenantRole role) {
+  records::Membership add(const std::string& tenant_id, const std::string& email, TenantRole role) {
     AssignMemberInput in;
     in.email = email;
     in.role = role;
@@ -56,7 +56,7 @@ class MemberServiceTest : public ::testing::Test {
     PageRequest page;
     page.limit = 100;
     std::vector<std::string> types;
-    const auto entries = read_audit(*store_, tenant_id, page).value();
+    const auto entries = records::read_audit(*store_, tenant_id, page).value();
     for (const auto& entry : entries.items) {
       types.emplace_back(as_view((*parse_json(entry))["eventType"]));
     }
@@ -171,7 +171,7 @@ TEST_F(MemberServiceTest, PlacementMustNameANodeOfTheHierarchyAndTakesItsSpellin
   in.division = "Sales";
   EXPECT_EQ(members_.assign(admin(), tid, in).error().code, ErrorCode::ValidationError);
   store::Item tree;
-  tree.pk = tenant_pk(tid);
+  tree.pk = records::tenant_pk(tid);
   tree.sk = "HIERARCHY";
   tree.data =
       R"({"tenantId":")" + tid +
@@ -200,7 +200,7 @@ TEST_F(MemberServiceTest, APlacementRemovedByARacingHierarchyChangeIsRefused) {
   const auto tid = make_tenant("Acme Ltd");
   auto tree_with = [&](const std::string& divisions, int version) {
     store::Item tree;
-    tree.pk = tenant_pk(tid);
+    tree.pk = records::tenant_pk(tid);
     tree.sk = "HIERARCHY";
     tree.data = R"({"tenantId":")" + tid + R"(","divisions":)" + divisions + R"(,"version":)" +
                 std::to_string(version) + "}";

@@ -1,8 +1,8 @@
-#include "service/instance_record.hpp"
+#include "records/instance_record.hpp"
 
 #include <cstdio>
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 using domain::Backup;
 using domain::Instance;
@@ -419,4 +419,4 @@ std::string operation_json(const Operation& operation) {
   return out.str();
 }
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

@@ -1,10 +1,15 @@
-#include "service/change_log.hpp"
+#include "records/change_log.hpp"
 
 #include "core/json.hpp"
 #include "events/outbox_event.hpp"
-#include "service/tenant_record.hpp"
+#include "records/tenant_record.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
+
+using service::ChangeLogOptions;
+using service::Context;
+using service::Page;
+using service::PageRequest;
 
 namespace {
 void write_details(JsonWriter& out, const Change& change) {
@@ -96,4 +101,4 @@ Result<Page<std::string>> read_audit(store::ItemStore& store, std::string_view t
   return out;
 }
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

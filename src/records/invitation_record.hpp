@@ -20,7 +20,7 @@
 #include "domain/invitation.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 inline constexpr int kInvitationsByTenantIndex = 1;
 inline constexpr int kInvitationsByTenantStatusIndex = 2;
@@ -31,7 +31,8 @@ inline constexpr int kPendingExpiryIndex = 6;
 
 store::Key invitation_key(std::string_view invitation_id);
 
-// Every attribute the API shows (never the token hash), with `status` as the reader sees it.
+// The stored attributes but the token hash (the API encodes its own, api/encoders), with
+// `status` as the reader sees it; also the objects of audit entries and events.
 void write_invitation_attributes(JsonWriter& out, const domain::Invitation& invitation,
                                  domain::InvitationStatus status);
 std::string invitation_json(const domain::Invitation& invitation, TimePoint now);
@@ -67,4 +68,4 @@ Result<PendingGuard> read_pending_guard(store::ItemStore& store, std::string_vie
 store::WriteOp pending_guard_put(std::string_view tenant_id, std::string_view email,
                                  std::string_view invitation_id, const PendingGuard& before);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

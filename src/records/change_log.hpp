@@ -10,7 +10,7 @@
 #include "service/context.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 struct Change {
   std::string event_type;  // TENANT_CREATED, TENANT_PARKED, ...
@@ -29,16 +29,12 @@ struct Change {
 Change instance_change(std::string event_type, std::string tenant_id, std::string instance_id,
                        std::string before_json, std::string after_json);
 
-struct ChangeLogOptions {
-  std::chrono::seconds audit_retention{400 * 24 * 3600};
-};
-
 // Appends the audit entry put and the outbox append for `change` to `ops`.
-void record_change(std::vector<store::WriteOp>& ops, const Context& ctx, Ids& ids,
-                   const ChangeLogOptions& options, const Change& change);
+void record_change(std::vector<store::WriteOp>& ops, const service::Context& ctx, Ids& ids,
+                   const service::ChangeLogOptions& options, const Change& change);
 
 // The audit trail of a tenant, newest first; each entry is the stored JSON object.
-Result<Page<std::string>> read_audit(store::ItemStore& store, std::string_view tenant_id,
-                                     const PageRequest& page);
+Result<service::Page<std::string>> read_audit(store::ItemStore& store, std::string_view tenant_id,
+                                              const service::PageRequest& page);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

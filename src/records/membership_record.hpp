@@ -13,7 +13,7 @@
 #include "service/policy.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 inline constexpr int kMembersByUserIndex = 1;  // "MEMBER#<uid>" / "TENANT#<tid>"
 inline constexpr int kMembersByRoleIndex = 2;  // "TENANT_ROLE#<tid>#<role>" / "USER#<uid>"
@@ -23,7 +23,7 @@ struct Membership {
   std::string tenant_id;
   std::string user_id;
   std::string email;
-  TenantRole role = TenantRole::Viewer;
+  service::TenantRole role = service::TenantRole::Viewer;
   std::optional<std::string> division;
   std::optional<std::string> group;
   std::optional<std::string> team;
@@ -32,20 +32,23 @@ struct Membership {
   std::int64_t version = 1;
 };
 
-std::string member_pk(std::string_view user_id);                         // "MEMBER#<uid>"
-std::string role_index_pk(std::string_view tenant_id, TenantRole role);  // GSI2 pk
-// Every attribute of the membership (API names); shared by the store and the API.
+store::Key membership_key(std::string_view tenant_id, std::string_view user_id);  // TENANT#/USER#
+std::string member_pk(std::string_view user_id);                                  // "MEMBER#<uid>"
+std::string role_index_pk(std::string_view tenant_id, service::TenantRole role);  // GSI2 pk
+// Every stored attribute of the membership (API names; the API encodes its own, api/encoders).
 void write_membership_attributes(JsonWriter& out, const Membership& membership);
 store::Item membership_item(const Membership& membership);
 Result<Membership> membership_from_item(const store::Item& item);
 
 // One page of a tenant's memberships in user-id order (the table query PK=TENANT#{tid}
 // begins_with USER#); `role` narrows it through GSI2.
-Result<Page<Membership>> list_memberships(store::ItemStore& store, std::string_view tenant_id,
-                                          std::optional<TenantRole> role, const PageRequest& page);
+Result<service::Page<Membership>> list_memberships(store::ItemStore& store,
+                                                   std::string_view tenant_id,
+                                                   std::optional<service::TenantRole> role,
+                                                   const service::PageRequest& page);
 
 // Every membership of a tenant (pages through the whole list; for hierarchy rewrites).
 Result<std::vector<Membership>> all_memberships(store::ItemStore& store,
                                                 std::string_view tenant_id);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

@@ -12,7 +12,7 @@
 #include "domain/instance.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 // GSI1 of the instances table lists running operations, oldest change first, for drivers that
 // walk them (the simulated provisioner): "OPERATIONS#RUNNING" / <13-digit updatedAt ms>#<opId>.
@@ -27,7 +27,8 @@ store::Key backup_key(std::string_view tenant_id, std::string_view instance_id,
 std::string backup_prefix(std::string_view instance_id);  // "BACKUP#<instanceId>#"
 inline constexpr const char* kInstancePrefix = "INSTANCE#";
 
-// Attributes as the API shows them (no _links); `internal` adds the bookkeeping fields that
+// The stored attributes (named as in the API; the API encodes its own, api/encoders), also the
+// before/after objects of audit entries and events; `internal` adds the bookkeeping fields that
 // only the store keeps (running operation, state before it, backup count).
 void write_instance_attributes(JsonWriter& out, const domain::Instance& instance, bool internal);
 void write_operation_attributes(JsonWriter& out, const domain::Operation& operation);
@@ -48,4 +49,4 @@ Result<std::string> tenant_of_index(const store::Item& item);
 std::string instance_json(const domain::Instance& instance);
 std::string operation_json(const domain::Operation& operation);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

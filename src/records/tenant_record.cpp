@@ -1,9 +1,9 @@
-#include "service/tenant_record.hpp"
+#include "records/tenant_record.hpp"
 #include "core/unicode_text.hpp"
 
 #include <cstdio>
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 using domain::Tenant;
 
@@ -236,4 +236,4 @@ Result<Tenant> tenant_from_item(const store::Item& item) {
   return tenant_from_json(*doc);
 }
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

@@ -1,8 +1,8 @@
-#include "service/invitation_record.hpp"
+#include "records/invitation_record.hpp"
 
-#include "service/tenant_record.hpp"
+#include "records/tenant_record.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 namespace {
 
@@ -237,4 +237,4 @@ store::WriteOp pending_guard_put(std::string_view tenant_id, std::string_view em
                     store::Condition::unchanged_since(before.version)};
 }
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

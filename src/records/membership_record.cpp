@@ -1,9 +1,12 @@
-#include "service/membership_record.hpp"
+#include "records/membership_record.hpp"
 
-#include "service/access.hpp"
-#include "service/tenant_record.hpp"
+#include "records/tenant_record.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
+
+using service::Page;
+using service::PageRequest;
+using service::TenantRole;
 
 namespace {
 
@@ -16,6 +19,10 @@ std::optional<std::string> string_member(const JsonValue& obj, const char* name)
 }
 
 }  // namespace
+
+store::Key membership_key(std::string_view tenant_id, std::string_view user_id) {
+  return {tenant_pk(tenant_id), "USER#" + std::string(user_id)};
+}
 
 std::string member_pk(std::string_view user_id) {
   return "MEMBER#" + std::string(user_id);
@@ -70,7 +77,7 @@ Result<Membership> membership_from_item(const store::Item& item) {
   auto email = string_member(v, "email");
   auto role_text = string_member(v, "role");
   auto assigned_at_text = string_member(v, "assignedAt");
-  const auto role = role_text ? parse_tenant_role(*role_text) : std::nullopt;
+  const auto role = role_text ? service::parse_tenant_role(*role_text) : std::nullopt;
   const auto assigned_at = assigned_at_text ? parse_time(*assigned_at_text) : std::nullopt;
   if (!tenant_id || !user_id || !email || !role || !assigned_at) {
     return Error::make(ErrorCode::InternalError, "stored membership is incomplete");
@@ -142,4 +149,4 @@ Result<std::vector<Membership>> all_memberships(store::ItemStore& store,
   }
 }
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records

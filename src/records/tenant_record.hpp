@@ -7,7 +7,7 @@
 #include "domain/tenant.hpp"
 #include "store/item_store.hpp"
 
-namespace tenantd::service {
+namespace tenantd::records {
 
 // GSI use on the tenants table (see docs/storage.md).
 inline constexpr int kTenantsAllIndex = 1;          // "TENANTS" / createdAt#id
@@ -31,7 +31,8 @@ std::string name_bucket_pk(std::string_view lower_name, std::size_t chars);
 // Sort key that orders tenants by creation time.
 std::string created_sort_key(const domain::Tenant& tenant);
 
-// Every attribute of the tenant (API names), without _links; shared by the store and the API.
+// Every stored attribute of the tenant (API names; the API encodes its own, api/encoders); also
+// the before/after objects of audit entries and events.
 void write_tenant_attributes(JsonWriter& out, const domain::Tenant& tenant);
 store::Item tenant_item(const domain::Tenant& tenant);
 Result<domain::Tenant> tenant_from_item(const store::Item& item);
@@ -39,4 +40,4 @@ Result<domain::Tenant> tenant_from_json(const JsonValue& value);
 
 void write_metadata(JsonWriter& out, const domain::Metadata& metadata);
 
-}  // namespace tenantd::service
+}  // namespace tenantd::records
