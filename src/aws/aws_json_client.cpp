@@ -60,11 +60,8 @@ Result<ServiceEndpoint> resolve_endpoint(const EnvLookup& env, std::string_view 
   } else if (auto general = env("AWS_ENDPOINT_URL")) {
     url = *general;
   }
-  auto parsed = Url::parse(url);
-  if (!parsed) {
-    return std::move(parsed).error();
-  }
-  out.url = std::move(*parsed);
+  TENANTD_TRY_ASSIGN(auto parsed, Url::parse(url));
+  out.url = std::move(parsed);
   return out;
 }
 
@@ -157,22 +154,16 @@ HttpRequest signed_json_request(const ServiceEndpoint& endpoint, std::string_vie
 }
 
 Result<AwsResponse> AwsJsonClient::attempt(std::string_view operation, std::string_view body) {
-  auto credentials = credentials_->get();
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
+  TENANTD_TRY_ASSIGN(auto credentials, credentials_->get());
   const HttpRequest request =
       signed_json_request(endpoint_, content_type_, target_prefix_ + "." + std::string(operation),
-                          body, *credentials, std::chrono::system_clock::now());
-  auto response = http_.send(request);
-  if (!response) {
-    return std::move(response).error();
-  }
+                          body, credentials, std::chrono::system_clock::now());
+  TENANTD_TRY_ASSIGN(auto response, http_.send(request));
   AwsResponse out;
-  out.status = response->status;
-  out.body = std::move(response->body);
+  out.status = response.status;
+  out.body = std::move(response.body);
   if (!out.ok()) {
-    parse_error(out, response->header("x-amzn-ErrorType"));
+    parse_error(out, response.header("x-amzn-ErrorType"));
   }
   return out;
 }
@@ -195,21 +186,13 @@ Result<AwsResponse> AwsJsonClient::call(std::string_view operation, std::string_
 
 Result<std::unique_ptr<AwsJsonClient>> open_json_client(const EnvLookup& env,
                                                         const JsonService& service) {
-  auto endpoint = resolve_endpoint(env, service.service_id, service.signing_name);
-  if (!endpoint) {
-    return std::move(endpoint).error();
-  }
-  auto credentials = default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
+  TENANTD_TRY_ASSIGN(auto endpoint,
+                     resolve_endpoint(env, service.service_id, service.signing_name));
+  TENANTD_TRY_ASSIGN(auto credentials, default_credentials(env));
+  TENANTD_TRY_ASSIGN(auto settings, client_settings(env));
   return std::make_unique<AwsJsonClient>(
-      std::move(*endpoint), std::string(service.target_prefix), std::string(service.json_version),
-      std::shared_ptr<CredentialsProvider>(std::move(*credentials)), std::move(*settings));
+      std::move(endpoint), std::string(service.target_prefix), std::string(service.json_version),
+      std::shared_ptr<CredentialsProvider>(std::move(credentials)), std::move(settings));
 }
 
 }  // namespace tenantd::aws

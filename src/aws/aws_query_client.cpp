@@ -108,10 +108,7 @@ AwsQueryClient::AwsQueryClient(ServiceEndpoint endpoint, std::string version,
       http_(endpoint_.url, std::move(settings.http)) {}
 
 Result<AwsResponse> AwsQueryClient::attempt(const std::string& body) {
-  auto credentials = credentials_->get();
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
+  TENANTD_TRY_ASSIGN(auto credentials, credentials_->get());
   HttpRequest request;
   request.method = "POST";
   request.target = endpoint_.url.path;
@@ -129,21 +126,18 @@ Result<AwsResponse> AwsQueryClient::attempt(const std::string& body) {
   in.payload = request.body;
   in.region = endpoint_.region;
   in.service = endpoint_.signing_name;
-  const Signature signature = sign(in, *credentials, std::chrono::system_clock::now());
+  const Signature signature = sign(in, credentials, std::chrono::system_clock::now());
   request.headers.erase(request.headers.begin());  // Host: the HTTP client sets it
   request.headers.push_back({"X-Amz-Date", signature.amz_date});
-  if (!credentials->session_token.empty()) {
-    request.headers.push_back({"X-Amz-Security-Token", credentials->session_token});
+  if (!credentials.session_token.empty()) {
+    request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   }
   request.headers.push_back({"Authorization", signature.authorization});
 
-  auto response = http_.send(request);
-  if (!response) {
-    return std::move(response).error();
-  }
+  TENANTD_TRY_ASSIGN(auto response, http_.send(request));
   AwsResponse out;
-  out.status = response->status;
-  out.body = std::move(response->body);
+  out.status = response.status;
+  out.body = std::move(response.body);
   if (!out.ok()) {
     out.error_type = xml_text(out.body, "Code");
     out.error_message = xml_text(out.body, "Message");

@@ -112,11 +112,10 @@ EcsError ecs_error(std::string_view operation, const AwsResponse& response) {
 }
 
 Result<std::unique_ptr<EcsClient>> EcsClient::open(const EnvLookup& env) {
-  auto client = open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<EcsClient>(std::move(*client));
+  TENANTD_TRY_ASSIGN(
+      auto client,
+      open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"}));
+  return std::make_unique<EcsClient>(std::move(client));
 }
 
 EcsClient::EcsClient(std::unique_ptr<AwsJsonClient> client) : client_(std::move(client)) {}

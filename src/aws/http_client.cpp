@@ -254,11 +254,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
     std::unique_ptr<Connection> connection = attempt == 0 ? take_idle() : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
-      auto opened = connect();
-      if (!opened) {
-        return std::move(opened).error();
-      }
-      connection = std::move(*opened);
+      TENANTD_TRY_ASSIGN(auto opened, connect());
+      connection = std::move(opened);
     }
     http::response<http::string_body> res;
     bool got_response = false;

@@ -116,11 +116,8 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
     }
     std::vector<store::Item> mine;
     if (options_.claim_lease > Millis(0)) {
-      auto claimed = claim(*page, now);
-      if (!claimed) {
-        return std::move(claimed).error();
-      }
-      mine = std::move(*claimed);
+      TENANTD_TRY_ASSIGN(auto claimed, claim(*page, now));
+      mine = std::move(claimed);
       if (mine.empty()) {
         // Another dispatcher owns all of them now.
         if (page->size() < options_.batch) {

@@ -96,51 +96,45 @@ Result<std::size_t> EcsProvisioner::run_once() {
   q.pk = service::kRunningOperationsPk;
   q.sk = store::SortCondition::any();
   q.limit = kBatch;
-  auto items = store_.query(q);
-  if (!items) {
-    return std::move(items).error();
-  }
+  TENANTD_TRY_ASSIGN(auto items, store_.query(q));
   std::size_t applied = 0;
-  for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
-    if (!op) {
-      return std::move(op).error();
-    }
-    if (!handles(op->type)) {
+  for (const auto& item : items) {
+    TENANTD_TRY_ASSIGN(auto op, service::operation_from_item(item));
+    if (!handles(op.type)) {
       continue;  // create / update / delete: another driver's work
     }
-    auto instance = instances_.find_instance(op->instance_id);
+    auto instance = instances_.find_instance(op.instance_id);
     if (!instance || !instance->has_value() ||
-        (*instance)->current_operation_id != op->operation_id) {
+        (*instance)->current_operation_id != op.operation_id) {
       continue;  // gone, unreadable, or already moved on
     }
     const TimePoint now = clock_.now();
-    auto report = step(**instance, *op, now);
+    auto report = step(**instance, op, now);
     if (!report) {
       continue;
     }
-    report->operation_id = op->operation_id;
+    report->operation_id = op.operation_id;
     if (report->error && logger_ != nullptr) {
-      logger_->warn("ecs provisioner: operation failed", {{"operationId", op->operation_id},
+      logger_->warn("ecs provisioner: operation failed", {{"operationId", op.operation_id},
                                                           {"code", report->error->code},
                                                           {"error", report->error->message}});
     }
     auto outcome =
-        instances_.apply_report(driver_context(now, op->operation_id), op->instance_id, *report);
+        instances_.apply_report(driver_context(now, op.operation_id), op.instance_id, *report);
     if (!outcome) {
       if (logger_ != nullptr) {
         logger_->warn("ecs provisioner could not apply a report",
-                      {{"operationId", op->operation_id}, {"error", outcome.error().message}});
+                      {{"operationId", op.operation_id}, {"error", outcome.error().message}});
       }
       continue;
     }
     if (outcome->applied) {
       ++applied;
       const std::lock_guard lock(status_mutex_);
-      status_cache_.erase(op->instance_id);  // the counts just changed
+      status_cache_.erase(op.instance_id);  // the counts just changed
     } else if (logger_ != nullptr) {
       logger_->info("ecs provisioner report ignored",
-                    {{"operationId", op->operation_id}, {"reason", outcome->reason}});
+                    {{"operationId", op.operation_id}, {"reason", outcome->reason}});
     }
   }
   return applied;

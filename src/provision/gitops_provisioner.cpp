@@ -73,33 +73,24 @@ Result<std::size_t> GitopsProvisioner::run_due() {
   q.limit = kPage;
   std::size_t applied = 0;
   for (int page = 0; page < kMaxPages; ++page) {
-    auto items = store_.query(q);
-    if (!items) {
-      return std::move(items).error();
-    }
-    for (const auto& item : *items) {
-      auto op = service::operation_from_item(item);
-      if (!op) {
-        return std::move(op).error();
-      }
-      if (!handles(op->type)) {
+    TENANTD_TRY_ASSIGN(auto items, store_.query(q));
+    for (const auto& item : items) {
+      TENANTD_TRY_ASSIGN(auto op, service::operation_from_item(item));
+      if (!handles(op.type)) {
         continue;  // another driver's
       }
-      auto instance = instances_.find_instance(op->instance_id);
+      auto instance = instances_.find_instance(op.instance_id);
       if (!instance || !instance->has_value() ||
-          (*instance)->current_operation_id != op->operation_id) {
+          (*instance)->current_operation_id != op.operation_id) {
         continue;  // gone, unreadable, or already moved on
       }
-      auto done = advance(**instance, *op, clock_.now());
-      if (!done) {
-        return std::move(done).error();
-      }
-      applied += *done;
+      TENANTD_TRY_ASSIGN(auto done, advance(**instance, op, clock_.now()));
+      applied += done;
     }
-    if (items->size() < static_cast<std::size_t>(kPage)) {
+    if (items.size() < static_cast<std::size_t>(kPage)) {
       break;
     }
-    q.start_after = store::cursor_after(items->back(), q.index);
+    q.start_after = store::cursor_after(items.back(), q.index);
   }
   return applied;
 }
@@ -178,21 +169,18 @@ Status GitopsProvisioner::publish_and_dispatch(const domain::Instance& instance,
   change.message = "tenant " + instance.tenant_id + ": " + action + " instance " +
                    instance.instance_id + " (operation " + op.operation_id + ", " +
                    std::string(domain::to_string(op.type)) + ")";
-  auto published = repo_->publish(change);
-  if (!published) {
-    return std::move(published).error();
-  }
+  TENANTD_TRY_ASSIGN(auto published, repo_->publish(change));
   if (logger_ != nullptr) {
     logger_->info("gitops commit pushed", {{"operationId", op.operation_id},
-                                           {"commit", published->commit},
-                                           {"changed", published->changed ? "true" : "false"}});
+                                           {"commit", published.commit},
+                                           {"changed", published.changed ? "true" : "false"}});
   }
   WorkflowDispatch dispatch;
   dispatch.workflow_file = workflow_file_name(instance.tenant_id);
   dispatch.ref = repo_->settings().branch;
   // A destroy runs against the last commit that still had the files.
   const std::string config_ref =
-      action == "destroy" && published->changed ? published->parent : published->commit;
+      action == "destroy" && published.changed ? published.parent : published.commit;
   dispatch.inputs = {{"action", action},
                      {"instance_id", instance.instance_id},
                      {"operation_id", op.operation_id},

@@ -92,30 +92,24 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
   q.pk = service::kRunningOperationsPk;
   q.sk = store::SortCondition::at_most(due_bound(now - step_));
   q.limit = kBatch;
-  auto items = store_.query(q);
-  if (!items) {
-    return std::move(items).error();
-  }
+  TENANTD_TRY_ASSIGN(auto items, store_.query(q));
   std::size_t applied = 0;
-  for (const auto& item : *items) {
-    auto op = service::operation_from_item(item);
-    if (!op) {
-      return std::move(op).error();
-    }
-    const service::Context ctx = driver_context(now, op->operation_id);
-    auto instance = instances_.find_instance(op->instance_id);
+  for (const auto& item : items) {
+    TENANTD_TRY_ASSIGN(auto op, service::operation_from_item(item));
+    const service::Context ctx = driver_context(now, op.operation_id);
+    auto instance = instances_.find_instance(op.instance_id);
     if (!instance || !instance->has_value()) {
       continue;  // gone or unreadable: nothing to walk
     }
-    const auto report = next_report(**instance, *op, fail_);
+    const auto report = next_report(**instance, op, fail_);
     if (!report) {
       continue;
     }
-    auto outcome = instances_.apply_report(ctx, op->instance_id, *report);
+    auto outcome = instances_.apply_report(ctx, op.instance_id, *report);
     if (!outcome) {
       if (logger_ != nullptr) {
         logger_->warn("simulated provisioner could not apply a report",
-                      {{"operationId", op->operation_id}, {"error", outcome.error().message}});
+                      {{"operationId", op.operation_id}, {"error", outcome.error().message}});
       }
       continue;
     }
@@ -123,7 +117,7 @@ Result<std::size_t> SimulatedProvisioner::step_due() {
       ++applied;
     } else if (logger_ != nullptr) {
       logger_->info("simulated provisioner report ignored",
-                    {{"operationId", op->operation_id}, {"reason", outcome->reason}});
+                    {{"operationId", op.operation_id}, {"reason", outcome->reason}});
     }
   }
   return applied;

@@ -169,11 +169,9 @@ DynamoDbStore::DynamoDbStore(std::shared_ptr<aws::AwsJsonClient> client, std::st
 Result<std::unique_ptr<DynamoDbStore>> DynamoDbStore::open(const aws::EnvLookup& env,
                                                            std::string environment,
                                                            const Clock& clock) {
-  auto client = aws::open_json_client(env, {"DYNAMODB", "dynamodb", "DynamoDB_20120810", "1.0"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<DynamoDbStore>(std::shared_ptr<aws::AwsJsonClient>(std::move(*client)),
+  TENANTD_TRY_ASSIGN(auto client, aws::open_json_client(
+                                      env, {"DYNAMODB", "dynamodb", "DynamoDB_20120810", "1.0"}));
+  return std::make_unique<DynamoDbStore>(std::shared_ptr<aws::AwsJsonClient>(std::move(client)),
                                          std::move(environment), clock);
 }
 
@@ -186,17 +184,14 @@ std::int64_t DynamoDbStore::now_seconds() const {
 }
 
 Result<JsonDoc> DynamoDbStore::call(std::string_view operation, const std::string& body) {
-  auto response = client_->call(operation, body);
-  if (!response) {
-    return std::move(response).error();
-  }
-  if (!response->ok()) {
+  TENANTD_TRY_ASSIGN(auto response, client_->call(operation, body));
+  if (!response.ok()) {
     return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB " + std::string(operation) + ": " +
-                                                          response->error_type + ": " +
-                                                          response->error_message)
-        .with("awsErrorType", response->error_type);
+                                                          response.error_type + ": " +
+                                                          response.error_message)
+        .with("awsErrorType", response.error_type);
   }
-  auto doc = parse_json(response->body);
+  auto doc = parse_json(response.body);
   if (!doc || !doc->IsObject()) {
     return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB " + std::string(operation) +
                                                           " answered with a body that is not "
@@ -213,14 +208,11 @@ Result<std::optional<Item>> DynamoDbStore::get(Table table, const Key& key) {
   body.begin_object().field("TableName", physical_name(table)).key("Key");
   write_key(body, key);
   body.field("ConsistentRead", true).end_object();
-  auto doc = call("GetItem", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
-  if (!doc->HasMember("Item")) {
+  TENANTD_TRY_ASSIGN(auto doc, call("GetItem", body.str()));
+  if (!doc.HasMember("Item")) {
     return std::optional<Item>();
   }
-  auto item = parse_item((*doc)["Item"]);
+  auto item = parse_item(doc["Item"]);
   if (!item || !is_live(*item, now_seconds())) {
     return std::optional<Item>();
   }
@@ -263,17 +255,14 @@ Result<std::vector<std::optional<Item>>> DynamoDbStore::get_many(Table table,
     body.end_object().end_object();
   }
   body.end_array().end_object();
-  auto doc = call("TransactGetItems", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
-  if (!doc->HasMember("Responses") || !(*doc)["Responses"].IsArray() ||
-      (*doc)["Responses"].Size() != distinct.size()) {
+  TENANTD_TRY_ASSIGN(auto doc, call("TransactGetItems", body.str()));
+  if (!doc.HasMember("Responses") || !doc["Responses"].IsArray() ||
+      doc["Responses"].Size() != distinct.size()) {
     return Error::make(ErrorCode::ServiceUnavailable,
                        "DynamoDB TransactGetItems answered without one response per key");
   }
   const std::int64_t now = now_seconds();
-  const auto& responses = (*doc)["Responses"];
+  const auto& responses = doc["Responses"];
   for (std::size_t r = 0; r < distinct.size(); ++r) {
     const JsonValue& response = responses[static_cast<rapidjson::SizeType>(r)];
     if (response.IsObject() && response.HasMember("Item")) {
@@ -319,22 +308,19 @@ Result<std::vector<Item>> DynamoDbStore::run_query(const std::string& table, int
       body.key("ExclusiveStartKey").raw(start_key);
     }
     body.end_object();
-    auto doc = call("Query", body.str());
-    if (!doc) {
-      return std::move(doc).error();
-    }
-    if (doc->HasMember("Items") && (*doc)["Items"].IsArray()) {
-      for (const auto& attributes : (*doc)["Items"].GetArray()) {
+    TENANTD_TRY_ASSIGN(auto doc, call("Query", body.str()));
+    if (doc.HasMember("Items") && doc["Items"].IsArray()) {
+      for (const auto& attributes : doc["Items"].GetArray()) {
         auto item = parse_item(attributes);
         if (item && is_live(*item, now)) {
           out.push_back(std::move(*item));
         }
       }
     }
-    if (!doc->HasMember("LastEvaluatedKey") || !(*doc)["LastEvaluatedKey"].IsObject()) {
+    if (!doc.HasMember("LastEvaluatedKey") || !doc["LastEvaluatedKey"].IsObject()) {
       break;
     }
-    start_key = to_json((*doc)["LastEvaluatedKey"]);
+    start_key = to_json(doc["LastEvaluatedKey"]);
   }
   return out;
 }
@@ -613,12 +599,9 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
         body.key("ExclusiveStartKey").raw(start_key);
       }
       body.end_object();
-      auto doc = call("Query", body.str());
-      if (!doc) {
-        return std::move(doc).error();
-      }
-      if (doc->HasMember("Items") && (*doc)["Items"].IsArray()) {
-        for (const auto& attributes : (*doc)["Items"].GetArray()) {
+      TENANTD_TRY_ASSIGN(auto doc, call("Query", body.str()));
+      if (doc.HasMember("Items") && doc["Items"].IsArray()) {
+        for (const auto& attributes : doc["Items"].GetArray()) {
           auto item = parse_item(attributes);
           if (!item || purged >= max_items) {
             continue;
@@ -636,23 +619,20 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
               .begin_object();
           write_number_value(del, ":now", now);
           del.end_object().end_object();
-          auto response = client_->call("DeleteItem", del.str());
-          if (!response) {
-            return std::move(response).error();
-          }
-          if (response->ok()) {
+          TENANTD_TRY_ASSIGN(auto response, client_->call("DeleteItem", del.str()));
+          if (response.ok()) {
             ++purged;
-          } else if (response->error_type != "ConditionalCheckFailedException") {
+          } else if (response.error_type != "ConditionalCheckFailedException") {
             return Error::make(
                 ErrorCode::ServiceUnavailable,
-                "DynamoDB DeleteItem: " + response->error_type + ": " + response->error_message);
+                "DynamoDB DeleteItem: " + response.error_type + ": " + response.error_message);
           }
         }
       }
-      if (!doc->HasMember("LastEvaluatedKey") || !(*doc)["LastEvaluatedKey"].IsObject()) {
+      if (!doc.HasMember("LastEvaluatedKey") || !doc["LastEvaluatedKey"].IsObject()) {
         break;
       }
-      start_key = to_json((*doc)["LastEvaluatedKey"]);
+      start_key = to_json(doc["LastEvaluatedKey"]);
     }
   }
   return purged;
@@ -676,14 +656,11 @@ Status DynamoDbStore::create_table(Table table) {
     body.end_object();
   }
   body.end_array().field("BillingMode", "PAY_PER_REQUEST").end_object();
-  auto response = client_->call("CreateTable", body.str());
-  if (!response) {
-    return std::move(response).error();
-  }
-  if (!response->ok() && response->error_type != "ResourceInUseException") {
+  TENANTD_TRY_ASSIGN(auto response, client_->call("CreateTable", body.str()));
+  if (!response.ok() && response.error_type != "ResourceInUseException") {
     return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB CreateTable " + name + ": " +
-                                                          response->error_type + ": " +
-                                                          response->error_message);
+                                                          response.error_type + ": " +
+                                                          response.error_message);
   }
   return {};
 }
@@ -693,15 +670,12 @@ Status DynamoDbStore::migrate() {
     const std::string name = physical_name(table);
     JsonWriter describe;
     describe.begin_object().field("TableName", name).end_object();
-    auto response = client_->call("DescribeTable", describe.str());
-    if (!response) {
-      return std::move(response).error();
-    }
-    if (!response->ok()) {
-      if (response->error_type != "ResourceNotFoundException") {
+    TENANTD_TRY_ASSIGN(auto response, client_->call("DescribeTable", describe.str()));
+    if (!response.ok()) {
+      if (response.error_type != "ResourceNotFoundException") {
         return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB DescribeTable " + name + ": " +
-                                                              response->error_type + ": " +
-                                                              response->error_message);
+                                                              response.error_type + ": " +
+                                                              response.error_message);
       }
       auto created = create_table(table);
       if (!created) {
@@ -710,11 +684,8 @@ Status DynamoDbStore::migrate() {
     }
     // Wait for ACTIVE (AWS takes seconds; moto and DynamoDB Local are immediate).
     for (int poll = 0;; ++poll) {
-      auto doc = call("DescribeTable", describe.str());
-      if (!doc) {
-        return std::move(doc).error();
-      }
-      const JsonValue& t = (*doc)["Table"];
+      TENANTD_TRY_ASSIGN(auto doc, call("DescribeTable", describe.str()));
+      const JsonValue& t = doc["Table"];
       if (t.IsObject() && t.HasMember("TableStatus") && t["TableStatus"].IsString() &&
           as_view(t["TableStatus"]) == "ACTIVE") {
         break;
@@ -745,10 +716,7 @@ Status DynamoDbStore::migrate() {
           .field("AttributeName", "ttl")
           .end_object()
           .end_object();
-      auto updated = call("UpdateTimeToLive", update.str());
-      if (!updated) {
-        return std::move(updated).error();
-      }
+      TENANTD_TRY(call("UpdateTimeToLive", update.str()));
     }
   }
   return {};
@@ -757,10 +725,7 @@ Status DynamoDbStore::migrate() {
 Status DynamoDbStore::ping() {
   JsonWriter body;
   body.begin_object().field("TableName", physical_name(Table::Tenants)).end_object();
-  auto doc = call("DescribeTable", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
+  TENANTD_TRY(call("DescribeTable", body.str()));
   return {};
 }
 

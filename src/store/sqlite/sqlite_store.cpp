@@ -497,16 +497,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!in_memory) {
     // The writer's commits no longer checkpoint (that would fsync while holding the write lock);
     // a connection of its own does it in the background.
-    auto checkpoint_connection = store->connect(false);
-    if (!checkpoint_connection) {
-      return std::move(checkpoint_connection).error();
-    }
+    TENANTD_TRY_ASSIGN(auto checkpoint_connection, store->connect(false));
     sqlite3_wal_hook(store->writer_->db, &SqliteStore::on_wal_commit, store.get());
-    store->start_checkpointer(std::move(checkpoint_connection.value()));
+    store->start_checkpointer(std::move(checkpoint_connection));
   }
-  if (Status migrated = store->migrate(); !migrated) {
-    return std::move(migrated).error();
-  }
+  TENANTD_TRY(store->migrate());
   return store;
 }
 
@@ -595,11 +590,8 @@ Result<SqliteStore::Lease> SqliteStore::reader() {
       return Lease(this, std::move(connection));
     }
   }
-  auto connection = connect(true);
-  if (!connection) {
-    return std::move(connection).error();
-  }
-  return Lease(this, std::move(connection.value()));
+  TENANTD_TRY_ASSIGN(auto connection, connect(true));
+  return Lease(this, std::move(connection));
 }
 
 SqliteStore::Lease SqliteStore::writer() {
@@ -641,11 +633,8 @@ Status SqliteStore::migrate() {
 }
 
 Status SqliteStore::ping() {
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   auto stmt = c.statement(c.ping, [] { return std::string("SELECT 1"); });
   if (!stmt) {
     return std::move(stmt).error();
@@ -658,11 +647,8 @@ Status SqliteStore::ping() {
 }
 
 Result<std::optional<Item>> SqliteStore::get(Table table, const Key& key) {
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  return get_on(**lease, table, key);
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  return get_on(*lease, table, key);
 }
 
 Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
@@ -670,11 +656,8 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
   if (keys.size() > kMaxWriteOps) {
     return Error::make(ErrorCode::InternalError, "sqlite: more than 100 keys in one get_many");
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   // One read transaction: one snapshot and one WAL read lock for all the keys.
   auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
   auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
@@ -741,11 +724,8 @@ Result<std::vector<Item>> SqliteStore::query(const Query& query) {
   if (query.limit <= 0) {
     return items;
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   const QueryPlan plan = plan_bounds(query);
   Statement& slot = c.tables[table_slot(query.table)].queries[plan.shape.slot()];
   auto stmt = c.statement(
@@ -770,11 +750,8 @@ Result<std::string> SqliteStore::query_plan(const Query& query) {
   if (query.index < 0 || query.index > kIndexCount) {
     return Error::make(ErrorCode::InternalError, "sqlite: no index " + std::to_string(query.index));
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   const QueryPlan plan = plan_bounds(query);
   const std::string sql =
       "EXPLAIN QUERY PLAN " + query_sql(table_names_[table_slot(query.table)], plan.shape);
