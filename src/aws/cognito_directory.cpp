@@ -93,8 +93,7 @@ Result<std::optional<service::User>> CognitoDirectory::lookup(std::string_view a
       .end_object();
   TENANTD_TRY_ASSIGN(auto response, client_->call("ListUsers", body.str()));
   if (!response.ok()) {
-    return Error::make(ErrorCode::ServiceUnavailable,
-                       "Cognito ListUsers: " + response.error_type + ": " + response.error_message);
+    return aws_error("Cognito ListUsers", response);
   }
   const auto doc = parse_json(response.body);
   const JsonValue* users = nullptr;

@@ -52,9 +52,7 @@ Result<std::optional<service::EcsTags>> EcsTagReader::tags(std::string_view arn)
       }
     }
   } else if (!unknown_resource(response.error_type)) {
-    return Error::make(
-        ErrorCode::ServiceUnavailable,
-        "ECS ListTagsForResource: " + response.error_type + ": " + response.error_message);
+    return aws_error("ECS ListTagsForResource", response);
   }  // else: ECS does not know the resource (deleted, another account): not ours
   const std::lock_guard lock(mutex_);
   cache_.emplace(std::string(arn), found);

@@ -16,7 +16,7 @@ Result<std::string> read_secret_string(const EnvLookup& env, std::string_view se
     const auto code = response.error_type == "ResourceNotFoundException"
                           ? ErrorCode::ValidationError
                           : ErrorCode::ServiceUnavailable;
-    return Error::make(code, what + ": " + response.error_type + ": " + response.error_message);
+    return aws_error(what, response, code);
   }
   const auto doc = parse_json(response.body);
   if (!doc || !doc->IsObject()) {

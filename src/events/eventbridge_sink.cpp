@@ -52,8 +52,7 @@ std::string put_events_body(const std::string& bus_name, const std::vector<Outbo
 
 std::vector<Status> put_events_statuses(const aws::AwsResponse& response, std::size_t count) {
   if (!response.ok()) {
-    return std::vector<Status>(count,
-                               call_failed(response.error_type + ": " + response.error_message));
+    return std::vector<Status>(count, call_failed(response.failure()));
   }
   const auto doc = parse_json(response.body);
   const JsonValue* entries = nullptr;

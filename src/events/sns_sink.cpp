@@ -32,7 +32,7 @@ aws::QueryParams publish_params(const std::string& topic_arn, const OutboxEvent&
 
 Status publish_status(const aws::AwsResponse& response) {
   if (!response.ok()) {
-    return publish_failed(response.error_type + ": " + response.error_message);
+    return publish_failed(response.failure());
   }
   if (aws::xml_text(response.body, "MessageId").empty()) {
     return publish_failed("an answer without a MessageId");

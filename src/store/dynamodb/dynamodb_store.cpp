@@ -186,9 +186,7 @@ std::int64_t DynamoDbStore::now_seconds() const {
 Result<JsonDoc> DynamoDbStore::call(std::string_view operation, const std::string& body) {
   TENANTD_TRY_ASSIGN(auto response, client_->call(operation, body));
   if (!response.ok()) {
-    return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB " + std::string(operation) + ": " +
-                                                          response.error_type + ": " +
-                                                          response.error_message)
+    return aws::aws_error("DynamoDB " + std::string(operation), response)
         .with("awsErrorType", response.error_type);
   }
   auto doc = parse_json(response.body);
@@ -492,8 +490,7 @@ WriteResult DynamoDbStore::write_single(const WriteOp& op) {
   if (response->error_type == "ConditionalCheckFailedException") {
     return WriteResult{WriteResult::Status::ConditionFailed, 0, {}};
   }
-  return failed("DynamoDB " + std::string(operation) + ": " + response->error_type + ": " +
-                response->error_message);
+  return failed("DynamoDB " + std::string(operation) + ": " + response->failure());
 }
 
 WriteResult DynamoDbStore::write_transaction(const std::vector<WriteOp>& ops) {
@@ -543,8 +540,7 @@ WriteResult DynamoDbStore::write_transaction(const std::vector<WriteOp>& ops) {
       return {};
     }
     if (response->error_type != "TransactionCanceledException") {
-      return failed("DynamoDB TransactWriteItems: " + response->error_type + ": " +
-                    response->error_message);
+      return failed("DynamoDB TransactWriteItems: " + response->failure());
     }
     auto doc = parse_json(response->body);
     bool conflict = false;
@@ -623,9 +619,7 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
           if (response.ok()) {
             ++purged;
           } else if (response.error_type != "ConditionalCheckFailedException") {
-            return Error::make(
-                ErrorCode::ServiceUnavailable,
-                "DynamoDB DeleteItem: " + response.error_type + ": " + response.error_message);
+            return aws::aws_error("DynamoDB DeleteItem", response);
           }
         }
       }
@@ -658,9 +652,7 @@ Status DynamoDbStore::create_table(Table table) {
   body.end_array().field("BillingMode", "PAY_PER_REQUEST").end_object();
   TENANTD_TRY_ASSIGN(auto response, client_->call("CreateTable", body.str()));
   if (!response.ok() && response.error_type != "ResourceInUseException") {
-    return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB CreateTable " + name + ": " +
-                                                          response.error_type + ": " +
-                                                          response.error_message);
+    return aws::aws_error("DynamoDB CreateTable " + name, response);
   }
   return {};
 }
@@ -673,9 +665,7 @@ Status DynamoDbStore::migrate() {
     TENANTD_TRY_ASSIGN(auto response, client_->call("DescribeTable", describe.str()));
     if (!response.ok()) {
       if (response.error_type != "ResourceNotFoundException") {
-        return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB DescribeTable " + name + ": " +
-                                                              response.error_type + ": " +
-                                                              response.error_message);
+        return aws::aws_error("DynamoDB DescribeTable " + name, response);
       }
       auto created = create_table(table);
       if (!created) {
