@@ -240,7 +240,8 @@ class ServeRuntime final : public Runtime {
     rt->dispatcher_ = std::make_unique<events::OutboxDispatcher>(*rt->store_, std::move(*sinks),
                                                                  rt->clock_, dispatch);
 
-    rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1));
+    rt->sweeper_ = std::make_unique<store::TtlSweeper>(*rt->store_, std::chrono::minutes(1), 500,
+                                                       rt->logger_.get());
     rt->page_tokens_ =
         std::make_unique<api::PageTokens>(hmac_sha256(*shared_secret, "page-tokens"));
     rt->rate_limiter_ = std::make_unique<api::RateLimiter>(config.rate_limit_rps,
