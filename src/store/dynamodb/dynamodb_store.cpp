@@ -323,6 +323,139 @@ Result<std::vector<Item>> DynamoDbStore::run_query(const std::string& table, int
   return out;
 }
 
+namespace {
+
+// The sort condition of a query on the physical sort attribute: SK, or GSI<n>ORDER for an index.
+struct SortRange {
+  std::optional<std::string> prefix;
+  std::optional<std::string> low;
+  std::optional<std::string> high;
+  bool empty = false;  // no sort key can meet the condition
+};
+
+SortRange sort_range(const Query& q) {
+  const bool on_index = q.index > 0;
+  auto low_of = [&](const std::string& v) { return on_index ? escape_order(v) : v; };
+  auto high_of = [&](const std::string& v) { return on_index ? order_upper_bound(v) : v; };
+  SortRange r;
+  switch (q.sk.kind) {
+    case SortCondition::Kind::Any:
+      break;
+    case SortCondition::Kind::BeginsWith:
+      if (!q.sk.low.empty()) {
+        r.prefix = low_of(q.sk.low);
+      }
+      break;
+    case SortCondition::Kind::Between:
+      if (q.sk.low > q.sk.high || q.sk.high.empty()) {
+        r.empty = true;
+        break;
+      }
+      if (!q.sk.low.empty()) {
+        r.low = low_of(q.sk.low);
+      }
+      r.high = high_of(q.sk.high);
+      break;
+    case SortCondition::Kind::AtLeast:
+      if (!q.sk.low.empty()) {
+        r.low = low_of(q.sk.low);
+      }
+      break;
+    case SortCondition::Kind::AtMost:
+      if (q.sk.high.empty()) {
+        r.empty = true;
+        break;
+      }
+      r.high = high_of(q.sk.high);
+      break;
+  }
+  return r;
+}
+
+// Where a query resumes after its cursor. A cursor outside the range either ends the query
+// (`past_end`) or is not needed: DynamoDB only gets an ExclusiveStartKey that lies inside the key
+// condition.
+struct Resume {
+  bool past_end = false;
+  std::string start_key;  // empty: from the start of the range
+};
+
+Resume resume_after(const Query& q, const SortRange& r) {
+  Resume out;
+  if (!q.start_after) {
+    return out;
+  }
+  const bool on_index = q.index > 0;
+  const Cursor& c = *q.start_after;
+  const std::string at = on_index ? order_key(c.index_sk, c.pk, c.sk) : c.sk;
+  bool use = true;
+  if (r.prefix) {
+    const bool inside = at.compare(0, r.prefix->size(), *r.prefix) == 0;
+    out.past_end = q.forward ? (!inside && at > *r.prefix) : at <= *r.prefix;
+    use = inside;
+  } else if (q.forward) {
+    out.past_end = r.high && at >= *r.high;
+    use = !(r.low && at < *r.low);
+  } else {
+    out.past_end = r.low && at <= *r.low;
+    use = !(r.high && at > *r.high);
+  }
+  if (use && !out.past_end) {
+    JsonWriter key;
+    key.begin_object();
+    write_string_value(key, "PK", c.pk);
+    write_string_value(key, "SK", c.sk);
+    if (on_index) {
+      write_string_value(key, index_pk(q.index), q.pk);
+      write_string_value(key, index_order(q.index), at);
+    }
+    key.end_object();
+    out.start_key = key.str();
+  }
+  return out;
+}
+
+// KeyConditionExpression with its ExpressionAttributeNames and ExpressionAttributeValues.
+struct KeyCondition {
+  std::string expression;
+  std::string names;
+  std::string values;
+};
+
+KeyCondition key_condition(const Query& q, const SortRange& r) {
+  const bool on_index = q.index > 0;
+  KeyCondition out{"#h = :h", {}, {}};
+  JsonWriter values;
+  values.begin_object();
+  write_string_value(values, ":h", q.pk);
+  if (r.prefix) {
+    out.expression += " AND begins_with(#s, :p)";
+    write_string_value(values, ":p", *r.prefix);
+  } else if (r.low && r.high) {
+    out.expression += " AND #s BETWEEN :lo AND :hi";
+    write_string_value(values, ":lo", *r.low);
+    write_string_value(values, ":hi", *r.high);
+  } else if (r.low) {
+    out.expression += " AND #s >= :lo";
+    write_string_value(values, ":lo", *r.low);
+  } else if (r.high) {
+    out.expression += " AND #s <= :hi";
+    write_string_value(values, ":hi", *r.high);
+  }
+  values.end_object();
+  out.values = values.str();
+  JsonWriter names;
+  names.begin_object().field("#h", on_index ? index_pk(q.index) : std::string("PK"));
+  if (out.expression != "#h = :h") {  // #s unused: DynamoDB rejects unused names
+    names.field("#s", on_index ? index_order(q.index) : std::string("SK"));
+  }
+  names.end_object();
+  out.names = names.str();
+  return out;
+}
+
+}  // namespace
+
 Result<std::vector<Item>> DynamoDbStore::query(const Query& q) {
   if (q.index < 0 || q.index > kIndexCount) {
     return Error::make(ErrorCode::InternalError, "no index " + std::to_string(q.index));
@@ -330,122 +463,17 @@ Result<std::vector<Item>> DynamoDbStore::query(const Query& q) {
   if (q.limit <= 0 || q.pk.empty()) {
     return std::vector<Item>{};
   }
-  const bool on_index = q.index > 0;
-  // The sort condition on the physical sort attribute: SK, or GSI<n>ORDER for an index.
-  auto low_of = [&](const std::string& v) { return on_index ? escape_order(v) : v; };
-  auto high_of = [&](const std::string& v) { return on_index ? order_upper_bound(v) : v; };
-  std::optional<std::string> prefix;
-  std::optional<std::string> low;
-  std::optional<std::string> high;
-  switch (q.sk.kind) {
-    case SortCondition::Kind::Any:
-      break;
-    case SortCondition::Kind::BeginsWith:
-      if (!q.sk.low.empty()) {
-        prefix = low_of(q.sk.low);
-      }
-      break;
-    case SortCondition::Kind::Between:
-      if (q.sk.low > q.sk.high || q.sk.high.empty()) {
-        return std::vector<Item>{};
-      }
-      if (!q.sk.low.empty()) {
-        low = low_of(q.sk.low);
-      }
-      high = high_of(q.sk.high);
-      break;
-    case SortCondition::Kind::AtLeast:
-      if (!q.sk.low.empty()) {
-        low = low_of(q.sk.low);
-      }
-      break;
-    case SortCondition::Kind::AtMost:
-      if (q.sk.high.empty()) {
-        return std::vector<Item>{};
-      }
-      high = high_of(q.sk.high);
-      break;
+  const SortRange range = sort_range(q);
+  if (range.empty) {
+    return std::vector<Item>{};
   }
-
-  // A cursor outside the range either ends the query or is not needed: DynamoDB only gets an
-  // ExclusiveStartKey that lies inside the key condition.
-  std::string start_key;
-  if (q.start_after) {
-    const Cursor& c = *q.start_after;
-    const std::string at = on_index ? order_key(c.index_sk, c.pk, c.sk) : c.sk;
-    bool use = true;
-    if (prefix) {
-      const bool inside = at.compare(0, prefix->size(), *prefix) == 0;
-      if (q.forward) {
-        if (!inside && at > *prefix) {
-          return std::vector<Item>{};
-        }
-        use = inside;
-      } else {
-        if (at <= *prefix) {
-          return std::vector<Item>{};
-        }
-        use = inside;
-      }
-    } else if (q.forward) {
-      if (high && at >= *high) {
-        return std::vector<Item>{};
-      }
-      use = !(low && at < *low);
-    } else {
-      if (low && at <= *low) {
-        return std::vector<Item>{};
-      }
-      use = !(high && at > *high);
-    }
-    if (use) {
-      JsonWriter key;
-      key.begin_object();
-      write_string_value(key, "PK", c.pk);
-      write_string_value(key, "SK", c.sk);
-      if (on_index) {
-        write_string_value(key, index_pk(q.index), q.pk);
-        write_string_value(key, index_order(q.index), at);
-      }
-      key.end_object();
-      start_key = key.str();
-    }
+  Resume resume = resume_after(q, range);
+  if (resume.past_end) {
+    return std::vector<Item>{};
   }
-
-  std::string condition = "#h = :h";
-  JsonWriter names;
-  names.begin_object()
-      .field("#h", on_index ? index_pk(q.index) : std::string("PK"))
-      .field("#s", on_index ? index_order(q.index) : std::string("SK"))
-      .end_object();
-  JsonWriter values;
-  values.begin_object();
-  write_string_value(values, ":h", q.pk);
-  if (prefix) {
-    condition += " AND begins_with(#s, :p)";
-    write_string_value(values, ":p", *prefix);
-  } else if (low && high) {
-    condition += " AND #s BETWEEN :lo AND :hi";
-    write_string_value(values, ":lo", *low);
-    write_string_value(values, ":hi", *high);
-  } else if (low) {
-    condition += " AND #s >= :lo";
-    write_string_value(values, ":lo", *low);
-  } else if (high) {
-    condition += " AND #s <= :hi";
-    write_string_value(values, ":hi", *high);
-  }
-  values.end_object();
-  std::string names_json = names.str();
-  if (condition == "#h = :h") {  // #s unused: DynamoDB rejects unused names
-    JsonWriter only_hash;
-    only_hash.begin_object()
-        .field("#h", on_index ? index_pk(q.index) : std::string("PK"))
-        .end_object();
-    names_json = only_hash.str();
-  }
-  return run_query(physical_name(q.table), q.index, condition, names_json, values.str(), q.forward,
-                   q.limit, std::move(start_key));
+  const KeyCondition condition = key_condition(q, range);
+  return run_query(physical_name(q.table), q.index, condition.expression, condition.names,
+                   condition.values, q.forward, q.limit, std::move(resume.start_key));
 }
 
 WriteResult DynamoDbStore::write(std::vector<WriteOp> ops) {
