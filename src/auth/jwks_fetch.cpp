@@ -11,11 +11,11 @@ std::string jwks_url_of(std::string_view issuer) {
   return std::string(issuer) + "/.well-known/jwks.json";
 }
 
-Result<JwksFetcher> http_jwks_fetcher(const std::string& url, aws::HttpOptions options) {
-  TENANTD_TRY_ASSIGN(auto parsed, aws::Url::parse(url));
-  auto client = std::make_shared<aws::HttpClient>(parsed, std::move(options));
+Result<JwksFetcher> http_jwks_fetcher(const std::string& url, HttpOptions options) {
+  TENANTD_TRY_ASSIGN(auto parsed, Url::parse(url));
+  auto client = std::make_shared<HttpClient>(parsed, std::move(options));
   return JwksFetcher([client, url]() -> Result<std::string> {
-    aws::HttpRequest request;
+    HttpRequest request;
     request.method = "GET";
     request.target = client->origin().path;
     request.headers.push_back({"Accept", "application/json"});

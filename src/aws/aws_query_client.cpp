@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/percent_encoding.hpp"
 #include "core/unicode_text.hpp"
 
 namespace tenantd::aws {
@@ -58,13 +59,13 @@ bool query_retryable(const AwsResponse& response) {
 
 std::string form_encode(std::string_view action, std::string_view version,
                         const QueryParams& params) {
-  std::string body = "Action=" + uri_encode(action, false);
-  body += "&Version=" + uri_encode(version, false);
+  std::string body = "Action=" + percent_encode(action);
+  body += "&Version=" + percent_encode(version);
   for (const auto& [key, value] : params) {
     body += '&';
-    body += uri_encode(key, false);
+    body += percent_encode(key);
     body += '=';
-    body += uri_encode(value, false);
+    body += percent_encode(value);
   }
   return body;
 }

@@ -10,7 +10,7 @@
 
 #include "aws/aws_transport.hpp"
 #include "aws/credentials.hpp"
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::aws {

@@ -9,7 +9,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/environment.hpp"
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::aws {

@@ -1,4 +1,4 @@
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 
 #include <openssl/ssl.h>
 
@@ -11,7 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-namespace tenantd::aws {
+namespace tenantd {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -281,4 +281,4 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   return Error::make(ErrorCode::ServiceUnavailable, "request to " + origin_.host + " failed");
 }
 
-}  // namespace tenantd::aws
+}  // namespace tenantd
