@@ -715,11 +715,8 @@ Status DynamoDbStore::migrate() {
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     // DynamoDB's own expiry deletes items some time after their ttl; reads filter them anyway.
-    auto ttl = call("DescribeTimeToLive", describe.str());
-    if (!ttl) {
-      return std::move(ttl).error();
-    }
-    const JsonValue& d = (*ttl)["TimeToLiveDescription"];
+    TENANTD_TRY_ASSIGN(auto ttl, call("DescribeTimeToLive", describe.str()));
+    const JsonValue& d = ttl["TimeToLiveDescription"];
     const bool enabled = d.IsObject() && d.HasMember("TimeToLiveStatus") &&
                          d["TimeToLiveStatus"].IsString() &&
                          (as_view(d["TimeToLiveStatus"]) == "ENABLED" ||

@@ -413,15 +413,10 @@ Status PostgresStore::migrate() {
 
 Status PostgresStore::check_schema() {
   auto checked = with_reader<bool>([this](PgConnection& c) -> Result<bool> {
-    Status current = postgres::check_schema(c, environment_);
-    if (!current) {
-      return std::move(current).error();
-    }
+    TENANTD_TRY(postgres::check_schema(c, environment_));
     return true;
   });
-  if (!checked) {
-    return std::move(checked).error();
-  }
+  TENANTD_TRY(std::move(checked));
   return {};
 }
 
@@ -434,9 +429,7 @@ Status PostgresStore::ping() {
     }
     return true;
   });
-  if (!pinged) {
-    return std::move(pinged).error();
-  }
+  TENANTD_TRY(std::move(pinged));
   return {};
 }
 

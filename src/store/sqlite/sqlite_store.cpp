@@ -801,6 +801,18 @@ bool begin_immediate(sqlite3_stmt* begin) {
   return rc == SQLITE_DONE;
 }
 
+WriteResult write_failed(std::string message) {
+  WriteResult result;
+  result.status = WriteResult::Status::Failed;
+  result.message = std::move(message);
+  return result;
+}
+
+bool step_done(sqlite3_stmt* stmt) {
+  Use use(stmt);
+  return sqlite3_step(*use) == SQLITE_DONE;
+}
+
 void roll_back(sqlite3_stmt* rollback) {
   Use use(rollback);
   sqlite3_step(*use);
@@ -897,14 +909,10 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
     return result;
   }
   if (auto invalid = validate(ops)) {
-    result.status = WriteResult::Status::Failed;
-    result.message = "sqlite: " + *invalid;
-    return result;
+    return write_failed("sqlite: " + *invalid);
   }
-  auto fail = [&result](sqlite3* db, std::string_view what) {
-    result.status = WriteResult::Status::Failed;
-    result.message = sqlite_error(db, what).message;
-    return result;
+  auto fail = [](sqlite3* db, std::string_view what) {
+    return write_failed(sqlite_error(db, what).message);
   };
 
   Lease lease = writer();
@@ -950,11 +958,8 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
       return abort(*failed);
     }
   }
-  {
-    Use use(*commit);
-    if (sqlite3_step(*use) != SQLITE_DONE) {
-      return abort("commit");
-    }
+  if (!step_done(*commit)) {
+    return abort("commit");
   }
   return result;
 }
