@@ -13,21 +13,11 @@
 # layer costs, not how far more machines would scale.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-repo=$(pwd)
-duration=${BENCH_DURATION:-10s}
-threads=${BENCH_THREADS:-2}
-connections=${BENCH_CONNECTIONS:-64}
+# shellcheck source=bench/common.sh disable=SC1091 # followed with -x
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 server_threads=${BENCH_SERVER_THREADS:-16}
 
-log() { echo "bench: $*" >&2; }
-
-python_bin=$(scripts/setup.sh --print-python | tail -n 1)
-cmake --preset release -DPython3_EXECUTABLE="$python_bin" >/dev/null
-cmake --build --preset release -j "$(nproc)" --target tenantd >&2
-bin=$repo/build/release/tenantd
-
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+build_tenantd
 work=$(mktemp -d /tmp/tenantd-bench-pg.XXXXXX)
 chmod 755 "$work"
 pids=()
@@ -41,18 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) { n = n / 1000 } else if (v ~ /ms$/) { n = n } else if (v ~ /s$/) { n = n * 1000 }
-    printf "%.2f", n
-  }'
-}
-
 # run_wrk NAME WRK_ARGS...: sets rps and p99_ms; fails on any non-2xx response or socket error.
 run_wrk() {
   local name=$1
@@ -60,14 +38,10 @@ run_wrk() {
   local out="$work/wrk-$name.txt"
   log "wrk $name: $*"
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s --latency "$@" >"$out"
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  local non2xx socket_errors
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
-  socket_errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
-  if [[ $((${non2xx:-0} + ${socket_errors:-0})) -ne 0 ]]; then
+  wrk_figures "$out"
+  if [[ $bad -ne 0 ]]; then
     cat "$out" >&2
-    log "$name: $non2xx non-2xx responses, $socket_errors socket errors"
+    log "$name: $bad non-2xx responses and socket errors"
     exit 1
   fi
 }

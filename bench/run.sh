@@ -14,24 +14,12 @@
 # copy the table into docs/performance.md with the machine line.
 set -euo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-repo=$(pwd)
-
-duration=${BENCH_DURATION:-10s}
-threads=${BENCH_THREADS:-2}
-connections=${BENCH_CONNECTIONS:-64}
+# shellcheck source=bench/common.sh disable=SC1091 # followed with -x
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tenants_target=${BENCH_TENANTS:-100000}
 startup_runs=${BENCH_STARTUP_RUNS:-10}
 
-log() { echo "bench: $*" >&2; }
-
-python_bin=$(scripts/setup.sh --print-python | tail -n 1)
-cmake --preset release -DPython3_EXECUTABLE="$python_bin" >/dev/null
-cmake --build --preset release -j "$(nproc)" --target tenantd >&2
-bin=$repo/build/release/tenantd
-
-# The machine may be shared: the load average at the start goes into the report.
-load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+build_tenantd
 work=$(mktemp -d /tmp/tenantd-bench.XXXXXX)
 tenantd_pid=""
 nginx_pid=""
@@ -48,21 +36,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
-}
-
-# Converts wrk's latency figure (e.g. 812.00us, 1.53ms, 1.02s) to milliseconds.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) { n = n / 1000 } else if (v ~ /ms$/) { n = n } else if (v ~ /s$/) { n = n * 1000 }
-    printf "%.2f", n
-  }'
 }
 
 # run_wrk NAME WRK_ARGS...: runs wrk with the common options and WRK_ARGS (URL, headers, script,
@@ -75,12 +50,7 @@ run_wrk() {
   log "wrk $name: $*"
   wrk -t"$threads" -c"$connections" -d"$duration" --latency "$@" >"$out"
   cat "$out" >&2
-  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
-  p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  local non2xx socket_errors
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
-  socket_errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out")
-  bad=$((${non2xx:-0} + ${socket_errors:-0}))
+  wrk_figures "$out"
 }
 
 ratio() {

@@ -13,17 +13,14 @@ tenantd_layer(domain DEPS core)
 tenantd_layer(store DEPS core)
 tenantd_layer(obs DEPS core)
 tenantd_layer(aws DEPS core
-  # The generic string helpers of domain/tenant.hpp: moves to core in issue14-b-infra.
+  # The generic string helpers of domain/tenant.hpp (to_lower, trim): they belong in core.
   ALLOW domain/tenant.hpp
   # CognitoDirectory and EcsTagReader implement ports of the service layer, so they belong to an
   # adapter above service, not to the AWS clients that events and store_dynamodb use (header-only:
   # no link to service).
         service/directory.hpp service/ecs_events.hpp
   LINKS domain)
-tenantd_layer(auth DEPS core
-  # The HTTP client (JWKS fetch): moves to core in issue14-b-infra.
-  ALLOW aws/http_client.hpp
-  LINKS aws)
+tenantd_layer(auth DEPS core)
 tenantd_layer(events DEPS core obs store aws)
 # records/ (the services' store mapping: items, keys, the change log) is built with service: it
 # still uses service's Context, Page and TenantRole (service/context.hpp, service/policy.hpp);
@@ -49,10 +46,7 @@ tenantd_layer(transport DEPS core
   # The server renders its own errors (bad request, body too large) with the API's error body.
   ALLOW api/responses.hpp
   LINKS api)
-tenantd_layer(lambda DEPS core
-  # percent_encode: the percent helpers move to core in issue14-b-infra.
-  ALLOW api/query_params.hpp
-  LINKS api)
+tenantd_layer(lambda DEPS core)
 tenantd_layer(app
   DEPS core domain store obs aws auth events service store_sqlite store_dynamodb store_postgres
        provision api console transport lambda)

@@ -40,8 +40,8 @@ store::Item tenant_item() {
 }
 
 void BM_SigV4_SignDynamoDbPutItem(benchmark::State& state) {
-  const aws::ServiceEndpoint endpoint{
-      "dynamodb", "af-south-1", *aws::Url::parse("https://dynamodb.af-south-1.amazonaws.com")};
+  const aws::ServiceEndpoint endpoint{"dynamodb", "af-south-1",
+                                      *Url::parse("https://dynamodb.af-south-1.amazonaws.com")};
   const aws::Credentials credentials{"ASIAEXAMPLE", "secret", "session-token-of-some-length"};
   const store::Item item = tenant_item();
   auto data = parse_json(item.data);

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/percent_encoding.hpp"
+
 namespace tenantd::api {
 
 class QueryParams {
@@ -19,8 +21,5 @@ class QueryParams {
  private:
   std::vector<std::pair<std::string, std::string>> params_;
 };
-
-std::string percent_decode(std::string_view text, bool plus_is_space);
-std::string percent_encode(std::string_view text);
 
 }  // namespace tenantd::api

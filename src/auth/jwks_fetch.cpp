@@ -11,26 +11,20 @@ std::string jwks_url_of(std::string_view issuer) {
   return std::string(issuer) + "/.well-known/jwks.json";
 }
 
-Result<JwksFetcher> http_jwks_fetcher(const std::string& url, aws::HttpOptions options) {
-  auto parsed = aws::Url::parse(url);
-  if (!parsed) {
-    return std::move(parsed).error();
-  }
-  auto client = std::make_shared<aws::HttpClient>(*parsed, std::move(options));
+Result<JwksFetcher> http_jwks_fetcher(const std::string& url, HttpOptions options) {
+  TENANTD_TRY_ASSIGN(auto parsed, Url::parse(url));
+  auto client = std::make_shared<HttpClient>(parsed, std::move(options));
   return JwksFetcher([client, url]() -> Result<std::string> {
-    aws::HttpRequest request;
+    HttpRequest request;
     request.method = "GET";
     request.target = client->origin().path;
     request.headers.push_back({"Accept", "application/json"});
-    auto response = client->send(request);
-    if (!response) {
-      return std::move(response).error();
-    }
-    if (response->status != 200) {
+    TENANTD_TRY_ASSIGN(auto response, client->send(request));
+    if (response.status != 200) {
       return Error::make(ErrorCode::ServiceUnavailable,
-                         "GET " + url + " answered " + std::to_string(response->status));
+                         "GET " + url + " answered " + std::to_string(response.status));
     }
-    return std::move(response->body);
+    return std::move(response.body);
   });
 }
 

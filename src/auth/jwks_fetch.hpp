@@ -4,7 +4,7 @@
 #include <string>
 
 #include "auth/jwks.hpp"
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 
 namespace tenantd::auth {
 
@@ -13,6 +13,6 @@ std::string jwks_url_of(std::string_view issuer);
 
 // A fetcher that GETs `url`; SERVICE_UNAVAILABLE on a transport failure or a status other
 // than 200. VALIDATION_ERROR when `url` is not an http(s) URL.
-Result<JwksFetcher> http_jwks_fetcher(const std::string& url, aws::HttpOptions options);
+Result<JwksFetcher> http_jwks_fetcher(const std::string& url, HttpOptions options);
 
 }  // namespace tenantd::auth

@@ -188,9 +188,7 @@ Result<Principal> Hs256Verifier::verify(std::string_view token, TimePoint now) c
   // Read through a const view: rapidjson's mixed const/non-const iterator comparisons are
   // ambiguous in C++20.
   const JsonValue& root = claims;
-  if (auto ok = check_lifetime(root, now); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_lifetime(root, now));
   // As the other modes do: a token minted for another issuer or purpose is not ours to accept.
   const auto iss = root.FindMember("iss");
   if (iss == root.MemberEnd() || !iss->value.IsString() || as_view(iss->value) != kLocalIssuer) {

@@ -135,19 +135,16 @@ Result<std::string> load_or_create_secret(const std::string& data_dir) {
   }
   const std::string path = data_dir + "/jwt.key";
   {
-    auto existing = read_settled(path);
-    if (!existing) {
-      return std::move(existing).error();
-    }
-    if (existing->has_value()) {
-      if ((*existing)->size() < kMinSecretBytes) {
+    TENANTD_TRY_ASSIGN(auto existing, read_settled(path));
+    if (existing.has_value()) {
+      if (existing->size() < kMinSecretBytes) {
         return Error::make(ErrorCode::InternalError,
-                           "key file " + path + " holds " + std::to_string((*existing)->size()) +
+                           "key file " + path + " holds " + std::to_string(existing->size()) +
                                " bytes; an HS256 secret needs at least " +
                                std::to_string(kMinSecretBytes) +
                                " (remove the file to have a new one made, or set JWT_SECRET)");
       }
-      return std::move(**existing);
+      return std::move(*existing);
     }
   }
 
@@ -185,14 +182,11 @@ Result<std::string> load_or_create_secret(const std::string& data_dir) {
     }
   }
   // Someone else won the race: use their key.
-  auto winner = read_settled(path);
-  if (!winner) {
-    return std::move(winner).error();
-  }
-  if (!winner->has_value()) {
+  TENANTD_TRY_ASSIGN(auto winner, read_settled(path));
+  if (!winner.has_value()) {
     return Error::make(ErrorCode::InternalError, "key file " + path + " vanished while created");
   }
-  return std::move(**winner);
+  return std::move(*winner);
 }
 
 }  // namespace tenantd::auth

@@ -100,9 +100,7 @@ Result<Principal> Rs256Verifier::verify(std::string_view token, TimePoint now) c
   if (string_claim(claims, "iss") != std::optional<std::string_view>(expected_.issuer)) {
     return invalid("The token was not issued by the configured issuer");
   }
-  if (auto ok = check_lifetime(claims, now); !ok) {
-    return std::move(ok).error();
-  }
+  TENANTD_TRY(check_lifetime(claims, now));
   const auto use = string_claim(claims, "token_use");
   if (use != std::optional<std::string_view>("id") &&
       use != std::optional<std::string_view>("access")) {

@@ -1,58 +1,19 @@
 #pragma once
-// Calls to AWS JSON-protocol services (DynamoDB, EventBridge, ...): signs each request with
-// SigV4, retries throttling, 5xx and transport failures with jittered exponential backoff, and
-// turns error bodies into a type and a message.
+// Calls to AWS JSON-protocol services (DynamoDB, EventBridge, ...): a JSON body POSTed with an
+// X-Amz-Target naming the operation; error answers carry the type in "__type" or the
+// x-amzn-ErrorType header. Signing and retries are the transport's (aws_transport.hpp).
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "aws/aws_transport.hpp"
 #include "aws/credentials.hpp"
 #include "aws/environment.hpp"
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::aws {
-
-struct ServiceEndpoint {
-  std::string signing_name;  // "dynamodb"
-  std::string region;
-  Url url;
-};
-
-// Region from AWS_REGION or AWS_DEFAULT_REGION; URL from AWS_ENDPOINT_URL_<SERVICE_ID>, else
-// AWS_ENDPOINT_URL, else https://<signing_name>.<region>.amazonaws.com.
-Result<ServiceEndpoint> resolve_endpoint(const EnvLookup& env, std::string_view service_id,
-                                         std::string_view signing_name);
-
-struct RetryPolicy {
-  int max_attempts = 5;  // AWS_MAX_ATTEMPTS; 1 means no retry
-  std::chrono::milliseconds base{25};
-  std::chrono::milliseconds cap{2000};
-
-  // "Full jitter": a uniform delay in [0, min(cap, base * 2^retry)].
-  std::chrono::milliseconds delay(int retry) const;
-};
-
-// HTTP and retry settings from AWS_CA_BUNDLE, AWS_MAX_ATTEMPTS (defaults otherwise).
-struct ClientSettings {
-  HttpOptions http;
-  RetryPolicy retry;
-};
-Result<ClientSettings> client_settings(const EnvLookup& env);
-
-struct AwsResponse {
-  int status = 0;
-  std::string body;
-  std::string error_type;  // "ConditionalCheckFailedException", ... (empty on success)
-  std::string error_message;
-  int attempts = 1;
-
-  bool ok() const { return status >= 200 && status < 300; }
-};
-
-// Throttling and server-side errors that a later attempt may not meet.
-bool is_retryable(const AwsResponse& response);
 
 // The signed HTTP request of one call: POST to the endpoint's path with Content-Type,
 // X-Amz-Target, X-Amz-Date, X-Amz-Security-Token (temporary credentials) and Authorization.
@@ -74,18 +35,13 @@ class AwsJsonClient {
   // no answer could be had (credentials, transport after retries).
   Result<AwsResponse> call(std::string_view operation, std::string_view body);
 
-  const ServiceEndpoint& endpoint() const { return endpoint_; }
-  HttpClient& http() { return http_; }
+  const ServiceEndpoint& endpoint() const { return transport_.endpoint(); }
+  HttpClient& http() { return transport_.http(); }
 
  private:
-  Result<AwsResponse> attempt(std::string_view operation, std::string_view body);
-
-  ServiceEndpoint endpoint_;
   std::string target_prefix_;
   std::string content_type_;
-  std::shared_ptr<CredentialsProvider> credentials_;
-  RetryPolicy retry_;
-  HttpClient http_;
+  AwsTransport transport_;
 };
 
 // A client of one JSON-protocol service with everything from the environment: endpoint and

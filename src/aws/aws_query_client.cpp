@@ -1,31 +1,15 @@
 #include "aws/aws_query_client.hpp"
 
 #include <charconv>
-#include <thread>
+
+#include "core/percent_encoding.hpp"
+#include "core/unicode_text.hpp"
 
 namespace tenantd::aws {
 
 namespace {
 
 constexpr std::string_view kFormType = "application/x-www-form-urlencoded; charset=utf-8";
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x110000) {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Decodes one entity starting after '&' in `text`; returns false when it is not one.
 bool decode_entity(std::string_view entity, std::string& out) {
@@ -48,24 +32,40 @@ bool decode_entity(std::string_view entity, std::string& out) {
     if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size()) {
       return false;
     }
-    append_utf8(out, cp);
+    if (cp < 0x110000) {  // past U+10FFFF: not a character, so nothing
+      const char32_t c = cp;
+      out += unicode::encode_utf8(std::u32string_view(&c, 1));
+    }
   } else {
     return false;
   }
   return true;
 }
 
+void read_query_error(AwsResponse& response, const HttpResponse& /*answer*/) {
+  response.error_type = xml_text(response.body, "Code");
+  response.error_message = xml_text(response.body, "Message");
+  if (response.error_type.empty()) {
+    response.error_type = "HTTP" + std::to_string(response.status);
+  }
+}
+
+// SNS names throttling "Throttling", which the JSON services do not use.
+bool query_retryable(const AwsResponse& response) {
+  return is_retryable(response) || response.error_type == "Throttling";
+}
+
 }  // namespace
 
 std::string form_encode(std::string_view action, std::string_view version,
                         const QueryParams& params) {
-  std::string body = "Action=" + uri_encode(action, false);
-  body += "&Version=" + uri_encode(version, false);
+  std::string body = "Action=" + percent_encode(action);
+  body += "&Version=" + percent_encode(version);
   for (const auto& [key, value] : params) {
     body += '&';
-    body += uri_encode(key, false);
+    body += percent_encode(key);
     body += '=';
-    body += uri_encode(value, false);
+    body += percent_encode(value);
   }
   return body;
 }
@@ -101,76 +101,17 @@ std::string xml_text(std::string_view xml, std::string_view tag) {
 AwsQueryClient::AwsQueryClient(ServiceEndpoint endpoint, std::string version,
                                std::shared_ptr<CredentialsProvider> credentials,
                                ClientSettings settings)
-    : endpoint_(std::move(endpoint)),
-      version_(std::move(version)),
-      credentials_(std::move(credentials)),
-      retry_(settings.retry),
-      http_(endpoint_.url, std::move(settings.http)) {}
-
-Result<AwsResponse> AwsQueryClient::attempt(const std::string& body) {
-  auto credentials = credentials_->get();
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  HttpRequest request;
-  request.method = "POST";
-  request.target = endpoint_.url.path;
-  request.body = body;
-  request.headers = {{"Host", endpoint_.url.host_header()},
-                     {"Content-Type", std::string(kFormType)}};
-  SignInput in;
-  in.method = request.method;
-  const auto query_at = request.target.find('?');
-  in.path = std::string_view(request.target).substr(0, query_at);
-  if (query_at != std::string::npos) {
-    in.query = std::string_view(request.target).substr(query_at + 1);
-  }
-  in.headers = &request.headers;
-  in.payload = request.body;
-  in.region = endpoint_.region;
-  in.service = endpoint_.signing_name;
-  const Signature signature = sign(in, *credentials, std::chrono::system_clock::now());
-  request.headers.erase(request.headers.begin());  // Host: the HTTP client sets it
-  request.headers.push_back({"X-Amz-Date", signature.amz_date});
-  if (!credentials->session_token.empty()) {
-    request.headers.push_back({"X-Amz-Security-Token", credentials->session_token});
-  }
-  request.headers.push_back({"Authorization", signature.authorization});
-
-  auto response = http_.send(request);
-  if (!response) {
-    return std::move(response).error();
-  }
-  AwsResponse out;
-  out.status = response->status;
-  out.body = std::move(response->body);
-  if (!out.ok()) {
-    out.error_type = xml_text(out.body, "Code");
-    out.error_message = xml_text(out.body, "Message");
-    if (out.error_type.empty()) {
-      out.error_type = "HTTP" + std::to_string(out.status);
-    }
-  }
-  return out;
-}
+    : version_(std::move(version)),
+      transport_(std::move(endpoint), std::move(credentials), std::move(settings),
+                 {&read_query_error, &query_retryable}) {}
 
 Result<AwsResponse> AwsQueryClient::call(std::string_view action, const QueryParams& params) {
-  const std::string body = form_encode(action, version_, params);
-  for (int n = 1;; ++n) {
-    auto response = attempt(body);
-    const bool last = n >= retry_.max_attempts;
-    if (response) {
-      response->attempts = n;
-      // SNS names throttling "Throttling", which the JSON services do not use.
-      const bool retryable = is_retryable(*response) || response->error_type == "Throttling";
-      if (response->ok() || last || !retryable) {
-        return response;
-      }
-    } else if (last || response.error().code != ErrorCode::ServiceUnavailable) {
-      return response;
-    }
-    std::this_thread::sleep_for(retry_.delay(n - 1));
-  }
+  HttpRequest request;
+  request.method = "POST";
+  request.target = transport_.endpoint().url.path;
+  request.body = form_encode(action, version_, params);
+  request.headers = {{"Content-Type", std::string(kFormType)}};
+  return transport_.call(request);
 }
 
 }  // namespace tenantd::aws

@@ -1,16 +1,16 @@
 #pragma once
 // Calls to AWS query-protocol services (SNS): form-encoded POST bodies (Action, Version and the
-// operation's parameters), XML answers. Signing, retries and the answer type are those of the
-// JSON client (aws_json_client.hpp); only the request and error encodings differ.
+// operation's parameters), XML answers. Signing and retries are the transport's
+// (aws_transport.hpp); only the request and error encodings differ from the JSON protocol.
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "aws/aws_json_client.hpp"
+#include "aws/aws_transport.hpp"
 #include "aws/credentials.hpp"
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::aws {
@@ -36,13 +36,8 @@ class AwsQueryClient {
   Result<AwsResponse> call(std::string_view action, const QueryParams& params);
 
  private:
-  Result<AwsResponse> attempt(const std::string& body);
-
-  ServiceEndpoint endpoint_;
   std::string version_;
-  std::shared_ptr<CredentialsProvider> credentials_;
-  RetryPolicy retry_;
-  HttpClient http_;
+  AwsTransport transport_;
 };
 
 }  // namespace tenantd::aws

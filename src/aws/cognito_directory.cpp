@@ -45,12 +45,10 @@ Result<std::unique_ptr<CognitoDirectory>> CognitoDirectory::open(const EnvLookup
   if (user_pool_id.empty()) {
     return Error::make(ErrorCode::ValidationError, "DIRECTORY=cognito needs COGNITO_USER_POOL_ID");
   }
-  auto client = open_json_client(env, {"COGNITO_IDENTITY_PROVIDER", "cognito-idp",
-                                       "AWSCognitoIdentityProviderService", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<CognitoDirectory>(std::move(*client), std::move(user_pool_id), clock);
+  TENANTD_TRY_ASSIGN(auto client,
+                     open_json_client(env, {"COGNITO_IDENTITY_PROVIDER", "cognito-idp",
+                                            "AWSCognitoIdentityProviderService", "1.1"}));
+  return std::make_unique<CognitoDirectory>(std::move(client), std::move(user_pool_id), clock);
 }
 
 CognitoDirectory::CognitoDirectory(std::unique_ptr<AwsJsonClient> client, std::string user_pool_id,
@@ -58,15 +56,12 @@ CognitoDirectory::CognitoDirectory(std::unique_ptr<AwsJsonClient> client, std::s
     : client_(std::move(client)), user_pool_id_(std::move(user_pool_id)), clock_(clock) {}
 
 Result<service::User> CognitoDirectory::resolve_email(std::string_view email) {
-  auto found = find_email(email);
-  if (!found) {
-    return std::move(found).error();
-  }
-  if (!found->has_value()) {
+  TENANTD_TRY_ASSIGN(auto found, find_email(email));
+  if (!found.has_value()) {
     return Error::make(ErrorCode::UserNotFound, "No user of the user pool has this e-mail")
         .with("email", domain::to_lower(domain::trim(email)));
   }
-  return std::move(**found);
+  return std::move(*found);
 }
 
 Result<std::optional<service::User>> CognitoDirectory::find_email(std::string_view raw_email) {
@@ -96,15 +91,11 @@ Result<std::optional<service::User>> CognitoDirectory::lookup(std::string_view a
       .field("Filter", std::string(attribute) + " = " + quoted(value))
       .field("Limit", std::int64_t{2})  // two tell "one" from "ambiguous"
       .end_object();
-  auto response = client_->call("ListUsers", body.str());
-  if (!response) {
-    return std::move(response).error();
+  TENANTD_TRY_ASSIGN(auto response, client_->call("ListUsers", body.str()));
+  if (!response.ok()) {
+    return aws_error("Cognito ListUsers", response);
   }
-  if (!response->ok()) {
-    return Error::make(ErrorCode::ServiceUnavailable, "Cognito ListUsers: " + response->error_type +
-                                                          ": " + response->error_message);
-  }
-  const auto doc = parse_json(response->body);
+  const auto doc = parse_json(response.body);
   const JsonValue* users = nullptr;
   if (doc && doc->IsObject()) {
     const JsonValue& root = *doc;

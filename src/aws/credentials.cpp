@@ -63,24 +63,18 @@ Result<Credentials> ContainerCredentials::get() {
   if (cached_ && now + refresh_before_ < expires_) {
     return *cached_;
   }
-  auto token = authorization_token();
-  if (!token) {
-    return std::move(token).error();
-  }
+  TENANTD_TRY_ASSIGN(auto token, authorization_token());
   HttpRequest request;
   request.method = "GET";
   request.target = url_.path;
-  if (!token->empty()) {
-    request.headers.push_back(Header{"Authorization", *token});
+  if (!token.empty()) {
+    request.headers.push_back(Header{"Authorization", token});
   }
-  auto response = http_.send(request);
-  if (!response) {
-    return std::move(response).error();
-  }
-  auto doc = parse_json(response->body);
-  if (response->status != 200 || !doc || !doc->IsObject()) {
+  TENANTD_TRY_ASSIGN(auto response, http_.send(request));
+  auto doc = parse_json(response.body);
+  if (response.status != 200 || !doc || !doc->IsObject()) {
     return Error::make(ErrorCode::ServiceUnavailable, "container credentials endpoint answered " +
-                                                          std::to_string(response->status));
+                                                          std::to_string(response.status));
   }
   Credentials credentials{member(*doc, "AccessKeyId"), member(*doc, "SecretAccessKey"),
                           member(*doc, "Token")};
@@ -112,18 +106,15 @@ Result<std::unique_ptr<CredentialsProvider>> default_credentials(const EnvLookup
                        "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
                        "run where AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI is set");
   }
-  auto url = Url::parse(uri);
-  if (!url) {
-    return std::move(url).error();
-  }
-  if (!url->tls && !allowed_http_host(url->host)) {
+  TENANTD_TRY_ASSIGN(auto url, Url::parse(uri));
+  if (!url.tls && !allowed_http_host(url.host)) {
     return Error::make(ErrorCode::ValidationError,
                        "AWS_CONTAINER_CREDENTIALS_FULL_URI over http must point at a loopback "
                        "or container agent address, not " +
-                           url->host);
+                           url.host);
   }
   return std::unique_ptr<CredentialsProvider>(
-      std::make_unique<ContainerCredentials>(std::move(*url), env));
+      std::make_unique<ContainerCredentials>(std::move(url), env));
 }
 
 }  // namespace tenantd::aws

@@ -9,8 +9,8 @@
 #include <optional>
 
 #include "aws/environment.hpp"
-#include "aws/http_client.hpp"
 #include "aws/sigv4.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::aws {

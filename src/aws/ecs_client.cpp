@@ -27,8 +27,9 @@ const JsonValue* array_at(const JsonValue& obj, const char* name) {
   return it != obj.MemberEnd() && it->value.IsArray() ? &it->value : nullptr;
 }
 
-EcsError unreadable(std::string_view operation) {
-  return EcsError{"ECS_UNAVAILABLE", "ECS " + std::string(operation) + ": unreadable answer", true};
+Error unreadable(std::string_view operation) {
+  return coded_failure("ECS_UNAVAILABLE", "ECS " + std::string(operation) + ": unreadable answer",
+                       true);
 }
 
 EcsService service_from(const JsonValue& s) {
@@ -84,7 +85,7 @@ void write_strings(JsonWriter& w, const std::vector<std::string>& values) {
 
 }  // namespace
 
-EcsError ecs_error(std::string_view operation, const AwsResponse& response) {
+Error ecs_error(std::string_view operation, const AwsResponse& response) {
   const std::string& type = response.error_type;
   std::string message = "ECS " + std::string(operation) + ": " + type;
   if (!response.error_message.empty()) {
@@ -95,39 +96,39 @@ EcsError ecs_error(std::string_view operation, const AwsResponse& response) {
   }
   if (is_retryable(response)) {
     const bool throttled = response.status < 500;
-    return EcsError{throttled ? "ECS_THROTTLED" : "ECS_UNAVAILABLE", std::move(message), true};
+    return coded_failure(throttled ? "ECS_THROTTLED" : "ECS_UNAVAILABLE", std::move(message), true);
   }
   if (type == "ServiceNotFoundException" || type == "ServiceNotActiveException") {
-    return EcsError{"ECS_SERVICE_NOT_FOUND", std::move(message), false};
+    return coded_failure("ECS_SERVICE_NOT_FOUND", std::move(message), false);
   }
   if (type == "ClusterNotFoundException") {
-    return EcsError{"ECS_CLUSTER_NOT_FOUND", std::move(message), false};
+    return coded_failure("ECS_CLUSTER_NOT_FOUND", std::move(message), false);
   }
   if (type.find("AccessDenied") != std::string::npos ||
       type.find("UnrecognizedClient") != std::string::npos ||
       type.find("Signature") != std::string::npos) {
-    return EcsError{"ECS_ACCESS_DENIED", std::move(message), false};
+    return coded_failure("ECS_ACCESS_DENIED", std::move(message), false);
   }
-  return EcsError{"ECS_CLIENT_ERROR", std::move(message), false};
+  return coded_failure("ECS_CLIENT_ERROR", std::move(message), false);
 }
 
 Result<std::unique_ptr<EcsClient>> EcsClient::open(const EnvLookup& env) {
-  auto client = open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<EcsClient>(std::move(*client));
+  TENANTD_TRY_ASSIGN(
+      auto client,
+      open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"}));
+  return std::make_unique<EcsClient>(std::move(client));
 }
 
 EcsClient::EcsClient(std::unique_ptr<AwsJsonClient> client) : client_(std::move(client)) {}
 
-EcsResult<std::string> EcsClient::call(std::string_view operation, std::string_view body) {
+Result<std::string> EcsClient::call(std::string_view operation, std::string_view body) {
   auto response = client_->call(operation, body);
   if (!response) {
     // No answer at all: credentials or the network, after the client's retries.
     const bool transient = response.error().code == ErrorCode::ServiceUnavailable;
-    return EcsError{transient ? "ECS_UNAVAILABLE" : "ECS_CLIENT_ERROR",
-                    "ECS " + std::string(operation) + ": " + response.error().message, transient};
+    return coded_failure(transient ? "ECS_UNAVAILABLE" : "ECS_CLIENT_ERROR",
+                         "ECS " + std::string(operation) + ": " + response.error().message,
+                         transient);
   }
   if (!response->ok()) {
     return ecs_error(operation, *response);
@@ -135,16 +136,13 @@ EcsResult<std::string> EcsClient::call(std::string_view operation, std::string_v
   return std::move(response->body);
 }
 
-EcsResult<std::optional<EcsService>> EcsClient::describe_service(const std::string& cluster,
-                                                                 const std::string& service) {
+Result<std::optional<EcsService>> EcsClient::describe_service(const std::string& cluster,
+                                                              const std::string& service) {
   JsonWriter body;
   body.begin_object().field("cluster", cluster).key("services").begin_array().value(service);
   body.end_array().end_object();
-  auto answer = call("DescribeServices", body.str());
-  if (auto* e = std::get_if<EcsError>(&answer)) {
-    return std::move(*e);
-  }
-  const auto doc = parse_json(std::get<std::string>(answer));
+  TENANTD_TRY_ASSIGN(const std::string answer, call("DescribeServices", body.str()));
+  const auto doc = parse_json(answer);
   if (!doc || !doc->IsObject()) {
     return unreadable("DescribeServices");
   }
@@ -159,26 +157,23 @@ EcsResult<std::optional<EcsService>> EcsClient::describe_service(const std::stri
   return std::optional<EcsService>{};  // listed under failures (MISSING) or INACTIVE
 }
 
-EcsResult<EcsService> EcsClient::update_service(const std::string& cluster,
-                                                const std::string& service, int desired_count) {
+Result<EcsService> EcsClient::update_service(const std::string& cluster, const std::string& service,
+                                             int desired_count) {
   JsonWriter body;
   body.begin_object()
       .field("cluster", cluster)
       .field("service", service)
       .field("desiredCount", desired_count)
       .end_object();
-  auto answer = call("UpdateService", body.str());
-  if (auto* e = std::get_if<EcsError>(&answer)) {
-    return std::move(*e);
-  }
-  const auto doc = parse_json(std::get<std::string>(answer));
+  TENANTD_TRY_ASSIGN(const std::string answer, call("UpdateService", body.str()));
+  const auto doc = parse_json(answer);
   if (!doc || !doc->IsObject() || !(*doc).HasMember("service")) {
     return unreadable("UpdateService");
   }
   return service_from((*doc)["service"]);
 }
 
-EcsResult<EcsTask> EcsClient::run_task(const RunTaskInput& input) {
+Result<EcsTask> EcsClient::run_task(const RunTaskInput& input) {
   JsonWriter body;
   body.begin_object()
       .field("cluster", input.cluster)
@@ -204,11 +199,8 @@ EcsResult<EcsTask> EcsClient::run_task(const RunTaskInput& input) {
   body.key("tags");
   write_pairs(body, input.tags, "key", "value");
   body.end_object();
-  auto answer = call("RunTask", body.str());
-  if (auto* e = std::get_if<EcsError>(&answer)) {
-    return std::move(*e);
-  }
-  const auto doc = parse_json(std::get<std::string>(answer));
+  TENANTD_TRY_ASSIGN(const std::string answer, call("RunTask", body.str()));
+  const auto doc = parse_json(answer);
   if (!doc || !doc->IsObject()) {
     return unreadable("RunTask");
   }
@@ -225,23 +217,20 @@ EcsResult<EcsTask> EcsClient::run_task(const RunTaskInput& input) {
       reason += ": " + std::string(detail);
     }
   }
-  return EcsError{"ECS_TASK_NOT_STARTED", "ECS RunTask: " + reason, true};
+  return coded_failure("ECS_TASK_NOT_STARTED", "ECS RunTask: " + reason, true);
 }
 
-EcsResult<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster,
-                                                          const std::string& started_by,
-                                                          const std::string& desired_status) {
+Result<std::vector<std::string>> EcsClient::list_tasks(const std::string& cluster,
+                                                       const std::string& started_by,
+                                                       const std::string& desired_status) {
   JsonWriter body;
   body.begin_object()
       .field("cluster", cluster)
       .field("startedBy", started_by)
       .field("desiredStatus", desired_status)
       .end_object();
-  auto answer = call("ListTasks", body.str());
-  if (auto* e = std::get_if<EcsError>(&answer)) {
-    return std::move(*e);
-  }
-  const auto doc = parse_json(std::get<std::string>(answer));
+  TENANTD_TRY_ASSIGN(const std::string answer, call("ListTasks", body.str()));
+  const auto doc = parse_json(answer);
   if (!doc || !doc->IsObject()) {
     return unreadable("ListTasks");
   }
@@ -256,17 +245,14 @@ EcsResult<std::vector<std::string>> EcsClient::list_tasks(const std::string& clu
   return arns;
 }
 
-EcsResult<std::vector<EcsTask>> EcsClient::describe_tasks(const std::string& cluster,
-                                                          const std::vector<std::string>& arns) {
+Result<std::vector<EcsTask>> EcsClient::describe_tasks(const std::string& cluster,
+                                                       const std::vector<std::string>& arns) {
   JsonWriter body;
   body.begin_object().field("cluster", cluster).key("tasks");
   write_strings(body, arns);
   body.key("include").begin_array().value("TAGS").end_array().end_object();
-  auto answer = call("DescribeTasks", body.str());
-  if (auto* e = std::get_if<EcsError>(&answer)) {
-    return std::move(*e);
-  }
-  const auto doc = parse_json(std::get<std::string>(answer));
+  TENANTD_TRY_ASSIGN(const std::string answer, call("DescribeTasks", body.str()));
+  const auto doc = parse_json(answer);
   if (!doc || !doc->IsObject()) {
     return unreadable("DescribeTasks");
   }

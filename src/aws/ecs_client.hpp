@@ -1,12 +1,12 @@
 #pragma once
-// The ECS calls of the `ecs` provisioner (docs/instances.md#drivers): UpdateService,
-// DescribeServices, RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every
-// failure is an EcsError that says whether sending the same call again may succeed.
+// The ECS calls of the `ecs` provisioner (docs/instances.md#drivers): UpdateService, DescribeServices,
+// RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every failure is a
+// coded_failure (core/error.hpp): its code (ECS_THROTTLED, ECS_UNAVAILABLE, ECS_SERVICE_NOT_FOUND,
+// ECS_CLIENT_ERROR, ...) and whether sending the same call again may succeed.
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "aws/aws_json_client.hpp"
@@ -14,15 +14,6 @@
 #include "core/result.hpp"
 
 namespace tenantd::aws {
-
-struct EcsError {
-  std::string code;  // ECS_THROTTLED, ECS_UNAVAILABLE, ECS_SERVICE_NOT_FOUND, ECS_CLIENT_ERROR, ...
-  std::string message;
-  bool retryable = false;
-};
-
-template <class T>
-using EcsResult = std::variant<T, EcsError>;
 
 struct EcsService {
   std::string arn;
@@ -59,21 +50,21 @@ class EcsClient {
   explicit EcsClient(std::unique_ptr<AwsJsonClient> client);
 
   // nullopt: the cluster has no such service, or only an INACTIVE (deleted) one.
-  EcsResult<std::optional<EcsService>> describe_service(const std::string& cluster,
-                                                        const std::string& service);
-  EcsResult<EcsService> update_service(const std::string& cluster, const std::string& service,
-                                       int desired_count);
-  EcsResult<EcsTask> run_task(const RunTaskInput& input);
+  Result<std::optional<EcsService>> describe_service(const std::string& cluster,
+                                                     const std::string& service);
+  Result<EcsService> update_service(const std::string& cluster, const std::string& service,
+                                    int desired_count);
+  Result<EcsTask> run_task(const RunTaskInput& input);
   // ARNs of the cluster's tasks started with `started_by` (running and recently stopped).
-  EcsResult<std::vector<std::string>> list_tasks(const std::string& cluster,
-                                                 const std::string& started_by,
-                                                 const std::string& desired_status);
+  Result<std::vector<std::string>> list_tasks(const std::string& cluster,
+                                              const std::string& started_by,
+                                              const std::string& desired_status);
   // With their tags.
-  EcsResult<std::vector<EcsTask>> describe_tasks(const std::string& cluster,
-                                                 const std::vector<std::string>& arns);
+  Result<std::vector<EcsTask>> describe_tasks(const std::string& cluster,
+                                              const std::vector<std::string>& arns);
 
   // Any other call (tests set up clusters and services with it).
-  EcsResult<std::string> call(std::string_view operation, std::string_view body);
+  Result<std::string> call(std::string_view operation, std::string_view body);
 
  private:
   std::unique_ptr<AwsJsonClient> client_;
@@ -81,6 +72,6 @@ class EcsClient {
 
 // The error of an answered call: throttling and 5xx are retryable (the client's own retries are
 // spent), a missing service or cluster and other client errors are not.
-EcsError ecs_error(std::string_view operation, const AwsResponse& response);
+Error ecs_error(std::string_view operation, const AwsResponse& response);
 
 }  // namespace tenantd::aws

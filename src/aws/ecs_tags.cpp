@@ -16,11 +16,10 @@ bool unknown_resource(const std::string& error_type) {
 }  // namespace
 
 Result<std::unique_ptr<EcsTagReader>> EcsTagReader::open(const EnvLookup& env) {
-  auto client = open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<EcsTagReader>(std::move(*client));
+  TENANTD_TRY_ASSIGN(
+      auto client,
+      open_json_client(env, {"ECS", "ecs", "AmazonEC2ContainerServiceV20141113", "1.1"}));
+  return std::make_unique<EcsTagReader>(std::move(client));
 }
 
 EcsTagReader::EcsTagReader(std::unique_ptr<AwsJsonClient> client) : client_(std::move(client)) {}
@@ -34,13 +33,10 @@ Result<std::optional<service::EcsTags>> EcsTagReader::tags(std::string_view arn)
   }
   JsonWriter body;
   body.begin_object().field("resourceArn", arn).end_object();
-  auto response = client_->call("ListTagsForResource", body.str());
-  if (!response) {
-    return std::move(response).error();
-  }
+  TENANTD_TRY_ASSIGN(auto response, client_->call("ListTagsForResource", body.str()));
   std::optional<service::EcsTags> found;
-  if (response->ok()) {
-    const auto doc = parse_json(response->body);
+  if (response.ok()) {
+    const auto doc = parse_json(response.body);
     if (!doc || !doc->IsObject()) {
       return Error::make(ErrorCode::ServiceUnavailable,
                          "ECS ListTagsForResource: unreadable answer");
@@ -55,10 +51,8 @@ Result<std::optional<service::EcsTags>> EcsTagReader::tags(std::string_view arn)
         }
       }
     }
-  } else if (!unknown_resource(response->error_type)) {
-    return Error::make(
-        ErrorCode::ServiceUnavailable,
-        "ECS ListTagsForResource: " + response->error_type + ": " + response->error_message);
+  } else if (!unknown_resource(response.error_type)) {
+    return aws_error("ECS ListTagsForResource", response);
   }  // else: ECS does not know the resource (deleted, another account): not ours
   const std::lock_guard lock(mutex_);
   cache_.emplace(std::string(arn), found);

@@ -6,25 +6,19 @@
 namespace tenantd::aws {
 
 Result<std::string> read_secret_string(const EnvLookup& env, std::string_view secret_id) {
-  auto client =
-      open_json_client(env, {"SECRETS_MANAGER", "secretsmanager", "secretsmanager", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
+  TENANTD_TRY_ASSIGN(auto client, open_json_client(env, {"SECRETS_MANAGER", "secretsmanager",
+                                                         "secretsmanager", "1.1"}));
   JsonWriter body;
   body.begin_object().field("SecretId", secret_id).end_object();
-  auto response = (*client)->call("GetSecretValue", body.str());
-  if (!response) {
-    return std::move(response).error();
-  }
+  TENANTD_TRY_ASSIGN(auto response, client->call("GetSecretValue", body.str()));
   const std::string what = "Secrets Manager secret " + std::string(secret_id);
-  if (!response->ok()) {
-    const auto code = response->error_type == "ResourceNotFoundException"
+  if (!response.ok()) {
+    const auto code = response.error_type == "ResourceNotFoundException"
                           ? ErrorCode::ValidationError
                           : ErrorCode::ServiceUnavailable;
-    return Error::make(code, what + ": " + response->error_type + ": " + response->error_message);
+    return aws_error(what, response, code);
   }
-  const auto doc = parse_json(response->body);
+  const auto doc = parse_json(response.body);
   if (!doc || !doc->IsObject()) {
     return Error::make(ErrorCode::ServiceUnavailable, what + ": unreadable answer");
   }

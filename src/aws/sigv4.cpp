@@ -5,48 +5,11 @@
 #include <utility>
 
 #include "core/crypto.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace tenantd::aws {
 
 namespace {
-
-bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-// Query components arrive encoded however the caller chose; decode so that encoding once more
-// gives the one canonical form.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
 
 std::string canonical_query(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> params;
@@ -61,8 +24,8 @@ std::string canonical_query(std::string_view query) {
     const std::string_view name = part.substr(0, eq);
     const std::string_view value =
         eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
-    params.emplace_back(uri_encode(percent_decode(name), false),
-                        uri_encode(percent_decode(value), false));
+    params.emplace_back(percent_encode(percent_decode(name)),
+                        percent_encode(percent_decode(value)));
   }
   std::sort(params.begin(), params.end());
   std::string out;
@@ -106,23 +69,6 @@ std::string trim_all(std::string_view value) {
 }
 
 }  // namespace
-
-std::string uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0x0F]);
-    }
-  }
-  return out;
-}
 
 std::string amz_date(std::chrono::system_clock::time_point now) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
@@ -170,7 +116,7 @@ Signature sign(const SignInput& in, const Credentials& credentials,
     canonical_headers += '\n';
   }
 
-  const std::string path = in.path.empty() ? std::string("/") : uri_encode(in.path, true);
+  const std::string path = in.path.empty() ? std::string("/") : percent_encode(in.path, true);
   out.canonical_request.reserve(256 + canonical_headers.size());
   out.canonical_request.append(in.method)
       .append("\n")

@@ -7,17 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/http_message.hpp"
+
 namespace tenantd::aws {
 
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;  // empty for long-term keys
-};
-
-struct Header {
-  std::string name;
-  std::string value;
 };
 
 struct SignInput {
@@ -45,9 +42,5 @@ Signature sign(const SignInput& in, const Credentials& credentials,
 
 // "20150830T123600Z"
 std::string amz_date(std::chrono::system_clock::time_point now);
-
-// RFC 3986 percent-encoding as SigV4 wants it: unreserved characters stay, everything else is
-// %XX (upper-case hex); '/' stays when `keep_slash`.
-std::string uri_encode(std::string_view text, bool keep_slash);
 
 }  // namespace tenantd::aws

@@ -53,11 +53,8 @@ Result<SignInGrant> SignInCodes::redeem(std::string_view code) {
     return unusable_code();
   }
   const store::Key key = code_key(code);
-  auto found = store_.get(store::Table::Control, key);
-  if (!found) {
-    return std::move(found).error();
-  }
-  if (!found->has_value()) {
+  TENANTD_TRY_ASSIGN(auto found, store_.get(store::Table::Control, key));
+  if (!found.has_value()) {
     return unusable_code();
   }
   // The delete's condition makes the code single-use even when two exchanges race.
@@ -69,7 +66,7 @@ Result<SignInGrant> SignInCodes::redeem(std::string_view code) {
   if (!deleted.ok()) {
     return Error::make(ErrorCode::ServiceUnavailable, "The store is not available");
   }
-  const auto doc = parse_json((*found)->data);
+  const auto doc = parse_json(found->data);
   if (!doc || !doc->IsObject() || !(*doc)["sub"].IsString() || !(*doc)["email"].IsString() ||
       !(*doc)["groups"].IsArray() || !(*doc)["tokenTtlSeconds"].IsInt64()) {
     return Error::make(ErrorCode::InternalError, "A stored sign-in grant is malformed");

@@ -98,4 +98,20 @@ int http_status(ErrorCode code) {
   return info(code).status;
 }
 
+Error coded_failure(std::string_view code, std::string message, bool retryable) {
+  // Retryable is the error code itself: SERVICE_UNAVAILABLE may pass, INTERNAL_ERROR will not.
+  return Error::make(retryable ? ErrorCode::ServiceUnavailable : ErrorCode::InternalError,
+                     std::move(message))
+      .with("failure", std::string(code));
+}
+
+std::string_view failure_code(const Error& error) {
+  for (const auto& [key, value] : error.details) {
+    if (key == "failure" && std::holds_alternative<std::string>(value)) {
+      return std::get<std::string>(value);
+    }
+  }
+  return {};
+}
+
 }  // namespace tenantd

@@ -81,4 +81,11 @@ struct Error {
   }
 };
 
+// A failure with a code of its own for an operation's error (ECS_THROTTLED, GIT_PUSH_REJECTED,
+// ...): SERVICE_UNAVAILABLE when a retry may succeed, else INTERNAL_ERROR; the code goes in the
+// detail "failure".
+Error coded_failure(std::string_view code, std::string message, bool retryable);
+// The detail "failure" of `error` (set by coded_failure), or "" when it has none.
+std::string_view failure_code(const Error& error);
+
 }  // namespace tenantd

@@ -116,11 +116,8 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
     }
     std::vector<store::Item> mine;
     if (options_.claim_lease > Millis(0)) {
-      auto claimed = claim(*page, now);
-      if (!claimed) {
-        return std::move(claimed).error();
-      }
-      mine = std::move(*claimed);
+      TENANTD_TRY_ASSIGN(auto claimed, claim(*page, now));
+      mine = std::move(claimed);
       if (mine.empty()) {
         // Another dispatcher owns all of them now.
         if (page->size() < options_.batch) {
@@ -184,17 +181,25 @@ Result<std::vector<store::Item>> OutboxDispatcher::claim(const std::vector<store
   return claimed;
 }
 
-OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store::Item>& items,
-                                                         TimePoint now) {
-  Outcome outcome;
+// The readable events of one batch and what delivery made of each (indexes aligned).
+struct OutboxDispatcher::Batch {
   std::vector<OutboxEvent> events;
   std::vector<const store::Item*> originals;
-  events.reserve(items.size());
+  std::vector<std::string> errors;
+  std::vector<bool> accepted;
+  std::vector<bool> hopeless;  // a sink said no attempt can succeed
+  std::vector<bool> openable;
+};
+
+OutboxDispatcher::Batch OutboxDispatcher::read_batch(const std::vector<store::Item>& items,
+                                                     Outcome& outcome) {
+  Batch batch;
+  batch.events.reserve(items.size());
   for (const auto& item : items) {
     OutboxEvent event = outbox_event_from(item);
     if (well_formed(event)) {
-      events.push_back(std::move(event));
-      originals.push_back(&item);
+      batch.events.push_back(std::move(event));
+      batch.originals.push_back(&item);
       continue;
     }
     // Unreadable items cannot be delivered; park them so that they stop blocking the queue.
@@ -209,41 +214,48 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
       ++outcome.progressed;
     }
   }
-  if (events.empty()) {
-    return outcome;
-  }
+  const std::size_t n = batch.events.size();
+  batch.errors.resize(n);
+  batch.accepted.assign(n, true);
+  batch.hopeless.assign(n, false);
+  batch.openable.assign(n, true);
+  return batch;
+}
 
-  std::vector<std::string> errors(events.size());
-  std::vector<bool> accepted(events.size(), true);
-  std::vector<bool> hopeless(events.size(), false);  // a sink said no attempt can succeed
-  // Sinks see sealed members opened; the events kept in the store stay sealed.
+// Sinks see sealed members opened; the events kept in the store stay sealed. Empty when no event
+// is sealed (the events go to the sinks as they are).
+std::vector<OutboxEvent> OutboxDispatcher::open_sealed(Batch& batch) const {
   std::vector<OutboxEvent> opened;
-  std::vector<bool> openable(events.size(), true);
-  const bool any_sealed = std::any_of(
-      events.begin(), events.end(), [](const OutboxEvent& e) { return !e.sealed_detail.empty(); });
-  if (any_sealed) {
-    opened.reserve(events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      auto event = events[i].sealed_detail.empty()
-                       ? std::optional<OutboxEvent>(events[i])
-                       : opened_for_delivery(events[i], options_.seal_key);
-      if (!event) {
-        openable[i] = false;
-        accepted[i] = false;
-        append_error(errors[i], "its sealed detail cannot be opened with this process's key");
-        event = events[i];  // keeps the indexes aligned; never delivered
-      }
-      opened.push_back(std::move(*event));
-    }
+  const bool any_sealed =
+      std::any_of(batch.events.begin(), batch.events.end(),
+                  [](const OutboxEvent& e) { return !e.sealed_detail.empty(); });
+  if (!any_sealed) {
+    return opened;
   }
-  const std::vector<OutboxEvent>& deliverable = any_sealed ? opened : events;
+  opened.reserve(batch.events.size());
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    auto event = batch.events[i].sealed_detail.empty()
+                     ? std::optional<OutboxEvent>(batch.events[i])
+                     : opened_for_delivery(batch.events[i], options_.seal_key);
+    if (!event) {
+      batch.openable[i] = false;
+      batch.accepted[i] = false;
+      append_error(batch.errors[i], "its sealed detail cannot be opened with this process's key");
+      event = batch.events[i];  // keeps the indexes aligned; never delivered
+    }
+    opened.push_back(std::move(*event));
+  }
+  return opened;
+}
+
+void OutboxDispatcher::deliver_to_sinks(Batch& batch, const std::vector<OutboxEvent>& deliverable) {
   for (const auto& sink : sinks_) {
     const std::string_view name = sink->name();
     // Only the events this sink has not accepted on an earlier attempt.
     std::vector<std::size_t> todo;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      const auto& done = events[i].delivered_to;
-      if (openable[i] && std::find(done.begin(), done.end(), name) == done.end()) {
+    for (std::size_t i = 0; i < batch.events.size(); ++i) {
+      const auto& done = batch.events[i].delivered_to;
+      if (batch.openable[i] && std::find(done.begin(), done.end(), name) == done.end()) {
         todo.push_back(i);
       }
     }
@@ -251,39 +263,42 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
       continue;
     }
     std::vector<Status> statuses;
-    if (todo.size() == events.size()) {
+    if (todo.size() == batch.events.size()) {
       statuses = sink->deliver(deliverable);  // the usual case: no copy
     } else {
-      std::vector<OutboxEvent> batch;
-      batch.reserve(todo.size());
+      std::vector<OutboxEvent> subset;
+      subset.reserve(todo.size());
       for (const std::size_t i : todo) {
-        batch.push_back(deliverable[i]);
+        subset.push_back(deliverable[i]);
       }
-      statuses = sink->deliver(batch);
+      statuses = sink->deliver(subset);
     }
     for (std::size_t j = 0; j < todo.size(); ++j) {
       const std::size_t i = todo[j];
       if (statuses.size() != todo.size()) {
-        accepted[i] = false;
-        append_error(errors[i],
+        batch.accepted[i] = false;
+        append_error(batch.errors[i],
                      sink_error(name, "returned a status count that does not match the batch"));
       } else if (!statuses[j].ok()) {
-        accepted[i] = false;
-        hopeless[i] = hopeless[i] || statuses[j].error().code == ErrorCode::ValidationError;
-        append_error(errors[i], sink_error(name, statuses[j].error().message));
+        batch.accepted[i] = false;
+        batch.hopeless[i] =
+            batch.hopeless[i] || statuses[j].error().code == ErrorCode::ValidationError;
+        append_error(batch.errors[i], sink_error(name, statuses[j].error().message));
       } else {
-        events[i].delivered_to.emplace_back(name);
+        batch.events[i].delivered_to.emplace_back(name);
       }
     }
   }
+}
 
-  // Delivered events: delete them, in as few transactions as the store allows.
+// Delivered events: delete them, in as few transactions as the store allows.
+void OutboxDispatcher::delete_delivered(const Batch& batch, Outcome& outcome) {
   std::vector<store::WriteOp> deletes;
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (accepted[i]) {
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    if (batch.accepted[i]) {
       ++outcome.delivered;
-      deletes.emplace_back(
-          store::Delete{store::Table::Control, originals[i]->key(), store::Condition::exists()});
+      deletes.emplace_back(store::Delete{store::Table::Control, batch.originals[i]->key(),
+                                         store::Condition::exists()});
     }
   }
   for (std::size_t start = 0; start < deletes.size(); start += kMaxOpsPerWrite) {
@@ -302,57 +317,75 @@ OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store
       }
     }
   }
+}
 
-  // Failed events: back off, or give up after the last attempt.
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (accepted[i]) {
+// Failed events: back off, or give up after the last attempt.
+void OutboxDispatcher::reschedule_failed(Batch& batch, TimePoint now, Outcome& outcome) {
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    if (batch.accepted[i]) {
       continue;
     }
-    OutboxEvent& event = events[i];
+    OutboxEvent& event = batch.events[i];
+    const store::Item& original = *batch.originals[i];
     event.attempts += 1;
-    event.last_error = errors[i];
+    event.last_error = batch.errors[i];
     store::WriteResult result;
-    const bool dead = event.attempts >= options_.max_attempts || hopeless[i];
+    const bool dead = event.attempts >= options_.max_attempts || batch.hopeless[i];
     if (dead) {
       event.status = kStatusFailed;
       result = store_.write(
-          {store::Delete{store::Table::Control, originals[i]->key(), store::Condition::exists()},
-           store::Put{store::Table::Control, item_like(event, *originals[i]),
+          {store::Delete{store::Table::Control, original.key(), store::Condition::exists()},
+           store::Put{store::Table::Control, item_like(event, original),
                       store::Condition::none()}});
     } else {
       event.next_attempt_at = now + jittered_delay(event.attempts);
       // Only while it is still ours: after a lease ran out another dispatcher may own it.
       const store::Condition unchanged = take_version(event);
-      result = store_.write(
-          {store::Put{store::Table::Control, item_like(event, *originals[i]), unchanged}});
+      result =
+          store_.write({store::Put{store::Table::Control, item_like(event, original), unchanged}});
     }
     if (result.ok() || result.condition_failed()) {
       ++outcome.progressed;
     }
-    if (!result.ok()) {
-      continue;
-    }
-    if (dead) {
-      if (options_.metrics != nullptr) {
-        options_.metrics->outbox_failed().inc();
-      }
-      if (options_.logger != nullptr) {
-        options_.logger->error("outbox event failed permanently",
-                               {{"eventId", event.event_id},
-                                {"detailType", event.detail_type},
-                                {"tenantId", event.tenant_id},
-                                {"attempts", event.attempts},
-                                {"lastError", event.last_error}});
-      }
-    } else if (options_.logger != nullptr) {
-      options_.logger->warn("outbox delivery failed; will retry",
-                            {{"eventId", event.event_id},
-                             {"detailType", event.detail_type},
-                             {"attempts", event.attempts},
-                             {"nextAttemptAt", format_time(event.next_attempt_at)},
-                             {"lastError", event.last_error}});
+    if (result.ok()) {
+      report_failure(event, dead);
     }
   }
+}
+
+void OutboxDispatcher::report_failure(const OutboxEvent& event, bool dead) const {
+  if (dead) {
+    if (options_.metrics != nullptr) {
+      options_.metrics->outbox_failed().inc();
+    }
+    if (options_.logger != nullptr) {
+      options_.logger->error("outbox event failed permanently", {{"eventId", event.event_id},
+                                                                 {"detailType", event.detail_type},
+                                                                 {"tenantId", event.tenant_id},
+                                                                 {"attempts", event.attempts},
+                                                                 {"lastError", event.last_error}});
+    }
+  } else if (options_.logger != nullptr) {
+    options_.logger->warn("outbox delivery failed; will retry",
+                          {{"eventId", event.event_id},
+                           {"detailType", event.detail_type},
+                           {"attempts", event.attempts},
+                           {"nextAttemptAt", format_time(event.next_attempt_at)},
+                           {"lastError", event.last_error}});
+  }
+}
+
+OutboxDispatcher::Outcome OutboxDispatcher::handle_batch(const std::vector<store::Item>& items,
+                                                         TimePoint now) {
+  Outcome outcome;
+  Batch batch = read_batch(items, outcome);
+  if (batch.events.empty()) {
+    return outcome;
+  }
+  const std::vector<OutboxEvent> opened = open_sealed(batch);
+  deliver_to_sinks(batch, opened.empty() ? batch.events : opened);
+  delete_delivered(batch, outcome);
+  reschedule_failed(batch, now, outcome);
   return outcome;
 }
 
@@ -453,17 +486,14 @@ Result<std::vector<OutboxEvent>> list_outbox(store::ItemStore& store, std::strin
   std::vector<OutboxEvent> events;
   while (events.size() < limit) {
     query.limit = static_cast<int>(std::min<std::size_t>(limit - events.size(), kPageSize));
-    auto page = store.query(query);
-    if (!page.ok()) {
-      return std::move(page).error();
-    }
-    for (const auto& item : *page) {
+    TENANTD_TRY_ASSIGN(auto page, store.query(query));
+    for (const auto& item : page) {
       events.push_back(outbox_event_from(item));
     }
-    if (page->size() < static_cast<std::size_t>(query.limit)) {
+    if (page.size() < static_cast<std::size_t>(query.limit)) {
       break;
     }
-    query.start_after = store::cursor_after(page->back(), 0);
+    query.start_after = store::cursor_after(page.back(), 0);
   }
   return events;
 }
@@ -501,17 +531,11 @@ Result<std::size_t> retry_failed(store::ItemStore& store, const Clock& clock,
     query.pk = kFailedPk;
     query.sk = store::SortCondition::begins_with(*event_id);
     query.limit = 10;
-    auto page = store.query(query);
-    if (!page.ok()) {
-      return std::move(page).error();
-    }
-    for (const auto& item : *page) {
+    TENANTD_TRY_ASSIGN(auto page, store.query(query));
+    for (const auto& item : page) {
       if (item.indexes[kFailedIdIndex - 1] && item.indexes[kFailedIdIndex - 1]->sk == *event_id) {
-        auto moved = revive(store, item, now);
-        if (!moved.ok()) {
-          return std::move(moved).error();
-        }
-        return std::size_t{*moved ? 1u : 0u};
+        TENANTD_TRY_ASSIGN(auto moved, revive(store, item, now));
+        return std::size_t{moved ? 1u : 0u};
       }
     }
     return Error::make(ErrorCode::NotFound, "no FAILED outbox event " + *event_id);
@@ -523,21 +547,15 @@ Result<std::size_t> retry_failed(store::ItemStore& store, const Clock& clock,
   query.limit = kPageSize;
   std::size_t moved_count = 0;
   for (;;) {
-    auto page = store.query(query);
-    if (!page.ok()) {
-      return std::move(page).error();
+    TENANTD_TRY_ASSIGN(auto page, store.query(query));
+    for (const auto& item : page) {
+      TENANTD_TRY_ASSIGN(auto moved, revive(store, item, now));
+      moved_count += moved ? 1 : 0;
     }
-    for (const auto& item : *page) {
-      auto moved = revive(store, item, now);
-      if (!moved.ok()) {
-        return std::move(moved).error();
-      }
-      moved_count += *moved ? 1 : 0;
-    }
-    if (page->size() < static_cast<std::size_t>(kPageSize)) {
+    if (page.size() < static_cast<std::size_t>(kPageSize)) {
       break;
     }
-    query.start_after = store::cursor_after(page->back(), 0);
+    query.start_after = store::cursor_after(page.back(), 0);
   }
   return moved_count;
 }

@@ -86,6 +86,14 @@ class OutboxDispatcher {
     std::size_t progressed = 0;  // events whose item was successfully deleted or rescheduled
   };
   Outcome handle_batch(const std::vector<store::Item>& items, TimePoint now);
+  // The steps of handle_batch.
+  struct Batch;
+  Batch read_batch(const std::vector<store::Item>& items, Outcome& outcome);
+  std::vector<OutboxEvent> open_sealed(Batch& batch) const;
+  void deliver_to_sinks(Batch& batch, const std::vector<OutboxEvent>& deliverable);
+  void delete_delivered(const Batch& batch, Outcome& outcome);
+  void reschedule_failed(Batch& batch, TimePoint now, Outcome& outcome);
+  void report_failure(const OutboxEvent& event, bool dead) const;
   // The items of `page` this dispatcher now owns, as stored after the claim.
   Result<std::vector<store::Item>> claim(const std::vector<store::Item>& page, TimePoint now);
   Millis jittered_delay(std::int64_t attempts);

@@ -52,8 +52,7 @@ std::string put_events_body(const std::string& bus_name, const std::vector<Outbo
 
 std::vector<Status> put_events_statuses(const aws::AwsResponse& response, std::size_t count) {
   if (!response.ok()) {
-    return std::vector<Status>(count,
-                               call_failed(response.error_type + ": " + response.error_message));
+    return std::vector<Status>(count, call_failed(response.failure()));
   }
   const auto doc = parse_json(response.body);
   const JsonValue* entries = nullptr;
@@ -89,11 +88,9 @@ std::vector<Status> put_events_statuses(const aws::AwsResponse& response, std::s
 
 Result<std::unique_ptr<EventBridgeSink>> EventBridgeSink::open(const aws::EnvLookup& env,
                                                                std::string bus_name) {
-  auto client = aws::open_json_client(env, {"EVENTBRIDGE", "events", "AWSEvents", "1.1"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<EventBridgeSink>(std::move(*client), std::move(bus_name));
+  TENANTD_TRY_ASSIGN(auto client,
+                     aws::open_json_client(env, {"EVENTBRIDGE", "events", "AWSEvents", "1.1"}));
+  return std::make_unique<EventBridgeSink>(std::move(client), std::move(bus_name));
 }
 
 EventBridgeSink::EventBridgeSink(std::unique_ptr<aws::AwsJsonClient> client, std::string bus_name)

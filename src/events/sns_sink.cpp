@@ -32,7 +32,7 @@ aws::QueryParams publish_params(const std::string& topic_arn, const OutboxEvent&
 
 Status publish_status(const aws::AwsResponse& response) {
   if (!response.ok()) {
-    return publish_failed(response.error_type + ": " + response.error_message);
+    return publish_failed(response.failure());
   }
   if (aws::xml_text(response.body, "MessageId").empty()) {
     return publish_failed("an answer without a MessageId");
@@ -41,23 +41,14 @@ Status publish_status(const aws::AwsResponse& response) {
 }
 
 Result<std::unique_ptr<SnsSink>> SnsSink::open(const aws::EnvLookup& env, std::string topic_arn) {
-  auto endpoint = aws::resolve_endpoint(env, "SNS", "sns");
-  if (!endpoint) {
-    return std::move(endpoint).error();
-  }
-  auto credentials = aws::default_credentials(env);
-  if (!credentials) {
-    return std::move(credentials).error();
-  }
-  auto settings = aws::client_settings(env);
-  if (!settings) {
-    return std::move(settings).error();
-  }
-  std::string region = endpoint->region;
+  TENANTD_TRY_ASSIGN(auto endpoint, aws::resolve_endpoint(env, "SNS", "sns"));
+  TENANTD_TRY_ASSIGN(auto credentials, aws::default_credentials(env));
+  TENANTD_TRY_ASSIGN(auto settings, aws::client_settings(env));
+  std::string region = endpoint.region;
   return std::make_unique<SnsSink>(
       std::make_unique<aws::AwsQueryClient>(
-          std::move(*endpoint), kSnsVersion,
-          std::shared_ptr<aws::CredentialsProvider>(std::move(*credentials)), std::move(*settings)),
+          std::move(endpoint), kSnsVersion,
+          std::shared_ptr<aws::CredentialsProvider>(std::move(credentials)), std::move(settings)),
       std::move(topic_arn), std::move(region));
 }
 

@@ -25,10 +25,9 @@ std::string webhook_signature(std::string_view secret, std::int64_t timestamp,
   return "sha256=" + hex(hmac_sha256(secret, signed_text));
 }
 
-aws::HttpRequest webhook_request(const aws::Url& url, std::string_view secret,
-                                 const OutboxEvent& event, std::string envelope,
-                                 std::int64_t timestamp) {
-  aws::HttpRequest request;
+HttpRequest webhook_request(const Url& url, std::string_view secret, const OutboxEvent& event,
+                            std::string envelope, std::int64_t timestamp) {
+  HttpRequest request;
   request.method = "POST";
   request.target = url.path;
   request.headers = {
@@ -43,7 +42,7 @@ aws::HttpRequest webhook_request(const aws::Url& url, std::string_view secret,
   return request;
 }
 
-Status webhook_status(const aws::HttpResponse& response) {
+Status webhook_status(const HttpResponse& response) {
   if (response.status >= 200 && response.status < 300) {
     return {};
   }
@@ -57,17 +56,17 @@ Status webhook_status(const aws::HttpResponse& response) {
 
 Result<std::unique_ptr<WebhookSink>> WebhookSink::open(const std::string& url, std::string secret,
                                                        std::string region, std::string ca_file) {
-  auto parsed = aws::Url::parse(url);
+  auto parsed = Url::parse(url);
   if (!parsed) {
     return Error::make(ErrorCode::ValidationError, "WEBHOOK_URL: " + parsed.error().message);
   }
-  aws::HttpOptions options;
+  HttpOptions options;
   options.ca_file = std::move(ca_file);
   return std::unique_ptr<WebhookSink>(
       new WebhookSink(*parsed, std::move(options), std::move(secret), std::move(region)));
 }
 
-WebhookSink::WebhookSink(const aws::Url& url, aws::HttpOptions options, std::string secret,
+WebhookSink::WebhookSink(const Url& url, HttpOptions options, std::string secret,
                          std::string region)
     : http_(url, std::move(options)), secret_(std::move(secret)), region_(std::move(region)) {}
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 #include "events/event_sink.hpp"
 
@@ -21,12 +21,11 @@ std::string webhook_signature(std::string_view secret, std::int64_t timestamp,
                               std::string_view body);
 
 // The signed POST of one envelope to `url` at `timestamp` (unix seconds).
-aws::HttpRequest webhook_request(const aws::Url& url, std::string_view secret,
-                                 const OutboxEvent& event, std::string envelope,
-                                 std::int64_t timestamp);
+HttpRequest webhook_request(const Url& url, std::string_view secret, const OutboxEvent& event,
+                            std::string envelope, std::int64_t timestamp);
 
 // The event's Status from the receiver's answer.
-Status webhook_status(const aws::HttpResponse& response);
+Status webhook_status(const HttpResponse& response);
 
 class WebhookSink final : public EventSink {
  public:
@@ -38,10 +37,9 @@ class WebhookSink final : public EventSink {
   std::vector<Status> deliver(const std::vector<OutboxEvent>& batch) override;
 
  private:
-  WebhookSink(const aws::Url& url, aws::HttpOptions options, std::string secret,
-              std::string region);
+  WebhookSink(const Url& url, HttpOptions options, std::string secret, std::string region);
 
-  aws::HttpClient http_;
+  HttpClient http_;
   std::string secret_;
   std::string region_;
 };

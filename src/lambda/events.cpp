@@ -3,8 +3,8 @@
 #include <map>
 #include <vector>
 
-#include "api/query_params.hpp"
 #include "core/crypto.hpp"
+#include "core/percent_encoding.hpp"
 
 namespace tenantd::lambda {
 
@@ -80,9 +80,9 @@ std::string read_query(const JsonValue& event, bool decoded) {
   std::string query;
   const auto add = [&](std::string_view name, std::string_view value) {
     query += query.empty() ? "" : "&";
-    query += decoded ? api::percent_encode(name) : std::string(name);
+    query += decoded ? percent_encode(name) : std::string(name);
     query += '=';
-    query += decoded ? api::percent_encode(value) : std::string(value);
+    query += decoded ? percent_encode(value) : std::string(value);
   };
   if (const JsonValue* multi = member(event, "multiValueQueryStringParameters"); is_object(multi)) {
     for (const auto& p : multi->GetObject()) {

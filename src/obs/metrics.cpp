@@ -273,82 +273,44 @@ void MetricsRegistry::observe_request(std::string_view route, std::string_view m
   request_series(route, method, status).latency.observe(duration_ms);
 }
 
-std::string MetricsRegistry::render_prometheus() const {
-  // Snapshot the series pointers under the locks; they never move or die before the registry.
-  struct FamilyView {
-    std::string name;
-    std::string help;
-    std::string type;
-    std::vector<std::pair<std::string, const Counter*>> counters;
-    std::vector<std::pair<std::string, const Gauge*>> gauges;
-  };
-  std::vector<FamilyView> families;
-  {
-    const std::lock_guard lock(families_mutex_);
-    families.reserve(families_.size());
-    for (const auto& [name, family] : families_) {
-      FamilyView view{name, family->help, family->type, {}, {}};
-      for (const auto& [labels, c] : family->counters) {
-        view.counters.emplace_back(labels, c.get());
-      }
-      for (const auto& [labels, g] : family->gauges) {
-        view.gauges.emplace_back(labels, g.get());
-      }
-      families.push_back(std::move(view));
-    }
-  }
-  std::vector<const RequestSeries*> requests;
-  for (const auto& shard : shards_) {
-    const std::lock_guard lock(shard->mutex);
-    for (const auto& [key, series] : shard->series) {
-      requests.push_back(series.get());
-    }
-  }
-  std::sort(requests.begin(), requests.end(), [](const RequestSeries* a, const RequestSeries* b) {
-    return std::tie(a->key.route, a->key.method, a->key.status) <
-           std::tie(b->key.route, b->key.method, b->key.status);
-  });
+namespace {
 
-  std::string out;
-  out.reserve(4096 + requests.size() * 1200);
-  for (const auto& family : families) {
-    append_header(out, family.name, family.help, family.type);
-    for (const auto& [labels, c] : family.counters) {
-      out += family.name;
-      out += labels;
-      out += ' ';
-      append_number(out, c->value());
-      out += '\n';
-    }
-    for (const auto& [labels, g] : family.gauges) {
-      out += family.name;
-      out += labels;
-      out += ' ';
-      append_number(out, g->value());
-      out += '\n';
-    }
-  }
+// A family's series pointers, snapshot under the registry's lock.
+struct FamilyView {
+  std::string name;
+  std::string help;
+  std::string type;
+  std::vector<std::pair<std::string, const Counter*>> counters;
+  std::vector<std::pair<std::string, const Gauge*>> gauges;
+};
 
-  if (requests.empty()) {
-    return out;
-  }
-  // Read every histogram once so that the counter, buckets, _count and _sum agree.
-  struct Snapshot {
-    std::string labels;  // route,method,status without braces
-    std::array<std::uint64_t, kLatencyBucketsMs.size() + 1> cumulative;
-    double sum_ms;
-  };
-  std::vector<Snapshot> snapshots;
-  snapshots.reserve(requests.size());
-  for (const RequestSeries* series : requests) {
-    Snapshot s{{}, series->latency.cumulative(), series->latency.sum_ms()};
-    s.labels = render_labels({{"route", series->key.route},
-                              {"method", series->key.method},
-                              {"status", std::to_string(series->key.status)}});
-    s.labels.pop_back();  // leave the brace open for le="..."
-    snapshots.push_back(std::move(s));
-  }
+// One request histogram read once, so that the counter, buckets, _count and _sum agree.
+struct RequestSnapshot {
+  std::string labels;  // route,method,status without the closing brace
+  std::array<std::uint64_t, kLatencyBucketsMs.size() + 1> cumulative;
+  double sum_ms;
+};
 
+template <class Number>
+void append_sample(std::string& out, std::string_view name, std::string_view labels, Number value) {
+  out += name;
+  out += labels;
+  out += ' ';
+  append_number(out, value);
+  out += '\n';
+}
+
+void append_family(std::string& out, const FamilyView& family) {
+  append_header(out, family.name, family.help, family.type);
+  for (const auto& [labels, c] : family.counters) {
+    append_sample(out, family.name, labels, c->value());
+  }
+  for (const auto& [labels, g] : family.gauges) {
+    append_sample(out, family.name, labels, g->value());
+  }
+}
+
+void append_request_counters(std::string& out, const std::vector<RequestSnapshot>& snapshots) {
   constexpr std::string_view kRequests = "tenantd_http_requests_total";
   append_header(out, kRequests, "HTTP requests served, by route template, method and status.",
                 "counter");
@@ -359,7 +321,9 @@ std::string MetricsRegistry::render_prometheus() const {
     append_number(out, s.cumulative.back());
     out += '\n';
   }
+}
 
+void append_latency_histograms(std::string& out, const std::vector<RequestSnapshot>& snapshots) {
   constexpr std::string_view kLatency = "tenantd_http_request_duration_ms";
   append_header(out, kLatency, "HTTP request latency in milliseconds.", "histogram");
   for (const auto& s : snapshots) {
@@ -390,6 +354,64 @@ std::string MetricsRegistry::render_prometheus() const {
     append_number(out, s.cumulative.back());
     out += '\n';
   }
+}
+
+}  // namespace
+
+std::vector<const MetricsRegistry::RequestSeries*> MetricsRegistry::sorted_request_series() const {
+  std::vector<const RequestSeries*> requests;
+  for (const auto& shard : shards_) {
+    const std::lock_guard lock(shard->mutex);
+    for (const auto& [key, series] : shard->series) {
+      requests.push_back(series.get());
+    }
+  }
+  std::sort(requests.begin(), requests.end(), [](const RequestSeries* a, const RequestSeries* b) {
+    return std::tie(a->key.route, a->key.method, a->key.status) <
+           std::tie(b->key.route, b->key.method, b->key.status);
+  });
+  return requests;
+}
+
+std::string MetricsRegistry::render_prometheus() const {
+  // Snapshot the series pointers under the locks; they never move or die before the registry.
+  std::vector<FamilyView> families;
+  {
+    const std::lock_guard lock(families_mutex_);
+    families.reserve(families_.size());
+    for (const auto& [name, family] : families_) {
+      FamilyView view{name, family->help, family->type, {}, {}};
+      for (const auto& [labels, c] : family->counters) {
+        view.counters.emplace_back(labels, c.get());
+      }
+      for (const auto& [labels, g] : family->gauges) {
+        view.gauges.emplace_back(labels, g.get());
+      }
+      families.push_back(std::move(view));
+    }
+  }
+  const std::vector<const RequestSeries*> requests = sorted_request_series();
+
+  std::string out;
+  out.reserve(4096 + requests.size() * 1200);
+  for (const auto& family : families) {
+    append_family(out, family);
+  }
+  if (requests.empty()) {
+    return out;
+  }
+  std::vector<RequestSnapshot> snapshots;
+  snapshots.reserve(requests.size());
+  for (const RequestSeries* series : requests) {
+    RequestSnapshot s{{}, series->latency.cumulative(), series->latency.sum_ms()};
+    s.labels = render_labels({{"route", series->key.route},
+                              {"method", series->key.method},
+                              {"status", std::to_string(series->key.status)}});
+    s.labels.pop_back();  // leave the brace open for le="..."
+    snapshots.push_back(std::move(s));
+  }
+  append_request_counters(out, snapshots);
+  append_latency_histograms(out, snapshots);
   return out;
 }
 

@@ -90,6 +90,8 @@ class MetricsRegistry {
   struct Family;
 
  private:
+  // Every request series, by route, method and status.
+  std::vector<const RequestSeries*> sorted_request_series() const;
   template <class T>
   T& series(std::string_view name, std::string_view help, std::string_view type,
             const Labels& labels);

@@ -46,8 +46,9 @@ std::string started_by(const std::string& operation_id) {
 
 }  // namespace
 
-domain::ProgressReport failed_report(const aws::EcsError& error) {
-  return failed(error.code, error.message, error.retryable);
+domain::ProgressReport failed_report(const Error& error) {
+  return failed(std::string(failure_code(error)), error.message,
+                error.code == ErrorCode::ServiceUnavailable);
 }
 
 EcsProvisioner::EcsProvisioner(service::InstanceService& instances, store::ItemStore& store,
@@ -167,10 +168,10 @@ std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& i
   // The count the operation asks for; the instance keeps its own until the operation completes.
   const int target = domain::as_requested(instance, op).desired_count;
   auto described = ecs_->describe_service(settings_.cluster, service);
-  if (auto* e = std::get_if<aws::EcsError>(&described)) {
-    return failed_report(*e);
+  if (!described) {
+    return failed_report(described.error());
   }
-  auto& found = std::get<std::optional<aws::EcsService>>(described);
+  auto& found = *described;
   if (!found) {
     return failed("ECS_SERVICE_NOT_FOUND",
                   "ECS service " + service + " does not exist in cluster " + settings_.cluster,
@@ -179,10 +180,10 @@ std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& i
   aws::EcsService svc = std::move(*found);
   if (svc.desired_count != target) {
     auto updated = ecs_->update_service(settings_.cluster, service, target);
-    if (auto* e = std::get_if<aws::EcsError>(&updated)) {
-      return failed_report(*e);
+    if (!updated) {
+      return failed_report(updated.error());
     }
-    svc = std::move(std::get<aws::EcsService>(updated));
+    svc = std::move(*updated);
   }
   if (svc.running_count == target && svc.pending_count == 0) {
     return completed();
@@ -193,9 +194,10 @@ std::optional<ProgressReport> EcsProvisioner::converge(const domain::Instance& i
   if (late && instance.desired_count != target) {
     // The operation fails, so the instance keeps its count: ask the service for it again.
     auto undone = ecs_->update_service(settings_.cluster, service, instance.desired_count);
-    if (auto* e = std::get_if<aws::EcsError>(&undone)) {
+    if (!undone) {
       late->error->message += "; the service could not be set back to " +
-                              std::to_string(instance.desired_count) + ": " + e->message;
+                              std::to_string(instance.desired_count) + ": " +
+                              undone.error().message;
     }
   }
   return late;
@@ -208,10 +210,10 @@ std::optional<ProgressReport> EcsProvisioner::run_task(const domain::Instance& i
   std::vector<std::string> arns;
   for (const char* status : {"RUNNING", "STOPPED"}) {
     auto listed = ecs_->list_tasks(settings_.cluster, by, status);
-    if (auto* e = std::get_if<aws::EcsError>(&listed)) {
-      return failed_report(*e);  // nothing started yet that could be left behind
+    if (!listed) {
+      return failed_report(listed.error());  // nothing started yet that could be left behind
     }
-    for (auto& arn : std::get<std::vector<std::string>>(listed)) {
+    for (auto& arn : *listed) {
       arns.push_back(std::move(arn));
     }
   }
@@ -219,15 +221,15 @@ std::optional<ProgressReport> EcsProvisioner::run_task(const domain::Instance& i
     return start_task(instance, op);
   }
   auto described = ecs_->describe_tasks(settings_.cluster, {arns.front()});
-  if (auto* e = std::get_if<aws::EcsError>(&described)) {
+  if (!described) {
     // The task runs on regardless: keep polling (its STOPPED event may also end it).
     if (logger_ != nullptr) {
       logger_->warn("ecs provisioner: task poll failed",
-                    {{"operationId", op.operation_id}, {"error", e->message}});
+                    {{"operationId", op.operation_id}, {"error", described.error().message}});
     }
     return timed_out(op, now, "task " + arns.front());
   }
-  const auto& tasks = std::get<std::vector<aws::EcsTask>>(described);
+  const auto& tasks = *described;
   if (tasks.empty()) {
     return timed_out(op, now, "task " + arns.front());
   }
@@ -270,8 +272,8 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
   if (!is_backup && run > 0) {
     // A restore ends ACTIVE: the service runs its configured count again (a no-op when active).
     auto updated = ecs_->update_service(settings_.cluster, service_name(instance), run);
-    if (auto* e = std::get_if<aws::EcsError>(&updated)) {
-      return failed_report(*e);
+    if (!updated) {
+      return failed_report(updated.error());
     }
   }
   aws::RunTaskInput in;
@@ -300,21 +302,21 @@ std::optional<ProgressReport> EcsProvisioner::start_task(const domain::Instance&
              {"bbws:component", "backup"},
              {"bbws:managed-by", "tenantd"}};
   auto started = ecs_->run_task(in);
-  if (auto* e = std::get_if<aws::EcsError>(&started)) {
-    ProgressReport report = failed_report(*e);
+  if (!started) {
+    ProgressReport report = failed_report(started.error());
     if (!is_backup && instance.state_before_operation == domain::InstanceState::Suspended) {
       // The restore fails back to SUSPENDED: take back the desired count set above.
       auto undone = ecs_->update_service(settings_.cluster, service_name(instance), 0);
-      if (auto* u = std::get_if<aws::EcsError>(&undone)) {
-        report.error->message += "; the service could not be scaled back to 0: " + u->message;
+      if (!undone) {
+        report.error->message +=
+            "; the service could not be scaled back to 0: " + undone.error().message;
       }
     }
     return report;
   }
   if (logger_ != nullptr) {
-    logger_->info(
-        "ecs provisioner started a task",
-        {{"operationId", op.operation_id}, {"taskArn", std::get<aws::EcsTask>(started).arn}});
+    logger_->info("ecs provisioner started a task",
+                  {{"operationId", op.operation_id}, {"taskArn", started->arn}});
   }
   return std::nullopt;  // its STOPPED event (or a later pass) ends the operation
 }
@@ -335,13 +337,13 @@ std::optional<service::LiveRead> EcsProvisioner::live_status(const domain::Insta
   service::LiveRead live;
   const std::string service = service_name(instance);
   auto described = ecs_->describe_service(settings_.cluster, service);
-  if (auto* e = std::get_if<aws::EcsError>(&described)) {
-    live.error = domain::ErrorInfo{e->code, e->message, e->retryable};
+  if (!described) {
+    live.error = failed_report(described.error()).error;
     if (logger_ != nullptr) {
       logger_->warn("ecs provisioner: status read failed",
-                    {{"instanceId", instance.instance_id}, {"error", e->message}});
+                    {{"instanceId", instance.instance_id}, {"error", described.error().message}});
     }
-  } else if (const auto& found = std::get<std::optional<aws::EcsService>>(described); found) {
+  } else if (const auto& found = *described; found) {
     live.service = service::LiveService{found->desired_count, found->running_count,
                                         found->pending_count, found->rollout_state};
   } else {

@@ -110,6 +110,6 @@ class EcsProvisioner final : public Provisioner {
 };
 
 // The ECS error as an operation's error.
-domain::ProgressReport failed_report(const aws::EcsError& error);
+domain::ProgressReport failed_report(const Error& error);
 
 }  // namespace tenantd::provision

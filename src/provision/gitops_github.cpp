@@ -10,7 +10,7 @@ namespace tenantd::provision {
 namespace {
 
 // GitHub's own explanation, when its error body has one.
-std::string github_message(const aws::HttpResponse& response) {
+std::string github_message(const HttpResponse& response) {
   auto doc = parse_json(response.body);
   if (doc && doc->IsObject()) {
     const JsonValue& root = *doc;
@@ -23,7 +23,7 @@ std::string github_message(const aws::HttpResponse& response) {
 }
 
 // The failure for a non-204 answer, by what a retry could change.
-Error status_failure(const aws::HttpResponse& response, const std::string& file) {
+Error status_failure(const HttpResponse& response, const std::string& file) {
   const int s = response.status;
   const std::string what = "workflow dispatch of " + file + " answered HTTP " + std::to_string(s) +
                            ": " + github_message(response);
@@ -50,18 +50,18 @@ bool retryable(const Error& e) {
 
 }  // namespace
 
-GithubActions::GithubActions(GithubSettings settings, const aws::Url& origin)
+GithubActions::GithubActions(GithubSettings settings, const Url& origin)
     : settings_(std::move(settings)),
       base_path_(origin.path),
-      http_(origin, aws::HttpOptions{std::chrono::milliseconds(3000),
-                                     std::chrono::milliseconds(10000), settings_.ca_file, 4}) {
+      http_(origin, HttpOptions{std::chrono::milliseconds(3000), std::chrono::milliseconds(10000),
+                                settings_.ca_file, 4}) {
   while (!base_path_.empty() && base_path_.back() == '/') {
     base_path_.pop_back();
   }
 }
 
 Result<std::unique_ptr<GithubActions>> GithubActions::open(GithubSettings settings) {
-  auto url = aws::Url::parse(settings.api_url);
+  auto url = Url::parse(settings.api_url);
   if (!url) {
     return gitops_failure("GITOPS_NOT_CONFIGURED", "GITHUB_API_URL: " + url.error().message, false);
   }
@@ -86,7 +86,7 @@ Status GithubActions::dispatch(const WorkflowDispatch& request) {
   }
   body.end_object().end_object();
 
-  aws::HttpRequest http;
+  HttpRequest http;
   http.method = "POST";
   http.target = base_path_ + "/repos/" + settings_.repository + "/actions/workflows/" +
                 request.workflow_file + "/dispatches";

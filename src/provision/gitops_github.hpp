@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 #include "core/result.hpp"
 
 namespace tenantd::provision {
@@ -33,11 +33,11 @@ class GithubActions {
   Status dispatch(const WorkflowDispatch& request);
 
  private:
-  GithubActions(GithubSettings settings, const aws::Url& origin);
+  GithubActions(GithubSettings settings, const Url& origin);
 
   GithubSettings settings_;
   std::string base_path_;  // the API URL's path without a trailing '/'
-  aws::HttpClient http_;
+  HttpClient http_;
 };
 
 }  // namespace tenantd::provision

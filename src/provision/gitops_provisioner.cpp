@@ -166,21 +166,18 @@ Status GitopsProvisioner::publish_and_dispatch(const domain::Instance& instance,
   change.message = "tenant " + instance.tenant_id + ": " + action + " instance " +
                    instance.instance_id + " (operation " + op.operation_id + ", " +
                    std::string(domain::to_string(op.type)) + ")";
-  auto published = repo_->publish(change);
-  if (!published) {
-    return std::move(published).error();
-  }
+  TENANTD_TRY_ASSIGN(auto published, repo_->publish(change));
   if (logger_ != nullptr) {
     logger_->info("gitops commit pushed", {{"operationId", op.operation_id},
-                                           {"commit", published->commit},
-                                           {"changed", published->changed ? "true" : "false"}});
+                                           {"commit", published.commit},
+                                           {"changed", published.changed ? "true" : "false"}});
   }
   WorkflowDispatch dispatch;
   dispatch.workflow_file = workflow_file_name(instance.tenant_id);
   dispatch.ref = repo_->settings().branch;
   // A destroy runs against the last commit that still had the files.
   const std::string config_ref =
-      action == "destroy" && published->changed ? published->parent : published->commit;
+      action == "destroy" && published.changed ? published.parent : published.commit;
   dispatch.inputs = {{"action", action},
                      {"instance_id", instance.instance_id},
                      {"operation_id", op.operation_id},

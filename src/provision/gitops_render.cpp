@@ -50,27 +50,21 @@ Result<std::vector<TemplateFile>> load_templates(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.is_regular_file() && entry.path().extension() == ".tf") {
-      auto text = read_file(entry.path());
-      if (!text) {
-        return std::move(text).error();
-      }
-      files.push_back({entry.path().filename().string(), std::move(*text)});
+      TENANTD_TRY_ASSIGN(auto text, read_file(entry.path()));
+      files.push_back({entry.path().filename().string(), std::move(text)});
     }
   }
   if (ec) {
     return template_error("cannot list templates in " + dir + ": " + ec.message());
   }
-  auto workflow = read_file(std::filesystem::path(dir) / kWorkflowTemplate);
-  if (!workflow) {
-    return std::move(workflow).error();
-  }
+  TENANTD_TRY_ASSIGN(auto workflow, read_file(std::filesystem::path(dir) / kWorkflowTemplate));
   if (files.empty()) {
     return template_error("no *.tf templates in " + dir);
   }
   // Directory order is unspecified; a stable order keeps commits reproducible.
   std::sort(files.begin(), files.end(),
             [](const TemplateFile& a, const TemplateFile& b) { return a.name < b.name; });
-  files.push_back({std::string(kWorkflowTemplate), std::move(*workflow)});
+  files.push_back({std::string(kWorkflowTemplate), std::move(workflow)});
   return files;
 }
 

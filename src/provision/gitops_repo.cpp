@@ -80,6 +80,124 @@ int on_credentials(git_credential** out, const char* /*url*/, const char* /*user
   return git_credential_userpass_plaintext_new(out, "x-access-token", token->c_str());
 }
 
+git_remote_callbacks remote_callbacks(CallbackState& state) {
+  // The *_init functions rather than the INIT macros, which leave fields to the compiler.
+  git_remote_callbacks callbacks{};
+  git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
+  callbacks.credentials = on_credentials;
+  callbacks.push_update_reference = on_push_update;
+  callbacks.payload = &state;
+  return callbacks;
+}
+
+// The remote branch's tip; no oid (and no commit or tree) in an empty repository.
+struct Tip {
+  std::optional<git_oid> oid;
+  CommitPtr commit;
+  TreePtr tree;
+};
+
+Result<Tip> fetch_tip(git_repository* repo, git_remote* remote, const std::string& branch,
+                      const git_remote_callbacks& callbacks, const std::string& url) {
+  const std::string tracking = "refs/remotes/origin/" + branch;
+  const std::string fetch_spec = "+refs/heads/" + branch + ":" + tracking;
+  char* fetch_specs[] = {const_cast<char*>(fetch_spec.c_str())};
+  const git_strarray fetch_refspecs{fetch_specs, 1};
+  git_fetch_options fetch_options{};
+  git_fetch_options_init(&fetch_options, GIT_FETCH_OPTIONS_VERSION);
+  fetch_options.callbacks = callbacks;
+  if (const int rc = git_remote_fetch(remote, &fetch_refspecs, &fetch_options, nullptr); rc != 0) {
+    return git_failure("fetch of " + url + " failed", rc);
+  }
+  Tip tip;
+  git_oid tip_oid;
+  if (git_reference_name_to_id(&tip_oid, repo, tracking.c_str()) != 0) {
+    return tip;
+  }
+  tip.oid = tip_oid;
+  git_commit* c = nullptr;
+  git_tree* t = nullptr;
+  if (const int rc = git_commit_lookup(&c, repo, &*tip.oid); rc != 0) {
+    return git_failure("cannot read the branch tip", rc);
+  }
+  tip.commit.reset(c);
+  if (const int rc = git_commit_tree(&t, c); rc != 0) {
+    return git_failure("cannot read the branch tip's tree", rc);
+  }
+  tip.tree.reset(t);
+  return tip;
+}
+
+// The tree of `change` applied in memory to `base` (none: an empty tree), written to `repo`.
+Result<git_oid> write_changed_tree(git_repository* repo, git_tree* base, const TreeChange& change) {
+  git_index* raw_index = nullptr;
+  if (const int rc = git_index_new(&raw_index); rc != 0) {
+    return git_failure("cannot create an index", rc);
+  }
+  const IndexPtr index(raw_index);
+  if (base != nullptr) {
+    if (const int rc = git_index_read_tree(raw_index, base); rc != 0) {
+      return git_failure("cannot load the branch tip's tree", rc);
+    }
+  }
+  for (const auto& dir : change.replace_dirs) {
+    if (const int rc = git_index_remove_directory(raw_index, dir.c_str(), 0); rc != 0) {
+      return git_failure("cannot remove " + dir, rc);
+    }
+  }
+  for (const auto& file : change.files) {
+    git_index_entry entry{};
+    entry.mode = GIT_FILEMODE_BLOB;
+    entry.path = file.path.c_str();
+    if (const int rc =
+            git_blob_create_from_buffer(&entry.id, repo, file.content.data(), file.content.size());
+        rc != 0) {
+      return git_failure("cannot store " + file.path, rc);
+    }
+    if (const int rc = git_index_add(raw_index, &entry); rc != 0) {
+      return git_failure("cannot stage " + file.path, rc);
+    }
+  }
+  git_oid tree_oid;
+  if (const int rc = git_index_write_tree_to(&tree_oid, raw_index, repo); rc != 0) {
+    return git_failure("cannot write the tree", rc);
+  }
+  return tree_oid;
+}
+
+// The commit of `tree_oid` on the tip, with the local branch pointing at it.
+Result<git_oid> commit_on_tip(git_repository* repo, const git_oid& tree_oid, const Tip& tip,
+                              const GitSettings& settings, const std::string& message) {
+  git_tree* raw_tree = nullptr;
+  if (const int rc = git_tree_lookup(&raw_tree, repo, &tree_oid); rc != 0) {
+    return git_failure("cannot read the new tree", rc);
+  }
+  const TreePtr tree(raw_tree);
+  git_signature* raw_sig = nullptr;
+  if (const int rc =
+          git_signature_now(&raw_sig, settings.author_name.c_str(), settings.author_email.c_str());
+      rc != 0) {
+    return git_failure("cannot make the commit signature", rc);
+  }
+  const SignaturePtr sig(raw_sig);
+  const git_commit* parents[] = {tip.commit.get()};
+  git_oid commit_oid;
+  if (const int rc = git_commit_create(&commit_oid, repo, nullptr, sig.get(), sig.get(), nullptr,
+                                       message.c_str(), tree.get(), tip.oid ? 1 : 0, parents);
+      rc != 0) {
+    return git_failure("cannot create the commit", rc);
+  }
+  git_reference* ref = nullptr;
+  const std::string local = "refs/heads/" + settings.branch;
+  if (const int rc =
+          git_reference_create(&ref, repo, local.c_str(), &commit_oid, 1, "tenantd publish");
+      rc != 0) {
+    return git_failure("cannot move " + local, rc);
+  }
+  git_reference_free(ref);
+  return commit_oid;
+}
+
 }  // namespace
 
 struct GitopsRepo::Handles {
@@ -136,118 +254,26 @@ Result<Published> GitopsRepo::publish(const TreeChange& change) {
   git_repository* repo = git_->repo.get();
   git_remote* remote = git_->remote.get();
   const std::string& branch = settings_.branch;
-  const std::string tracking = "refs/remotes/origin/" + branch;
-  const std::string fetch_spec = "+refs/heads/" + branch + ":" + tracking;
   const std::string push_spec = "refs/heads/" + branch + ":refs/heads/" + branch;
 
   Published out;
   for (int attempt = 1; attempt <= settings_.max_push_attempts; ++attempt) {
     CallbackState state;
     state.token = &settings_.token;
-    // The *_init functions rather than the INIT macros, which leave fields to the compiler.
-    git_remote_callbacks callbacks{};
-    git_remote_init_callbacks(&callbacks, GIT_REMOTE_CALLBACKS_VERSION);
-    callbacks.credentials = on_credentials;
-    callbacks.push_update_reference = on_push_update;
-    callbacks.payload = &state;
+    const git_remote_callbacks callbacks = remote_callbacks(state);
     // 1. The remote branch's tip (absent in an empty repository).
-    char* fetch_specs[] = {const_cast<char*>(fetch_spec.c_str())};
-    const git_strarray fetch_refspecs{fetch_specs, 1};
-    git_fetch_options fetch_options{};
-    git_fetch_options_init(&fetch_options, GIT_FETCH_OPTIONS_VERSION);
-    fetch_options.callbacks = callbacks;
-    if (const int rc = git_remote_fetch(remote, &fetch_refspecs, &fetch_options, nullptr);
-        rc != 0) {
-      return git_failure("fetch of " + settings_.url + " failed", rc);
-    }
-    git_oid tip_oid;
-    std::optional<git_oid> tip;
-    if (git_reference_name_to_id(&tip_oid, repo, tracking.c_str()) == 0) {
-      tip = tip_oid;
-    }
-    CommitPtr tip_commit;
-    TreePtr tip_tree;
-    if (tip) {
-      git_commit* c = nullptr;
-      git_tree* t = nullptr;
-      if (const int rc = git_commit_lookup(&c, repo, &*tip); rc != 0) {
-        return git_failure("cannot read the branch tip", rc);
-      }
-      tip_commit.reset(c);
-      if (const int rc = git_commit_tree(&t, c); rc != 0) {
-        return git_failure("cannot read the branch tip's tree", rc);
-      }
-      tip_tree.reset(t);
-    }
-
+    TENANTD_TRY_ASSIGN(const Tip tip, fetch_tip(repo, remote, branch, callbacks, settings_.url));
     // 2. The change, applied in memory to the tip's tree.
-    git_index* raw_index = nullptr;
-    if (const int rc = git_index_new(&raw_index); rc != 0) {
-      return git_failure("cannot create an index", rc);
-    }
-    const IndexPtr index(raw_index);
-    if (tip_tree) {
-      if (const int rc = git_index_read_tree(raw_index, tip_tree.get()); rc != 0) {
-        return git_failure("cannot load the branch tip's tree", rc);
-      }
-    }
-    for (const auto& dir : change.replace_dirs) {
-      if (const int rc = git_index_remove_directory(raw_index, dir.c_str(), 0); rc != 0) {
-        return git_failure("cannot remove " + dir, rc);
-      }
-    }
-    for (const auto& file : change.files) {
-      git_index_entry entry{};
-      entry.mode = GIT_FILEMODE_BLOB;
-      entry.path = file.path.c_str();
-      if (const int rc = git_blob_create_from_buffer(&entry.id, repo, file.content.data(),
-                                                     file.content.size());
-          rc != 0) {
-        return git_failure("cannot store " + file.path, rc);
-      }
-      if (const int rc = git_index_add(raw_index, &entry); rc != 0) {
-        return git_failure("cannot stage " + file.path, rc);
-      }
-    }
-    git_oid tree_oid;
-    if (const int rc = git_index_write_tree_to(&tree_oid, raw_index, repo); rc != 0) {
-      return git_failure("cannot write the tree", rc);
-    }
-    out.parent = tip ? hex(*tip) : "";
-    if (tip_tree && git_oid_equal(&tree_oid, git_tree_id(tip_tree.get())) != 0) {
+    TENANTD_TRY_ASSIGN(const git_oid tree_oid, write_changed_tree(repo, tip.tree.get(), change));
+    out.parent = tip.oid ? hex(*tip.oid) : "";
+    if (tip.tree && git_oid_equal(&tree_oid, git_tree_id(tip.tree.get())) != 0) {
       out.commit = out.parent;  // already as wanted (a replayed or repeated operation)
       out.changed = false;
       return out;
     }
-
     // 3. The commit, on the tip, and the local branch pointing at it.
-    git_tree* raw_tree = nullptr;
-    if (const int rc = git_tree_lookup(&raw_tree, repo, &tree_oid); rc != 0) {
-      return git_failure("cannot read the new tree", rc);
-    }
-    const TreePtr tree(raw_tree);
-    git_signature* raw_sig = nullptr;
-    if (const int rc = git_signature_now(&raw_sig, settings_.author_name.c_str(),
-                                         settings_.author_email.c_str());
-        rc != 0) {
-      return git_failure("cannot make the commit signature", rc);
-    }
-    const SignaturePtr sig(raw_sig);
-    const git_commit* parents[] = {tip_commit.get()};
-    git_oid commit_oid;
-    if (const int rc = git_commit_create(&commit_oid, repo, nullptr, sig.get(), sig.get(), nullptr,
-                                         change.message.c_str(), tree.get(), tip ? 1 : 0, parents);
-        rc != 0) {
-      return git_failure("cannot create the commit", rc);
-    }
-    git_reference* ref = nullptr;
-    const std::string local = "refs/heads/" + branch;
-    if (const int rc =
-            git_reference_create(&ref, repo, local.c_str(), &commit_oid, 1, "tenantd publish");
-        rc != 0) {
-      return git_failure("cannot move " + local, rc);
-    }
-    git_reference_free(ref);
+    TENANTD_TRY_ASSIGN(const git_oid commit_oid,
+                       commit_on_tip(repo, tree_oid, tip, settings_, change.message));
 
     // 4. The push; a moved branch means another attempt on the new tip.
     if (before_push_) {

@@ -1,12 +1,22 @@
 #include "store/ttl_sweeper.hpp"
 
+#include "obs/logger.hpp"
+
 namespace tenantd::store {
 
-TtlSweeper::TtlSweeper(ItemStore& store, std::chrono::milliseconds interval, std::size_t batch)
+TtlSweeper::TtlSweeper(ItemStore& store, std::chrono::milliseconds interval, std::size_t batch,
+                       const obs::Logger* logger)
     : store_(store),
       batch_(batch),
-      // A failed pass is retried at the next interval; reads never see expired items anyway.
-      task_(interval, [this] { (void)sweep(); }) {}
+      logger_(logger),
+      task_(interval, [this] { background_pass(); }) {}
+
+void TtlSweeper::background_pass() {
+  // A failed pass is retried at the next interval; reads never see expired items anyway.
+  if (auto removed = sweep(); !removed && logger_ != nullptr) {
+    logger_->warn("ttl sweep failed: " + removed.error().message);
+  }
+}
 
 Result<std::size_t> TtlSweeper::sweep() {
   std::size_t removed = 0;

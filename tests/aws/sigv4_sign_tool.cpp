@@ -25,7 +25,7 @@ int main() {
       std::cerr << "bad input line: " << line << "\n";
       return 2;
     }
-    auto url = aws::Url::parse(member(*doc, "endpoint"));
+    auto url = Url::parse(member(*doc, "endpoint"));
     if (!url) {
       std::cerr << url.error().message << "\n";
       return 2;
@@ -35,7 +35,7 @@ int main() {
                                        member(*doc, "token")};
     const auto now =
         std::chrono::system_clock::time_point(std::chrono::seconds((*doc)["epoch"].GetInt64()));
-    const aws::HttpRequest request = aws::signed_json_request(
+    const HttpRequest request = aws::signed_json_request(
         endpoint, "application/x-amz-json-1.0", "DynamoDB_20120810." + member(*doc, "operation"),
         member(*doc, "body"), credentials, now);
     JsonWriter out;

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto params = QueryParams::parse(query);
   for (const auto& [name, value] : params.all()) {
     // Encoding is the inverse of decoding for every byte string.
-    if (tenantd::api::percent_decode(tenantd::api::percent_encode(value), false) != value) {
+    if (tenantd::percent_decode(tenantd::percent_encode(value), false) != value) {
       finding("percent_decode(percent_encode(x)) != x");
     }
     (void)name;

@@ -29,7 +29,7 @@ class ScriptedAws {
                                              const char* json_version) {
     aws::ClientSettings settings;
     settings.retry.max_attempts = 1;
-    aws::ServiceEndpoint endpoint{signing_name, "eu-west-1", *aws::Url::parse(server_.url())};
+    aws::ServiceEndpoint endpoint{signing_name, "eu-west-1", *Url::parse(server_.url())};
     return std::make_unique<aws::AwsJsonClient>(
         endpoint, target_prefix, json_version,
         std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", ""}), settings);

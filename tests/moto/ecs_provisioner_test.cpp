@@ -49,11 +49,11 @@ class EcsProvisionerMotoTest : public ::testing::Test {
 
   std::string ok(std::string_view op, const std::string& body) {
     auto answer = ecs_->call(op, body);
-    if (auto* e = std::get_if<aws::EcsError>(&answer)) {
-      ADD_FAILURE() << op << ": " << e->message;
+    if (!answer) {
+      ADD_FAILURE() << op << ": " << answer.error().message;
       return "";
     }
-    return std::get<std::string>(answer);
+    return *answer;
   }
 
   void create_service(const domain::Instance& i) {
@@ -65,9 +65,8 @@ class EcsProvisionerMotoTest : public ::testing::Test {
 
   aws::EcsService service(const domain::Instance& i) {
     auto d = ecs_->describe_service(cluster_, "tenant-" + i.tenant_id + "-wordpress");
-    EXPECT_TRUE(std::holds_alternative<std::optional<aws::EcsService>>(d));
-    auto* s = std::get_if<std::optional<aws::EcsService>>(&d);
-    return s != nullptr && *s ? **s : aws::EcsService{};
+    EXPECT_TRUE(d.ok());
+    return d && *d ? **d : aws::EcsService{};
   }
 
   std::vector<aws::EcsTask> tasks_of(const std::string& operation_id) {
@@ -75,14 +74,14 @@ class EcsProvisionerMotoTest : public ::testing::Test {
     for (const char* status : {"RUNNING", "STOPPED"}) {
       auto listed =
           ecs_->list_tasks(cluster_, operation_id.substr(operation_id.size() - 36), status);
-      for (const auto& a : std::get<std::vector<std::string>>(listed)) {
+      for (const auto& a : *listed) {
         arns.push_back(a);
       }
     }
     if (arns.empty()) {
       return {};
     }
-    return std::get<std::vector<aws::EcsTask>>(ecs_->describe_tasks(cluster_, arns));
+    return ecs_->describe_tasks(cluster_, arns).value();
   }
 
   // The operation's error message, for failure output.

@@ -170,11 +170,9 @@ DynamoDbStore::DynamoDbStore(std::shared_ptr<aws::AwsJsonClient> client, std::st
 Result<std::unique_ptr<DynamoDbStore>> DynamoDbStore::open(const aws::EnvLookup& env,
                                                            std::string environment,
                                                            const Clock& clock) {
-  auto client = aws::open_json_client(env, {"DYNAMODB", "dynamodb", "DynamoDB_20120810", "1.0"});
-  if (!client) {
-    return std::move(client).error();
-  }
-  return std::make_unique<DynamoDbStore>(std::shared_ptr<aws::AwsJsonClient>(std::move(*client)),
+  TENANTD_TRY_ASSIGN(auto client, aws::open_json_client(
+                                      env, {"DYNAMODB", "dynamodb", "DynamoDB_20120810", "1.0"}));
+  return std::make_unique<DynamoDbStore>(std::shared_ptr<aws::AwsJsonClient>(std::move(client)),
                                          std::move(environment), clock);
 }
 
@@ -192,17 +190,12 @@ Result<aws::AwsResponse> DynamoDbStore::send(std::string_view operation, std::st
 }
 
 Result<JsonDoc> DynamoDbStore::call(std::string_view operation, const std::string& body) {
-  auto response = send(operation, body);
-  if (!response) {
-    return std::move(response).error();
+  TENANTD_TRY_ASSIGN(auto response, send(operation, body));
+  if (!response.ok()) {
+    return aws::aws_error("DynamoDB " + std::string(operation), response)
+        .with("awsErrorType", response.error_type);
   }
-  if (!response->ok()) {
-    return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB " + std::string(operation) + ": " +
-                                                          response->error_type + ": " +
-                                                          response->error_message)
-        .with("awsErrorType", response->error_type);
-  }
-  auto doc = parse_json(response->body);
+  auto doc = parse_json(response.body);
   if (!doc || !doc->IsObject()) {
     return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB " + std::string(operation) +
                                                           " answered with a body that is not "
@@ -219,14 +212,11 @@ Result<std::optional<Item>> DynamoDbStore::get(Table table, const Key& key) {
   body.begin_object().field("TableName", physical_name(table)).key("Key");
   write_key(body, key);
   body.field("ConsistentRead", true).end_object();
-  auto doc = call("GetItem", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
-  if (!doc->HasMember("Item")) {
+  TENANTD_TRY_ASSIGN(auto doc, call("GetItem", body.str()));
+  if (!doc.HasMember("Item")) {
     return std::optional<Item>();
   }
-  auto item = parse_item((*doc)["Item"]);
+  auto item = parse_item(doc["Item"]);
   if (!item || !is_live(*item, now_seconds())) {
     return std::optional<Item>();
   }
@@ -269,17 +259,14 @@ Result<std::vector<std::optional<Item>>> DynamoDbStore::get_many(Table table,
     body.end_object().end_object();
   }
   body.end_array().end_object();
-  auto doc = call("TransactGetItems", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
-  if (!doc->HasMember("Responses") || !(*doc)["Responses"].IsArray() ||
-      (*doc)["Responses"].Size() != distinct.size()) {
+  TENANTD_TRY_ASSIGN(auto doc, call("TransactGetItems", body.str()));
+  if (!doc.HasMember("Responses") || !doc["Responses"].IsArray() ||
+      doc["Responses"].Size() != distinct.size()) {
     return Error::make(ErrorCode::ServiceUnavailable,
                        "DynamoDB TransactGetItems answered without one response per key");
   }
   const std::int64_t now = now_seconds();
-  const auto& responses = (*doc)["Responses"];
+  const auto& responses = doc["Responses"];
   for (std::size_t r = 0; r < distinct.size(); ++r) {
     const JsonValue& response = responses[static_cast<rapidjson::SizeType>(r)];
     if (response.IsObject() && response.HasMember("Item")) {
@@ -325,25 +312,155 @@ Result<std::vector<Item>> DynamoDbStore::run_query(const std::string& table, int
       body.key("ExclusiveStartKey").raw(start_key);
     }
     body.end_object();
-    auto doc = call("Query", body.str());
-    if (!doc) {
-      return std::move(doc).error();
-    }
-    if (doc->HasMember("Items") && (*doc)["Items"].IsArray()) {
-      for (const auto& attributes : (*doc)["Items"].GetArray()) {
+    TENANTD_TRY_ASSIGN(auto doc, call("Query", body.str()));
+    if (doc.HasMember("Items") && doc["Items"].IsArray()) {
+      for (const auto& attributes : doc["Items"].GetArray()) {
         auto item = parse_item(attributes);
         if (item && is_live(*item, now)) {
           out.push_back(std::move(*item));
         }
       }
     }
-    if (!doc->HasMember("LastEvaluatedKey") || !(*doc)["LastEvaluatedKey"].IsObject()) {
+    if (!doc.HasMember("LastEvaluatedKey") || !doc["LastEvaluatedKey"].IsObject()) {
       break;
     }
-    start_key = to_json((*doc)["LastEvaluatedKey"]);
+    start_key = to_json(doc["LastEvaluatedKey"]);
   }
   return out;
 }
+
+namespace {
+
+// The sort condition of a query on the physical sort attribute: SK, or GSI<n>ORDER for an index.
+struct SortRange {
+  std::optional<std::string> prefix;
+  std::optional<std::string> low;
+  std::optional<std::string> high;
+  bool empty = false;  // no sort key can meet the condition
+};
+
+SortRange sort_range(const Query& q) {
+  const bool on_index = q.index > 0;
+  auto low_of = [&](const std::string& v) { return on_index ? escape_order(v) : v; };
+  auto high_of = [&](const std::string& v) { return on_index ? order_upper_bound(v) : v; };
+  SortRange r;
+  switch (q.sk.kind) {
+    case SortCondition::Kind::Any:
+      break;
+    case SortCondition::Kind::BeginsWith:
+      if (!q.sk.low.empty()) {
+        r.prefix = low_of(q.sk.low);
+      }
+      break;
+    case SortCondition::Kind::Between:
+      if (q.sk.low > q.sk.high || q.sk.high.empty()) {
+        r.empty = true;
+        break;
+      }
+      if (!q.sk.low.empty()) {
+        r.low = low_of(q.sk.low);
+      }
+      r.high = high_of(q.sk.high);
+      break;
+    case SortCondition::Kind::AtLeast:
+      if (!q.sk.low.empty()) {
+        r.low = low_of(q.sk.low);
+      }
+      break;
+    case SortCondition::Kind::AtMost:
+      if (q.sk.high.empty()) {
+        r.empty = true;
+        break;
+      }
+      r.high = high_of(q.sk.high);
+      break;
+  }
+  return r;
+}
+
+// Where a query resumes after its cursor. A cursor outside the range either ends the query
+// (`past_end`) or is not needed: DynamoDB only gets an ExclusiveStartKey that lies inside the key
+// condition.
+struct Resume {
+  bool past_end = false;
+  std::string start_key;  // empty: from the start of the range
+};
+
+Resume resume_after(const Query& q, const SortRange& r) {
+  Resume out;
+  if (!q.start_after) {
+    return out;
+  }
+  const bool on_index = q.index > 0;
+  const Cursor& c = *q.start_after;
+  const std::string at = on_index ? order_key(c.index_sk, c.pk, c.sk) : c.sk;
+  bool use = true;
+  if (r.prefix) {
+    const bool inside = at.compare(0, r.prefix->size(), *r.prefix) == 0;
+    out.past_end = q.forward ? (!inside && at > *r.prefix) : at <= *r.prefix;
+    use = inside;
+  } else if (q.forward) {
+    out.past_end = r.high && at >= *r.high;
+    use = !(r.low && at < *r.low);
+  } else {
+    out.past_end = r.low && at <= *r.low;
+    use = !(r.high && at > *r.high);
+  }
+  if (use && !out.past_end) {
+    JsonWriter key;
+    key.begin_object();
+    write_string_value(key, "PK", c.pk);
+    write_string_value(key, "SK", c.sk);
+    if (on_index) {
+      write_string_value(key, index_pk(q.index), q.pk);
+      write_string_value(key, index_order(q.index), at);
+    }
+    key.end_object();
+    out.start_key = key.str();
+  }
+  return out;
+}
+
+// KeyConditionExpression with its ExpressionAttributeNames and ExpressionAttributeValues.
+struct KeyCondition {
+  std::string expression;
+  std::string names;
+  std::string values;
+};
+
+KeyCondition key_condition(const Query& q, const SortRange& r) {
+  const bool on_index = q.index > 0;
+  KeyCondition out{"#h = :h", {}, {}};
+  JsonWriter values;
+  values.begin_object();
+  write_string_value(values, ":h", q.pk);
+  if (r.prefix) {
+    out.expression += " AND begins_with(#s, :p)";
+    write_string_value(values, ":p", *r.prefix);
+  } else if (r.low && r.high) {
+    out.expression += " AND #s BETWEEN :lo AND :hi";
+    write_string_value(values, ":lo", *r.low);
+    write_string_value(values, ":hi", *r.high);
+  } else if (r.low) {
+    out.expression += " AND #s >= :lo";
+    write_string_value(values, ":lo", *r.low);
+  } else if (r.high) {
+    out.expression += " AND #s <= :hi";
+    write_string_value(values, ":hi", *r.high);
+  }
+  values.end_object();
+  out.values = values.str();
+  JsonWriter names;
+  names.begin_object().field("#h", on_index ? index_pk(q.index) : std::string("PK"));
+  if (out.expression != "#h = :h") {  // #s unused: DynamoDB rejects unused names
+    names.field("#s", on_index ? index_order(q.index) : std::string("SK"));
+  }
+  names.end_object();
+  out.names = names.str();
+  return out;
+}
+
+}  // namespace
 
 Result<std::vector<Item>> DynamoDbStore::query(const Query& q) {
   if (q.index < 0 || q.index > kIndexCount) {
@@ -352,122 +469,17 @@ Result<std::vector<Item>> DynamoDbStore::query(const Query& q) {
   if (q.limit <= 0 || q.pk.empty()) {
     return std::vector<Item>{};
   }
-  const bool on_index = q.index > 0;
-  // The sort condition on the physical sort attribute: SK, or GSI<n>ORDER for an index.
-  auto low_of = [&](const std::string& v) { return on_index ? escape_order(v) : v; };
-  auto high_of = [&](const std::string& v) { return on_index ? order_upper_bound(v) : v; };
-  std::optional<std::string> prefix;
-  std::optional<std::string> low;
-  std::optional<std::string> high;
-  switch (q.sk.kind) {
-    case SortCondition::Kind::Any:
-      break;
-    case SortCondition::Kind::BeginsWith:
-      if (!q.sk.low.empty()) {
-        prefix = low_of(q.sk.low);
-      }
-      break;
-    case SortCondition::Kind::Between:
-      if (q.sk.low > q.sk.high || q.sk.high.empty()) {
-        return std::vector<Item>{};
-      }
-      if (!q.sk.low.empty()) {
-        low = low_of(q.sk.low);
-      }
-      high = high_of(q.sk.high);
-      break;
-    case SortCondition::Kind::AtLeast:
-      if (!q.sk.low.empty()) {
-        low = low_of(q.sk.low);
-      }
-      break;
-    case SortCondition::Kind::AtMost:
-      if (q.sk.high.empty()) {
-        return std::vector<Item>{};
-      }
-      high = high_of(q.sk.high);
-      break;
+  const SortRange range = sort_range(q);
+  if (range.empty) {
+    return std::vector<Item>{};
   }
-
-  // A cursor outside the range either ends the query or is not needed: DynamoDB only gets an
-  // ExclusiveStartKey that lies inside the key condition.
-  std::string start_key;
-  if (q.start_after) {
-    const Cursor& c = *q.start_after;
-    const std::string at = on_index ? order_key(c.index_sk, c.pk, c.sk) : c.sk;
-    bool use = true;
-    if (prefix) {
-      const bool inside = at.compare(0, prefix->size(), *prefix) == 0;
-      if (q.forward) {
-        if (!inside && at > *prefix) {
-          return std::vector<Item>{};
-        }
-        use = inside;
-      } else {
-        if (at <= *prefix) {
-          return std::vector<Item>{};
-        }
-        use = inside;
-      }
-    } else if (q.forward) {
-      if (high && at >= *high) {
-        return std::vector<Item>{};
-      }
-      use = !(low && at < *low);
-    } else {
-      if (low && at <= *low) {
-        return std::vector<Item>{};
-      }
-      use = !(high && at > *high);
-    }
-    if (use) {
-      JsonWriter key;
-      key.begin_object();
-      write_string_value(key, "PK", c.pk);
-      write_string_value(key, "SK", c.sk);
-      if (on_index) {
-        write_string_value(key, index_pk(q.index), q.pk);
-        write_string_value(key, index_order(q.index), at);
-      }
-      key.end_object();
-      start_key = key.str();
-    }
+  Resume resume = resume_after(q, range);
+  if (resume.past_end) {
+    return std::vector<Item>{};
   }
-
-  std::string condition = "#h = :h";
-  JsonWriter names;
-  names.begin_object()
-      .field("#h", on_index ? index_pk(q.index) : std::string("PK"))
-      .field("#s", on_index ? index_order(q.index) : std::string("SK"))
-      .end_object();
-  JsonWriter values;
-  values.begin_object();
-  write_string_value(values, ":h", q.pk);
-  if (prefix) {
-    condition += " AND begins_with(#s, :p)";
-    write_string_value(values, ":p", *prefix);
-  } else if (low && high) {
-    condition += " AND #s BETWEEN :lo AND :hi";
-    write_string_value(values, ":lo", *low);
-    write_string_value(values, ":hi", *high);
-  } else if (low) {
-    condition += " AND #s >= :lo";
-    write_string_value(values, ":lo", *low);
-  } else if (high) {
-    condition += " AND #s <= :hi";
-    write_string_value(values, ":hi", *high);
-  }
-  values.end_object();
-  std::string names_json = names.str();
-  if (condition == "#h = :h") {  // #s unused: DynamoDB rejects unused names
-    JsonWriter only_hash;
-    only_hash.begin_object()
-        .field("#h", on_index ? index_pk(q.index) : std::string("PK"))
-        .end_object();
-    names_json = only_hash.str();
-  }
-  return run_query(physical_name(q.table), q.index, condition, names_json, values.str(), q.forward,
-                   q.limit, std::move(start_key));
+  const KeyCondition condition = key_condition(q, range);
+  return run_query(physical_name(q.table), q.index, condition.expression, condition.names,
+                   condition.values, q.forward, q.limit, std::move(resume.start_key));
 }
 
 WriteResult DynamoDbStore::write(std::vector<WriteOp> ops) {
@@ -512,8 +524,7 @@ WriteResult DynamoDbStore::write_single(const WriteOp& op) {
   if (response->error_type == "ConditionalCheckFailedException") {
     return WriteResult{WriteResult::Status::ConditionFailed, 0, {}};
   }
-  return failed("DynamoDB " + std::string(operation) + ": " + response->error_type + ": " +
-                response->error_message);
+  return failed("DynamoDB " + std::string(operation) + ": " + response->failure());
 }
 
 WriteResult DynamoDbStore::write_transaction(const std::vector<WriteOp>& ops) {
@@ -563,8 +574,7 @@ WriteResult DynamoDbStore::write_transaction(const std::vector<WriteOp>& ops) {
       return {};
     }
     if (response->error_type != "TransactionCanceledException") {
-      return failed("DynamoDB TransactWriteItems: " + response->error_type + ": " +
-                    response->error_message);
+      return failed("DynamoDB TransactWriteItems: " + response->failure());
     }
     auto doc = parse_json(response->body);
     bool conflict = false;
@@ -619,12 +629,9 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
         body.key("ExclusiveStartKey").raw(start_key);
       }
       body.end_object();
-      auto doc = call("Query", body.str());
-      if (!doc) {
-        return std::move(doc).error();
-      }
-      if (doc->HasMember("Items") && (*doc)["Items"].IsArray()) {
-        for (const auto& attributes : (*doc)["Items"].GetArray()) {
+      TENANTD_TRY_ASSIGN(auto doc, call("Query", body.str()));
+      if (doc.HasMember("Items") && doc["Items"].IsArray()) {
+        for (const auto& attributes : doc["Items"].GetArray()) {
           auto item = parse_item(attributes);
           if (!item || purged >= max_items) {
             continue;
@@ -642,23 +649,18 @@ Result<std::size_t> DynamoDbStore::purge_expired(Table table, std::size_t max_it
               .begin_object();
           write_number_value(del, ":now", now);
           del.end_object().end_object();
-          auto response = send("DeleteItem", del.str());
-          if (!response) {
-            return std::move(response).error();
-          }
-          if (response->ok()) {
+          TENANTD_TRY_ASSIGN(auto response, send("DeleteItem", del.str()));
+          if (response.ok()) {
             ++purged;
-          } else if (response->error_type != "ConditionalCheckFailedException") {
-            return Error::make(
-                ErrorCode::ServiceUnavailable,
-                "DynamoDB DeleteItem: " + response->error_type + ": " + response->error_message);
+          } else if (response.error_type != "ConditionalCheckFailedException") {
+            return aws::aws_error("DynamoDB DeleteItem", response);
           }
         }
       }
-      if (!doc->HasMember("LastEvaluatedKey") || !(*doc)["LastEvaluatedKey"].IsObject()) {
+      if (!doc.HasMember("LastEvaluatedKey") || !doc["LastEvaluatedKey"].IsObject()) {
         break;
       }
-      start_key = to_json((*doc)["LastEvaluatedKey"]);
+      start_key = to_json(doc["LastEvaluatedKey"]);
     }
   }
   return purged;
@@ -682,14 +684,9 @@ Status DynamoDbStore::create_table(Table table) {
     body.end_object();
   }
   body.end_array().field("BillingMode", "PAY_PER_REQUEST").end_object();
-  auto response = send("CreateTable", body.str());
-  if (!response) {
-    return std::move(response).error();
-  }
-  if (!response->ok() && response->error_type != "ResourceInUseException") {
-    return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB CreateTable " + name + ": " +
-                                                          response->error_type + ": " +
-                                                          response->error_message);
+  TENANTD_TRY_ASSIGN(auto response, send("CreateTable", body.str()));
+  if (!response.ok() && response.error_type != "ResourceInUseException") {
+    return aws::aws_error("DynamoDB CreateTable " + name, response);
   }
   return {};
 }
@@ -699,15 +696,10 @@ Status DynamoDbStore::migrate() {
     const std::string name = physical_name(table);
     JsonWriter describe;
     describe.begin_object().field("TableName", name).end_object();
-    auto response = send("DescribeTable", describe.str());
-    if (!response) {
-      return std::move(response).error();
-    }
-    if (!response->ok()) {
-      if (response->error_type != "ResourceNotFoundException") {
-        return Error::make(ErrorCode::ServiceUnavailable, "DynamoDB DescribeTable " + name + ": " +
-                                                              response->error_type + ": " +
-                                                              response->error_message);
+    TENANTD_TRY_ASSIGN(auto response, send("DescribeTable", describe.str()));
+    if (!response.ok()) {
+      if (response.error_type != "ResourceNotFoundException") {
+        return aws::aws_error("DynamoDB DescribeTable " + name, response);
       }
       auto created = create_table(table);
       if (!created) {
@@ -716,11 +708,8 @@ Status DynamoDbStore::migrate() {
     }
     // Wait for ACTIVE (AWS takes seconds; moto and DynamoDB Local are immediate).
     for (int poll = 0;; ++poll) {
-      auto doc = call("DescribeTable", describe.str());
-      if (!doc) {
-        return std::move(doc).error();
-      }
-      const JsonValue& t = (*doc)["Table"];
+      TENANTD_TRY_ASSIGN(auto doc, call("DescribeTable", describe.str()));
+      const JsonValue& t = doc["Table"];
       if (t.IsObject() && t.HasMember("TableStatus") && t["TableStatus"].IsString() &&
           as_view(t["TableStatus"]) == "ACTIVE") {
         break;
@@ -732,11 +721,8 @@ Status DynamoDbStore::migrate() {
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     // DynamoDB's own expiry deletes items some time after their ttl; reads filter them anyway.
-    auto ttl = call("DescribeTimeToLive", describe.str());
-    if (!ttl) {
-      return std::move(ttl).error();
-    }
-    const JsonValue& d = (*ttl)["TimeToLiveDescription"];
+    TENANTD_TRY_ASSIGN(auto ttl, call("DescribeTimeToLive", describe.str()));
+    const JsonValue& d = ttl["TimeToLiveDescription"];
     const bool enabled = d.IsObject() && d.HasMember("TimeToLiveStatus") &&
                          d["TimeToLiveStatus"].IsString() &&
                          (as_view(d["TimeToLiveStatus"]) == "ENABLED" ||
@@ -751,10 +737,7 @@ Status DynamoDbStore::migrate() {
           .field("AttributeName", "ttl")
           .end_object()
           .end_object();
-      auto updated = call("UpdateTimeToLive", update.str());
-      if (!updated) {
-        return std::move(updated).error();
-      }
+      TENANTD_TRY(call("UpdateTimeToLive", update.str()));
     }
   }
   return {};
@@ -763,10 +746,7 @@ Status DynamoDbStore::migrate() {
 Status DynamoDbStore::ping() {
   JsonWriter body;
   body.begin_object().field("TableName", physical_name(Table::Tenants)).end_object();
-  auto doc = call("DescribeTable", body.str());
-  if (!doc) {
-    return std::move(doc).error();
-  }
+  TENANTD_TRY(call("DescribeTable", body.str()));
   return {};
 }
 

@@ -152,23 +152,20 @@ Status apply_migrations(PgConnection& connection, const std::string& environment
 }
 
 Status check_schema(PgConnection& connection, const std::string& environment) {
-  auto version = schema_version(connection, environment);
-  if (!version) {
-    return std::move(version).error();
-  }
+  TENANTD_TRY_ASSIGN(const int version, schema_version(connection, environment));
   const int known = known_schema_version();
-  if (*version > known) {
+  if (version > known) {
     return Error::make(ErrorCode::ValidationError,
                        "postgres: the schema of environment " + environment + " is at version " +
-                           std::to_string(*version) + ", newer than this tenantd knows (" +
+                           std::to_string(version) + ", newer than this tenantd knows (" +
                            std::to_string(known) +
                            "); refusing to start: upgrade this replica to the release that "
                            "migrated the database");
   }
-  if (*version < known) {
+  if (version < known) {
     return Error::make(ErrorCode::ValidationError,
                        "postgres: the schema of environment " + environment + " is at version " +
-                           std::to_string(*version) + ", this tenantd needs " +
+                           std::to_string(version) + ", this tenantd needs " +
                            std::to_string(known) + ": run `tenantd migrate` first");
   }
   return {};

@@ -2,27 +2,11 @@
 
 #include <cstdint>
 
+#include "core/unicode_text.hpp"
+
 namespace tenantd::store::postgres {
 
 namespace {
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // Where the last code point of `text` starts (continuation bytes are 10xxxxxx).
 std::size_t last_code_point_start(std::string_view text) {
@@ -71,7 +55,8 @@ std::optional<std::string> utf8_prefix_successor(std::string_view prefix) {
     if (cp >= 0xD800 && cp <= 0xDFFF) {
       cp = 0xE000;  // surrogates are not characters
     }
-    append_utf8(head, cp);
+    const char32_t next = cp;
+    head += unicode::encode_utf8(std::u32string_view(&next, 1));
     return head;
   }
   return std::nullopt;

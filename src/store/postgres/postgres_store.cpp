@@ -344,10 +344,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   std::unique_ptr<PostgresStore> store(
       new PostgresStore(url, std::move(environment), clock, options));
   // One connection now, so that a wrong URL or password fails at start, not at first request.
-  auto first = store->acquire();
-  if (!first) {
-    return std::move(first).error();
-  }
+  TENANTD_TRY(store->acquire());
   return store;
 }
 
@@ -400,12 +397,9 @@ std::int64_t PostgresStore::now_seconds() const {
 template <class T, class F>
 Result<T> PostgresStore::with_reader(F&& read) {
   for (int attempt = 0;; ++attempt) {
-    auto lease = acquire();
-    if (!lease) {
-      return std::move(lease).error();
-    }
-    Result<T> result = read(**lease);
-    if (result.ok() || !(*lease)->broken() || attempt > 0) {
+    TENANTD_TRY_ASSIGN(auto lease, acquire());
+    Result<T> result = read(*lease);
+    if (result.ok() || !lease->broken() || attempt > 0) {
       return result;
     }
     // The pooled connection had lost its server (a restart): try once on a new one.
@@ -413,24 +407,16 @@ Result<T> PostgresStore::with_reader(F&& read) {
 }
 
 Status PostgresStore::migrate() {
-  auto lease = acquire();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  return apply_migrations(**lease, environment_);
+  TENANTD_TRY_ASSIGN(auto lease, acquire());
+  return apply_migrations(*lease, environment_);
 }
 
 Status PostgresStore::check_schema() {
   auto checked = with_reader<bool>([this](PgConnection& c) -> Result<bool> {
-    Status current = postgres::check_schema(c, environment_);
-    if (!current) {
-      return std::move(current).error();
-    }
+    TENANTD_TRY(postgres::check_schema(c, environment_));
     return true;
   });
-  if (!checked) {
-    return std::move(checked).error();
-  }
+  TENANTD_TRY(std::move(checked));
   return {};
 }
 
@@ -443,9 +429,7 @@ Status PostgresStore::ping() {
     }
     return true;
   });
-  if (!pinged) {
-    return std::move(pinged).error();
-  }
+  TENANTD_TRY(std::move(pinged));
   return {};
 }
 
@@ -701,11 +685,8 @@ Result<std::size_t> PostgresStore::purge_expired(Table table, std::size_t max_it
     return std::size_t{0};
   }
   const std::int64_t now = now_seconds();
-  auto lease = acquire();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  PgConnection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, acquire());
+  PgConnection& c = *lease;
   Params params;
   params.integer(now);
   params.integer(static_cast<std::int64_t>(max_items));

@@ -497,16 +497,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!in_memory) {
     // The writer's commits no longer checkpoint (that would fsync while holding the write lock);
     // a connection of its own does it in the background.
-    auto checkpoint_connection = store->connect(false);
-    if (!checkpoint_connection) {
-      return std::move(checkpoint_connection).error();
-    }
+    TENANTD_TRY_ASSIGN(auto checkpoint_connection, store->connect(false));
     sqlite3_wal_hook(store->writer_->db, &SqliteStore::on_wal_commit, store.get());
-    store->start_checkpointer(std::move(checkpoint_connection.value()));
+    store->start_checkpointer(std::move(checkpoint_connection));
   }
-  if (Status migrated = store->migrate(); !migrated) {
-    return std::move(migrated).error();
-  }
+  TENANTD_TRY(store->migrate());
   return store;
 }
 
@@ -595,11 +590,8 @@ Result<SqliteStore::Lease> SqliteStore::reader() {
       return Lease(this, std::move(connection));
     }
   }
-  auto connection = connect(true);
-  if (!connection) {
-    return std::move(connection).error();
-  }
-  return Lease(this, std::move(connection.value()));
+  TENANTD_TRY_ASSIGN(auto connection, connect(true));
+  return Lease(this, std::move(connection));
 }
 
 SqliteStore::Lease SqliteStore::writer() {
@@ -641,11 +633,8 @@ Status SqliteStore::migrate() {
 }
 
 Status SqliteStore::ping() {
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   auto stmt = c.statement(c.ping, [] { return std::string("SELECT 1"); });
   if (!stmt) {
     return std::move(stmt).error();
@@ -658,11 +647,8 @@ Status SqliteStore::ping() {
 }
 
 Result<std::optional<Item>> SqliteStore::get(Table table, const Key& key) {
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  return get_on(**lease, table, key);
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  return get_on(*lease, table, key);
 }
 
 Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
@@ -670,11 +656,8 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
   if (keys.size() > kMaxWriteOps) {
     return Error::make(ErrorCode::InternalError, "sqlite: more than 100 keys in one get_many");
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   // One read transaction: one snapshot and one WAL read lock for all the keys.
   auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
   auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
@@ -741,11 +724,8 @@ Result<std::vector<Item>> SqliteStore::query(const Query& query) {
   if (query.limit <= 0) {
     return items;
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   const QueryPlan plan = plan_bounds(query);
   Statement& slot = c.tables[table_slot(query.table)].queries[plan.shape.slot()];
   auto stmt = c.statement(
@@ -770,11 +750,8 @@ Result<std::string> SqliteStore::query_plan(const Query& query) {
   if (query.index < 0 || query.index > kIndexCount) {
     return Error::make(ErrorCode::InternalError, "sqlite: no index " + std::to_string(query.index));
   }
-  auto lease = reader();
-  if (!lease) {
-    return std::move(lease).error();
-  }
-  Connection& c = **lease;
+  TENANTD_TRY_ASSIGN(auto lease, reader());
+  Connection& c = *lease;
   const QueryPlan plan = plan_bounds(query);
   const std::string sql =
       "EXPLAIN QUERY PLAN " + query_sql(table_names_[table_slot(query.table)], plan.shape);
@@ -796,20 +773,146 @@ Result<std::string> SqliteStore::query_plan(const Query& query) {
   return out;
 }
 
+namespace {
+
+bool condition_holds(Condition::Kind kind, bool exists, bool version_matches) {
+  switch (kind) {
+    case Condition::Kind::None:
+      return true;
+    case Condition::Kind::NotExists:
+      return !exists;
+    case Condition::Kind::Exists:
+      return exists;
+    case Condition::Kind::VersionIs:
+      return version_matches;
+  }
+  return true;
+}
+
+// BEGIN IMMEDIATE; another process may hold the write lock past the busy timeout, so it gets a
+// few more goes.
+bool begin_immediate(sqlite3_stmt* begin) {
+  Use use(begin);
+  int rc = sqlite3_step(*use);
+  for (int attempt = 0; (rc & 0xFF) == SQLITE_BUSY && attempt < 3; ++attempt) {
+    sqlite3_reset(*use);
+    rc = sqlite3_step(*use);
+  }
+  return rc == SQLITE_DONE;
+}
+
+WriteResult write_failed(std::string message) {
+  WriteResult result;
+  result.status = WriteResult::Status::Failed;
+  result.message = std::move(message);
+  return result;
+}
+
+bool step_done(sqlite3_stmt* stmt) {
+  Use use(stmt);
+  return sqlite3_step(*use) == SQLITE_DONE;
+}
+
+void roll_back(sqlite3_stmt* rollback) {
+  Use use(rollback);
+  sqlite3_step(*use);
+}
+
+}  // namespace
+
+std::optional<std::string_view> SqliteStore::check_condition(Connection& c, const WriteOp& op,
+                                                             std::int64_t now, bool& holds) {
+  const Condition& condition = op_condition(op);
+  holds = true;
+  if (condition.kind == Condition::Kind::None) {
+    return std::nullopt;
+  }
+  const Table table = op_table(op);
+  const KeyView key = op_key(op);
+  auto stmt = c.statement(c.tables[table_slot(table)].current, [&] {
+    return "SELECT ttl, json_extract(data, '$.version') FROM " + table_names_[table_slot(table)] +
+           " WHERE pk = ?1 AND sk = ?2";
+  });
+  if (!stmt) {
+    return "prepare";
+  }
+  bool exists = false;
+  bool version_matches = false;
+  Use use(*stmt);
+  bind_text(*use, 1, key.pk);
+  bind_text(*use, 2, key.sk);
+  const int rc = sqlite3_step(*use);
+  if (rc == SQLITE_ROW) {
+    exists = sqlite3_column_type(*use, 0) == SQLITE_NULL || sqlite3_column_int64(*use, 0) > now;
+    version_matches = exists && sqlite3_column_type(*use, 1) == SQLITE_INTEGER &&
+                      sqlite3_column_int64(*use, 1) == condition.version;
+  } else if (rc != SQLITE_DONE) {
+    return "condition";
+  }
+  holds = condition_holds(condition.kind, exists, version_matches);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> SqliteStore::apply_put(Connection& c, Table table,
+                                                       const Item& item) {
+  const std::string& name = table_names_[table_slot(table)];
+  auto stmt = c.statement(c.tables[table_slot(table)].put, [&name] {
+    std::string sql = "INSERT OR REPLACE INTO " + name + " (" + kColumns + ") VALUES (?1";
+    for (int i = 2; i <= kDataColumn + 1; ++i) {
+      sql += ", ?" + std::to_string(i);
+    }
+    return sql + ")";
+  });
+  if (!stmt) {
+    return "prepare";
+  }
+  Use use(*stmt);
+  bind_text(*use, 1, item.pk);
+  bind_text(*use, 2, item.sk);
+  for (int i = 0; i < kIndexCount; ++i) {
+    const auto& index_key = item.indexes[static_cast<std::size_t>(i)];
+    if (index_key) {
+      bind_text(*use, 3 + 2 * i, index_key->pk);
+      bind_text(*use, 4 + 2 * i, index_key->sk);
+    }
+  }
+  if (item.ttl) {
+    sqlite3_bind_int64(*use, kTtlColumn + 1, *item.ttl);
+  }
+  bind_text(*use, kDataColumn + 1, item.data);
+  if (sqlite3_step(*use) != SQLITE_DONE) {
+    return "put";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> SqliteStore::apply_delete(Connection& c, Table table,
+                                                          const Key& key) {
+  const std::string& name = table_names_[table_slot(table)];
+  auto stmt = c.statement(c.tables[table_slot(table)].remove,
+                          [&name] { return "DELETE FROM " + name + " WHERE pk = ?1 AND sk = ?2"; });
+  if (!stmt) {
+    return "prepare";
+  }
+  Use use(*stmt);
+  bind_text(*use, 1, key.pk);
+  bind_text(*use, 2, key.sk);
+  if (sqlite3_step(*use) != SQLITE_DONE) {
+    return "delete";
+  }
+  return std::nullopt;
+}
+
 WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
   WriteResult result;
   if (ops.empty()) {
     return result;
   }
   if (auto invalid = validate(ops)) {
-    result.status = WriteResult::Status::Failed;
-    result.message = "sqlite: " + *invalid;
-    return result;
+    return write_failed("sqlite: " + *invalid);
   }
-  auto fail = [&result](sqlite3* db, std::string_view what) {
-    result.status = WriteResult::Status::Failed;
-    result.message = sqlite_error(db, what).message;
-    return result;
+  auto fail = [](sqlite3* db, std::string_view what) {
+    return write_failed(sqlite_error(db, what).message);
   };
 
   Lease lease = writer();
@@ -820,132 +923,43 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
   if (!begin || !commit || !rollback) {
     return fail(c.db, "prepare");
   }
-  {
-    Use use(*begin);
-    int rc = sqlite3_step(*use);
-    // Another process may hold the write lock past the busy timeout; give it a few more goes.
-    for (int attempt = 0; (rc & 0xFF) == SQLITE_BUSY && attempt < 3; ++attempt) {
-      sqlite3_reset(*use);
-      rc = sqlite3_step(*use);
-    }
-    if (rc != SQLITE_DONE) {
-      return fail(c.db, "begin");
-    }
+  if (!begin_immediate(*begin)) {
+    return fail(c.db, "begin");
   }
   auto abort = [&](std::string_view what) {
     WriteResult r = fail(c.db, what);
-    Use use(*rollback);
-    sqlite3_step(*use);
+    roll_back(*rollback);
     return r;
   };
 
   const std::int64_t now = now_seconds();
   // Every condition is checked against the state before this transaction, as DynamoDB does.
   for (std::size_t i = 0; i < ops.size(); ++i) {
-    const Condition& condition = op_condition(ops[i]);
-    if (condition.kind == Condition::Kind::None) {
-      continue;
-    }
-    const Table table = op_table(ops[i]);
-    const KeyView key = op_key(ops[i]);
-    auto stmt = c.statement(c.tables[table_slot(table)].current, [&] {
-      return "SELECT ttl, json_extract(data, '$.version') FROM " + table_names_[table_slot(table)] +
-             " WHERE pk = ?1 AND sk = ?2";
-    });
-    if (!stmt) {
-      return abort("prepare");
-    }
-    bool exists = false;
-    bool version_matches = false;
-    {
-      Use use(*stmt);
-      bind_text(*use, 1, key.pk);
-      bind_text(*use, 2, key.sk);
-      const int rc = sqlite3_step(*use);
-      if (rc == SQLITE_ROW) {
-        exists = sqlite3_column_type(*use, 0) == SQLITE_NULL || sqlite3_column_int64(*use, 0) > now;
-        version_matches = exists && sqlite3_column_type(*use, 1) == SQLITE_INTEGER &&
-                          sqlite3_column_int64(*use, 1) == condition.version;
-      } else if (rc != SQLITE_DONE) {
-        return abort("condition");
-      }
-    }
     bool holds = true;
-    switch (condition.kind) {
-      case Condition::Kind::None:
-        break;
-      case Condition::Kind::NotExists:
-        holds = !exists;
-        break;
-      case Condition::Kind::Exists:
-        holds = exists;
-        break;
-      case Condition::Kind::VersionIs:
-        holds = version_matches;
-        break;
+    if (auto failed = check_condition(c, ops[i], now, holds)) {
+      return abort(*failed);
     }
     if (!holds) {
-      Use use(*rollback);
-      sqlite3_step(*use);
+      roll_back(*rollback);
       result.status = WriteResult::Status::ConditionFailed;
       result.failed_op = i;
       return result;
     }
   }
-
   for (const WriteOp& op : ops) {
     const Table table = op_table(op);
-    TableStatements& statements = c.tables[table_slot(table)];
-    const std::string& name = table_names_[table_slot(table)];
+    std::optional<std::string_view> failed;
     if (const auto* put = std::get_if<Put>(&op)) {
-      auto stmt = c.statement(statements.put, [&name] {
-        std::string sql = "INSERT OR REPLACE INTO " + name + " (" + kColumns + ") VALUES (?1";
-        for (int i = 2; i <= kDataColumn + 1; ++i) {
-          sql += ", ?" + std::to_string(i);
-        }
-        return sql + ")";
-      });
-      if (!stmt) {
-        return abort("prepare");
-      }
-      Use use(*stmt);
-      const Item& item = put->item;
-      bind_text(*use, 1, item.pk);
-      bind_text(*use, 2, item.sk);
-      for (int i = 0; i < kIndexCount; ++i) {
-        const auto& index_key = item.indexes[static_cast<std::size_t>(i)];
-        if (index_key) {
-          bind_text(*use, 3 + 2 * i, index_key->pk);
-          bind_text(*use, 4 + 2 * i, index_key->sk);
-        }
-      }
-      if (item.ttl) {
-        sqlite3_bind_int64(*use, kTtlColumn + 1, *item.ttl);
-      }
-      bind_text(*use, kDataColumn + 1, item.data);
-      if (sqlite3_step(*use) != SQLITE_DONE) {
-        return abort("put");
-      }
+      failed = apply_put(c, table, put->item);
     } else if (const auto* del = std::get_if<Delete>(&op)) {
-      auto stmt = c.statement(statements.remove, [&name] {
-        return "DELETE FROM " + name + " WHERE pk = ?1 AND sk = ?2";
-      });
-      if (!stmt) {
-        return abort("prepare");
-      }
-      Use use(*stmt);
-      bind_text(*use, 1, del->key.pk);
-      bind_text(*use, 2, del->key.sk);
-      if (sqlite3_step(*use) != SQLITE_DONE) {
-        return abort("delete");
-      }
+      failed = apply_delete(c, table, del->key);
+    }
+    if (failed) {
+      return abort(*failed);
     }
   }
-  {
-    Use use(*commit);
-    if (sqlite3_step(*use) != SQLITE_DONE) {
-      return abort("commit");
-    }
+  if (!step_done(*commit)) {
+    return abort("commit");
   }
   return result;
 }

@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -61,6 +63,11 @@ class SqliteStore final : public ItemStore {
   Result<std::unique_ptr<Connection>> connect(bool read_only) const;
   void give_back(std::unique_ptr<Connection> connection);
   std::int64_t now_seconds() const;
+  // The steps of write(): each names the stage that failed ("prepare", "put", ...), if any.
+  std::optional<std::string_view> check_condition(Connection& c, const WriteOp& op,
+                                                  std::int64_t now, bool& holds);
+  std::optional<std::string_view> apply_put(Connection& c, Table table, const Item& item);
+  std::optional<std::string_view> apply_delete(Connection& c, Table table, const Key& key);
   void start_checkpointer(std::unique_ptr<Connection> connection);
   void stop_checkpointer();
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);

@@ -2,6 +2,8 @@
 // credentials AKIDEXAMPLE, region us-east-1, service "service", 2015-08-30T12:36:00Z).
 #include "aws/sigv4.hpp"
 
+#include "core/percent_encoding.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -134,10 +136,10 @@ TEST(SigV4, GetVanillaIntermediateStepsMatchTheSuite) {
 }
 
 TEST(SigV4, UriEncodeKeepsOnlyUnreservedCharacters) {
-  EXPECT_EQ(uri_encode("aZ09-_.~", false), "aZ09-_.~");
-  EXPECT_EQ(uri_encode("a b/c=d", false), "a%20b%2Fc%3Dd");
-  EXPECT_EQ(uri_encode("/a b/", true), "/a%20b/");
-  EXPECT_EQ(uri_encode("\xc3\xa9", false), "%C3%A9");
+  EXPECT_EQ(percent_encode("aZ09-_.~", false), "aZ09-_.~");
+  EXPECT_EQ(percent_encode("a b/c=d", false), "a%20b%2Fc%3Dd");
+  EXPECT_EQ(percent_encode("/a b/", true), "/a%20b/");
+  EXPECT_EQ(percent_encode("\xc3\xa9", false), "%C3%A9");
 }
 
 TEST(SigV4, AnyChangeToASignedPartChangesTheSignature) {

@@ -16,7 +16,7 @@ using testing_support::sample_event;
 std::unique_ptr<EventBridgeSink> sink_for(const FakeHttpServer& server) {
   aws::ClientSettings settings;
   settings.retry.max_attempts = 1;
-  aws::ServiceEndpoint endpoint{"events", "eu-west-1", *aws::Url::parse(server.url())};
+  aws::ServiceEndpoint endpoint{"events", "eu-west-1", *Url::parse(server.url())};
   return std::make_unique<EventBridgeSink>(
       std::make_unique<aws::AwsJsonClient>(
           endpoint, "AWSEvents", "1.1",

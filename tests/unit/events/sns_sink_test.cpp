@@ -57,7 +57,7 @@ const char* const kPublished =
 std::unique_ptr<SnsSink> sink_for(const FakeHttpServer& server) {
   aws::ClientSettings settings;
   settings.retry.max_attempts = 1;
-  aws::ServiceEndpoint endpoint{"sns", "eu-west-1", *aws::Url::parse(server.url())};
+  aws::ServiceEndpoint endpoint{"sns", "eu-west-1", *Url::parse(server.url())};
   return std::make_unique<SnsSink>(
       std::make_unique<aws::AwsQueryClient>(
           endpoint, "2010-03-31",

@@ -34,7 +34,7 @@ TEST(WebhookSignature, IsHexHmacSha256OfTimestampDotBody) {
 }
 
 TEST(WebhookRequest, PostsTheEnvelopeToTheUrlsPathWithSignatureHeaders) {
-  const auto url = *aws::Url::parse("https://hooks.example.com/in/tenantd?team=ops");
+  const auto url = *Url::parse("https://hooks.example.com/in/tenantd?team=ops");
   const OutboxEvent e = sample_event(3);
   const auto request = webhook_request(url, "k", e, "{\"body\":1}", 1764212400);
   EXPECT_EQ(request.method, "POST");
@@ -52,7 +52,7 @@ TEST(WebhookRequest, PostsTheEnvelopeToTheUrlsPathWithSignatureHeaders) {
 }
 
 TEST(WebhookStatus, Only2xxIsDelivery) {
-  aws::HttpResponse r;
+  HttpResponse r;
   for (const int status : {200, 201, 202, 204}) {
     r.status = status;
     EXPECT_TRUE(webhook_status(r).ok()) << status;

@@ -56,7 +56,7 @@ class EcsProvisionerFailureTest : public ::testing::Test {
     aws::ClientSettings settings;
     settings.retry.max_attempts = 3;
     settings.retry.base = std::chrono::milliseconds(1);
-    aws::ServiceEndpoint endpoint{"ecs", "eu-west-1", *aws::Url::parse(server_.url())};
+    aws::ServiceEndpoint endpoint{"ecs", "eu-west-1", *Url::parse(server_.url())};
     auto client = std::make_unique<aws::EcsClient>(std::make_unique<aws::AwsJsonClient>(
         endpoint, "AmazonEC2ContainerServiceV20141113", "1.1",
         std::make_shared<aws::StaticCredentials>(aws::Credentials{"AKID", "secret", ""}),

@@ -1,7 +1,7 @@
 #pragma once
-// A small blocking HTTP/1.1 client for AWS endpoints: one origin, keep-alive connections reused
-// from a pool, connect and request timeouts, TLS verified against a CA bundle. It makes one
-// attempt per call; retries belong to the caller (aws_json_client).
+// A small blocking HTTP/1.1 client (AWS endpoints, JWKS, webhooks, GitHub): one origin, keep-alive
+// connections reused from a pool, connect and request timeouts, TLS verified against a CA bundle.
+// It makes one attempt per call; retries belong to the caller (aws_transport).
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "aws/sigv4.hpp"
+#include "core/http_message.hpp"
 #include "core/result.hpp"
 
-namespace tenantd::aws {
+namespace tenantd {
 
 struct Url {
   bool tls = true;
@@ -79,4 +79,4 @@ class HttpClient {
   std::size_t opened_ = 0;
 };
 
-}  // namespace tenantd::aws
+}  // namespace tenantd

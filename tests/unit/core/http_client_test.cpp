@@ -1,4 +1,4 @@
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 
 #include "unit/aws/fake_http_server.hpp"
 
-namespace tenantd::aws {
+namespace tenantd {
 namespace {
 
 using testing_support::FakeHttpServer;
@@ -132,4 +132,4 @@ TEST(HttpClient, TlsRefusesAServerThatIsNotSpeakingTls) {
 }
 
 }  // namespace
-}  // namespace tenantd::aws
+}  // namespace tenantd

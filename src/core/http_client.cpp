@@ -1,4 +1,4 @@
-#include "aws/http_client.hpp"
+#include "core/http_client.hpp"
 
 #include <openssl/ssl.h>
 
@@ -11,7 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-namespace tenantd::aws {
+namespace tenantd {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -254,11 +254,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
     std::unique_ptr<Connection> connection = attempt == 0 ? take_idle() : nullptr;
     const bool reused = connection != nullptr;
     if (!connection) {
-      auto opened = connect();
-      if (!opened) {
-        return std::move(opened).error();
-      }
-      connection = std::move(*opened);
+      TENANTD_TRY_ASSIGN(auto opened, connect());
+      connection = std::move(opened);
     }
     http::response<http::string_body> res;
     bool got_response = false;
@@ -284,4 +281,4 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) {
   return Error::make(ErrorCode::ServiceUnavailable, "request to " + origin_.host + " failed");
 }
 
-}  // namespace tenantd::aws
+}  // namespace tenantd
