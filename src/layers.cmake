@@ -9,9 +9,10 @@
 
 tenantd_layer(core SOURCES ${BUILD_INFO_CPP})
 tenantd_layer(domain DEPS core)
-# The ItemStore port and the TTL sweeper; the backends are layers of their own below.
-tenantd_layer(store DEPS core)
 tenantd_layer(obs DEPS core)
+# The ItemStore port and the TTL sweeper (which logs a failed pass); the backends are layers of
+# their own below.
+tenantd_layer(store DEPS core obs)
 tenantd_layer(aws DEPS core
   # The generic string helpers of domain/tenant.hpp (to_lower, trim): they belong in core.
   ALLOW domain/tenant.hpp
