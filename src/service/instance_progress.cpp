@@ -101,6 +101,61 @@ Result<ReportOutcome> InstanceService::apply_report(const Context& ctx,
       });
 }
 
+// The backup a Backup operation writes, marked IN_PROGRESS; none for other operations or when
+// its item is gone.
+Result<std::optional<domain::Backup>> InstanceService::backup_in_progress(const Instance& before,
+                                                                          const Operation& op) {
+  if (!op.backup_id || op.type != domain::OperationType::Backup) {
+    return std::optional<domain::Backup>{};
+  }
+  TENANTD_TRY_ASSIGN(auto item, store_.get(store::Table::Instances,
+                                           records::backup_key(before.tenant_id, before.instance_id,
+                                                               *op.backup_id)));
+  if (!item.has_value()) {
+    return std::optional<domain::Backup>{};
+  }
+  TENANTD_TRY_ASSIGN(domain::Backup backup, records::backup_from_item(*item));
+  backup.status = domain::BackupStatus::InProgress;
+  return std::optional<domain::Backup>(std::move(backup));
+}
+
+// The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its
+// failure fails it, and a deprovisioned instance no longer counts. Adds the tenant's writes to
+// `ops`.
+Status InstanceService::tenant_follows(const Context& ctx, const std::string& tenant_id,
+                                       bool provisioned, bool gone, bool failed,
+                                       std::vector<store::WriteOp>& ops) {
+  TENANTD_TRY_ASSIGN(auto tenant_item_read,
+                     store_.get(store::Table::Tenants, records::tenant_key(tenant_id)));
+  if (!tenant_item_read.has_value()) {
+    return {};
+  }
+  TENANTD_TRY_ASSIGN(const domain::Tenant tenant, records::tenant_from_item(*tenant_item_read));
+  domain::Tenant t = tenant;
+  std::optional<std::string> tenant_event;
+  if (provisioned && t.status == TenantStatus::Pending) {
+    t.status = failed ? TenantStatus::Failed : TenantStatus::Active;
+    tenant_event = failed ? "TENANT_FAILED" : "TENANT_ACTIVATED";
+    t.updated_at = ctx.now;
+    t.updated_by = actor_of(ctx);
+  }
+  if (gone) {
+    t.instance_count = std::max<std::int64_t>(0, t.instance_count - 1);
+  }
+  if (tenant_event || gone) {
+    t.version = tenant.version + 1;
+    ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(t),
+                                store::Condition::version_is(tenant.version)});
+  }
+  if (tenant_event) {
+    records::record_change(ops, ctx, ids_, options_.change_log,
+                           records::Change{*tenant_event, events::kTenantSource, t.tenant_id,
+                                           tenant_status_object(tenant.status),
+                                           tenant_status_object(t.status), std::nullopt});
+  }
+  return {};
+}
+
 Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,
                                                                 std::string_view instance_id,
                                                                 const ProgressReport& report) {
@@ -155,22 +210,7 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   op.progress = std::min(99, op.progress + (100 + steps - 1) / steps);
   op.updated_at = ctx.now;
   op.version = op_before.version + 1;
-  std::optional<domain::Backup> backup;
-  if (op.backup_id && op.type == domain::OperationType::Backup) {
-    auto b = store_.get(store::Table::Instances,
-                        records::backup_key(before.tenant_id, before.instance_id, *op.backup_id));
-    if (!b) {
-      return std::move(b).error();
-    }
-    if (b->has_value()) {
-      auto parsed = records::backup_from_item(**b);
-      if (!parsed) {
-        return std::move(parsed).error();
-      }
-      backup = std::move(*parsed);
-      backup->status = domain::BackupStatus::InProgress;
-    }
-  }
+  TENANTD_TRY_ASSIGN(std::optional<domain::Backup> backup, backup_in_progress(before, op));
   if (finished) {
     op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
     op.completed_at = ctx.now;
@@ -229,44 +269,11 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
                                  records::operation_json(op)));
   }
 
-  // The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its
-  // failure fails it, and a deprovisioned instance no longer counts.
+  // The tenant follows its instances (tenant_follows).
   const bool provisioned = domain::is_provisioning(before.state) && finished;
   const bool gone = after.state == InstanceState::Deprovisioned;
   if (provisioned || gone) {
-    auto tenant_item_read =
-        store_.get(store::Table::Tenants, records::tenant_key(before.tenant_id));
-    if (!tenant_item_read) {
-      return std::move(tenant_item_read).error();
-    }
-    if (tenant_item_read->has_value()) {
-      auto tenant = records::tenant_from_item(**tenant_item_read);
-      if (!tenant) {
-        return std::move(tenant).error();
-      }
-      domain::Tenant t = *tenant;
-      std::optional<std::string> tenant_event;
-      if (provisioned && t.status == TenantStatus::Pending) {
-        t.status = failed ? TenantStatus::Failed : TenantStatus::Active;
-        tenant_event = failed ? "TENANT_FAILED" : "TENANT_ACTIVATED";
-        t.updated_at = ctx.now;
-        t.updated_by = actor_of(ctx);
-      }
-      if (gone) {
-        t.instance_count = std::max<std::int64_t>(0, t.instance_count - 1);
-      }
-      if (tenant_event || gone) {
-        t.version = tenant->version + 1;
-        ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(t),
-                                    store::Condition::version_is(tenant->version)});
-      }
-      if (tenant_event) {
-        records::record_change(ops, ctx, ids_, options_.change_log,
-                               records::Change{*tenant_event, events::kTenantSource, t.tenant_id,
-                                               tenant_status_object(tenant->status),
-                                               tenant_status_object(t.status), std::nullopt});
-      }
-    }
+    TENANTD_TRY(tenant_follows(ctx, before.tenant_id, provisioned, gone, failed, ops));
   }
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
