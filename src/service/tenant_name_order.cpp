@@ -1,6 +1,5 @@
 #include "service/tenant_name_order.hpp"
 
-#include "core/json.hpp"
 #include "domain/tenant.hpp"
 #include "records/tenant_name_order.hpp"
 #include "records/tenant_record.hpp"
@@ -29,15 +28,12 @@ bool word_prefix_match(std::string_view name, std::string_view term) {
 }
 
 namespace {
-store::Item name_order_item(const domain::Tenant& tenant) {
-  const store::Key key = records::name_order_key(tenant.organization_name, tenant.tenant_id);
-  JsonWriter out;
-  out.begin_object().field("tenantId", tenant.tenant_id).end_object();
-  store::Item item;
-  item.pk = key.pk;
-  item.sk = key.sk;
-  item.data = out.str();
-  return item;
+// The tenant's ordering item, written only where none exists.
+store::WriteOp missing_name_order_item(const domain::Tenant& tenant) {
+  auto writes = records::name_order_writes(nullptr, tenant);  // on create: the one put
+  auto& put = std::get<store::Put>(writes.front());
+  put.condition = store::Condition::not_exists();
+  return std::move(put);
 }
 
 // Marks a finished backfill, so that later runs cost one read.
@@ -74,8 +70,7 @@ Result<int> backfill_name_order(store::ItemStore& store) {
       const auto result =
           store.write({store::Check{store::Table::Tenants, records::tenant_key(tenant->tenant_id),
                                     store::Condition::version_is(tenant->version)},
-                       store::Put{store::Table::Tenants, name_order_item(*tenant),
-                                  store::Condition::not_exists()}});
+                       missing_name_order_item(*tenant)});
       if (result.ok()) {
         ++written;
       } else if (!result.condition_failed()) {
