@@ -371,8 +371,8 @@ class ServeRuntime final : public Runtime {
     dispatch.logger = logger_.get();
     dispatcher_ =
         std::make_unique<events::OutboxDispatcher>(*store_, std::move(sinks), clock_, dispatch);
-    sweeper_ = std::make_unique<store::TtlSweeper>(*store_, std::chrono::minutes(1), 500,
-                                                  logger_.get());
+    sweeper_ =
+        std::make_unique<store::TtlSweeper>(*store_, std::chrono::minutes(1), 500, logger_.get());
     page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(shared_secret, "page-tokens"));
     rate_limiter_ =
         std::make_unique<api::RateLimiter>(config.rate_limit_rps, config.rate_limit_burst, clock_);

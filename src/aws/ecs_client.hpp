@@ -1,8 +1,9 @@
 #pragma once
-// The ECS calls of the `ecs` provisioner (docs/instances.md#drivers): UpdateService, DescribeServices,
-// RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every failure is a
-// coded_failure (core/error.hpp): its code (ECS_THROTTLED, ECS_UNAVAILABLE, ECS_SERVICE_NOT_FOUND,
-// ECS_CLIENT_ERROR, ...) and whether sending the same call again may succeed.
+// The ECS calls of the `ecs` provisioner (docs/instances.md#drivers): UpdateService,
+// DescribeServices, RunTask, ListTasks and DescribeTasks over the AWS JSON 1.1 protocol. Every
+// failure is a coded_failure (core/error.hpp): its code (ECS_THROTTLED, ECS_UNAVAILABLE,
+// ECS_SERVICE_NOT_FOUND, ECS_CLIENT_ERROR, ...) and whether sending the same call again may
+// succeed.
 #include <memory>
 #include <optional>
 #include <string>
