@@ -101,16 +101,19 @@ Result<ReportOutcome> InstanceService::apply_report(const Context& ctx,
       });
 }
 
+namespace {
+
 // The backup a Backup operation writes, marked IN_PROGRESS; none for other operations or when
 // its item is gone.
-Result<std::optional<domain::Backup>> InstanceService::backup_in_progress(const Instance& before,
-                                                                          const Operation& op) {
+Result<std::optional<domain::Backup>> backup_in_progress(store::ItemStore& store,
+                                                         const Instance& before,
+                                                         const Operation& op) {
   if (!op.backup_id || op.type != domain::OperationType::Backup) {
     return std::optional<domain::Backup>{};
   }
-  TENANTD_TRY_ASSIGN(auto item, store_.get(store::Table::Instances,
-                                           records::backup_key(before.tenant_id, before.instance_id,
-                                                               *op.backup_id)));
+  TENANTD_TRY_ASSIGN(auto item, store.get(store::Table::Instances,
+                                          records::backup_key(before.tenant_id, before.instance_id,
+                                                              *op.backup_id)));
   if (!item.has_value()) {
     return std::optional<domain::Backup>{};
   }
@@ -122,11 +125,11 @@ Result<std::optional<domain::Backup>> InstanceService::backup_in_progress(const 
 // The tenant follows its instances: the first one ACTIVE activates a PENDING tenant, its
 // failure fails it, and a deprovisioned instance no longer counts. Adds the tenant's writes to
 // `ops`.
-Status InstanceService::tenant_follows(const Context& ctx, const std::string& tenant_id,
-                                       bool provisioned, bool gone, bool failed,
-                                       std::vector<store::WriteOp>& ops) {
+Status tenant_follows(store::ItemStore& store, Ids& ids, const ChangeLogOptions& change_log,
+                      const Context& ctx, const std::string& tenant_id, bool provisioned, bool gone,
+                      bool failed, std::vector<store::WriteOp>& ops) {
   TENANTD_TRY_ASSIGN(auto tenant_item_read,
-                     store_.get(store::Table::Tenants, records::tenant_key(tenant_id)));
+                     store.get(store::Table::Tenants, records::tenant_key(tenant_id)));
   if (!tenant_item_read.has_value()) {
     return {};
   }
@@ -148,13 +151,15 @@ Status InstanceService::tenant_follows(const Context& ctx, const std::string& te
                                 store::Condition::version_is(tenant.version)});
   }
   if (tenant_event) {
-    records::record_change(ops, ctx, ids_, options_.change_log,
+    records::record_change(ops, ctx, ids, change_log,
                            records::Change{*tenant_event, events::kTenantSource, t.tenant_id,
                                            tenant_status_object(tenant.status),
                                            tenant_status_object(t.status), std::nullopt});
   }
   return {};
 }
+
+}  // namespace
 
 Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,
                                                                 std::string_view instance_id,
@@ -210,7 +215,7 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   op.progress = std::min(99, op.progress + (100 + steps - 1) / steps);
   op.updated_at = ctx.now;
   op.version = op_before.version + 1;
-  TENANTD_TRY_ASSIGN(std::optional<domain::Backup> backup, backup_in_progress(before, op));
+  TENANTD_TRY_ASSIGN(std::optional<domain::Backup> backup, backup_in_progress(store_, before, op));
   if (finished) {
     op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
     op.completed_at = ctx.now;
@@ -273,7 +278,8 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   const bool provisioned = domain::is_provisioning(before.state) && finished;
   const bool gone = after.state == InstanceState::Deprovisioned;
   if (provisioned || gone) {
-    TENANTD_TRY(tenant_follows(ctx, before.tenant_id, provisioned, gone, failed, ops));
+    TENANTD_TRY(tenant_follows(store_, ids_, options_.change_log, ctx, before.tenant_id,
+                               provisioned, gone, failed, ops));
   }
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {

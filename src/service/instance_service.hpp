@@ -177,10 +177,6 @@ class InstanceService {
                                                 domain::InstanceEvent event,
                                                 domain::OperationType type, const Mutation& mutate,
                                                 Accepted& accepted, bool forced);
-  Result<std::optional<domain::Backup>> backup_in_progress(const domain::Instance& before,
-                                                           const domain::Operation& op);
-  Status tenant_follows(const Context& ctx, const std::string& tenant_id, bool provisioned,
-                        bool gone, bool failed, std::vector<store::WriteOp>& ops);
   Result<std::optional<ReportOutcome>> try_apply(const Context& ctx, std::string_view instance_id,
                                                  const domain::ProgressReport& report);
   Result<std::vector<store::WriteOp>> cascade(const Context& ctx, const domain::Tenant* before,
