@@ -237,6 +237,20 @@ InvitationService::InvitationService(store::ItemStore& store, Directory& directo
       options_(std::move(options)),
       events_(std::move(events)) {}
 
+Attempt<Invitation> InvitationService::commit_transition(std::vector<store::WriteOp> ops,
+                                                         Invitation after,
+                                                         std::string_view event_type) {
+  const auto written = store_.write(std::move(ops));
+  if (written.condition_failed()) {
+    return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
+  }
+  if (!written.ok()) {
+    return store_failed();
+  }
+  committed(event_type);
+  return std::optional<Invitation>{std::move(after)};
+}
+
 void InvitationService::committed(std::string_view event_type) {
   if (events_.committed) {
     events_.committed();
@@ -522,15 +536,7 @@ Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_vie
         std::vector<store::WriteOp> ops;
         TENANTD_TRY(release_guard(ops, inv));
         record_transition(ops, ctx, inv, after, "INVITATION_CANCELLED");
-        const auto written = store_.write(std::move(ops));
-        if (written.condition_failed()) {
-          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
-        }
-        if (!written.ok()) {
-          return store_failed();
-        }
-        committed("INVITATION_CANCELLED");
-        return std::optional<Invitation>{std::move(after)};
+        return commit_transition(std::move(ops), std::move(after), "INVITATION_CANCELLED");
       },
       too_much_contention);
 }
@@ -570,15 +576,7 @@ Result<Invitation> InvitationService::resend(const Context& ctx, std::string_vie
         TENANTD_TRY(claim_guard(ops, after, ctx.now));
         record_transition(ops, ctx, inv, after, "INVITATION_RESENT",
                           sealed_accept_url(after, token));
-        const auto written = store_.write(std::move(ops));
-        if (written.condition_failed()) {
-          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
-        }
-        if (!written.ok()) {
-          return store_failed();
-        }
-        committed("INVITATION_RESENT");
-        return std::optional<Invitation>{std::move(after)};
+        return commit_transition(std::move(ops), std::move(after), "INVITATION_RESENT");
       },
       too_much_contention);
 }
@@ -646,15 +644,7 @@ Result<Invitation> InvitationService::decline(const Context& ctx, std::string_vi
         std::vector<store::WriteOp> ops;
         TENANTD_TRY(release_guard(ops, *inv));
         record_transition(ops, ctx, *inv, after, "INVITATION_DECLINED");
-        const auto written = store_.write(std::move(ops));
-        if (written.condition_failed()) {
-          return std::optional<Invitation>{};  // lost a race: decide again on fresh reads
-        }
-        if (!written.ok()) {
-          return store_failed();
-        }
-        committed("INVITATION_DECLINED");
-        return std::optional<Invitation>{std::move(after)};
+        return commit_transition(std::move(ops), std::move(after), "INVITATION_DECLINED");
       },
       too_much_contention);
 }

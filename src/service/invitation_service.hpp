@@ -14,6 +14,7 @@
 #include "service/context.hpp"
 #include "service/directory.hpp"
 #include "service/member_service.hpp"
+#include "service/retry.hpp"
 #include "store/item_store.hpp"
 
 namespace tenantd::service {
@@ -93,6 +94,10 @@ class InvitationService {
   Status claim_guard(std::vector<store::WriteOp>& ops, const domain::Invitation& invitation,
                      TimePoint now);
   std::string sealed_accept_url(const domain::Invitation& invitation, std::string_view token) const;
+  // Writes a decided transition: the invitation after it, nullopt when the write lost a race.
+  Attempt<domain::Invitation> commit_transition(std::vector<store::WriteOp> ops,
+                                                domain::Invitation after,
+                                                std::string_view event_type);
   void committed(std::string_view event_type);
 
   store::ItemStore& store_;

@@ -131,6 +131,20 @@ Result<std::optional<Tenant>> load_listed(store::ItemStore& store, const std::st
   return std::optional<Tenant>(std::move(*tenant));
 }
 
+// The caller's own memberships: indexed by user (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>"),
+// each pointing at its tenant item.
+store::Query own_memberships(const Context& ctx) {
+  store::Query q;
+  q.table = store::Table::Tenants;
+  q.index = 1;
+  q.pk = "MEMBER#" + ctx.principal.sub;
+  return q;
+}
+
+std::string tenant_of_membership(const store::Item& membership) {
+  return membership.pk.substr(std::string_view("TENANT#").size());
+}
+
 // The index that serves `filter` best, always newest first: exact for status/environment,
 // the name bucket of up to three leading characters for a prefix (the rest is filtered).
 store::Query query_for(const TenantFilter& filter) {
@@ -262,17 +276,11 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
   if (filter.sort == TenantSort::OrganizationName) {
     return list_own_by_name(ctx, filter, page);
   }
-  // Members see their own tenants: memberships are indexed by user
-  // (GSI1 "MEMBER#<userId>" / "TENANT#<tenantId>"), each pointing at its tenant item.
-  store::Query q;
-  q.table = store::Table::Tenants;
-  q.index = 1;
-  q.pk = "MEMBER#" + ctx.principal.sub;
+  store::Query q = own_memberships(ctx);
   q.forward = filter.ascending;  // a member's few tenants, in tenant-id order
   return collect_page(std::move(q), filter, page,
                       [this](const store::Item& membership) -> Result<std::optional<Tenant>> {
-                        return load_listed(
-                            store_, membership.pk.substr(std::string_view("TENANT#").size()));
+                        return load_listed(store_, tenant_of_membership(membership));
                       });
 }
 
@@ -281,10 +289,7 @@ Result<Page<Tenant>> TenantService::list(const Context& ctx, const TenantFilter&
 // page token holds the last key returned.
 Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const TenantFilter& filter,
                                                      const PageRequest& page) {
-  store::Query q;
-  q.table = store::Table::Tenants;
-  q.index = 1;
-  q.pk = "MEMBER#" + ctx.principal.sub;
+  store::Query q = own_memberships(ctx);
   q.limit = kMaxExaminedPerPage;
   auto memberships = store_.query(q);
   if (!memberships) {
@@ -292,7 +297,7 @@ Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const T
   }
   std::vector<std::pair<std::string, Tenant>> named;
   for (const auto& membership : *memberships) {
-    auto tenant = load_listed(store_, membership.pk.substr(std::string_view("TENANT#").size()));
+    auto tenant = load_listed(store_, tenant_of_membership(membership));
     if (!tenant) {
       return std::move(tenant).error();
     }
