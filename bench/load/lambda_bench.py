@@ -27,13 +27,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tests", 
 from lambda_runtime_api import RuntimeApi  # noqa: E402
 
 HEALTH = {"httpMethod": "GET", "path": "/health", "headers": {}}
+# The Lambda defaults are AWS services; the benchmark runs it on the embedded parts, with the
+# settings a Lambda requires (a fixed secret, explicit sinks), as tests/functional does.
+EMBEDDED = {"STORE": "sqlite", "AUTH_MODE": "local", "DIRECTORY": "local", "EVENT_SINKS": "file",
+            "PROVISIONER": "events", "JWT_SECRET": "lambda-bench-secret-0123456789abcdef",
+            "LOG_LEVEL": "warn"}
+
+
+def lambda_env(data_dir, api=None):
+    env = dict(os.environ, DATA_DIR=data_dir, **EMBEDDED)
+    if api is not None:
+        env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{api.port}"
+    return env
 
 
 def cold_start(binary, data_dir, event):
     api = RuntimeApi()
     request_id = api.invoke(event)
-    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", DATA_DIR=data_dir,
-               LOG_LEVEL="warn")
+    env = lambda_env(data_dir, api)
     started = time.monotonic()
     proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -59,8 +70,7 @@ def python_floor():
 
 def warm_latencies(binary, data_dir, count):
     api = RuntimeApi()
-    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{api.port}", DATA_DIR=data_dir,
-               LOG_LEVEL="warn")
+    env = lambda_env(data_dir, api)
     proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
@@ -94,14 +104,15 @@ def main():
         data_dir = os.path.join(work, "data")
         token = subprocess.run([args.binary, "token", "--email", "bench@example.com", "--groups",
                                 "platform-admins", "--data-dir", data_dir], check=True,
-                               capture_output=True).stdout.decode().strip()
+                               env=lambda_env(data_dir), capture_output=True).stdout.decode().strip()
         auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
         created = subprocess.run(
             [args.binary, "invoke", json.dumps({
                 "httpMethod": "POST", "path": "/v1.0/tenants", "headers": auth,
                 "body": json.dumps({"organizationName": "Bench Org", "environment": "dev",
                                     "contactEmail": "owner@example.com"})}),
-             "--data-dir", data_dir], check=True, capture_output=True).stdout
+             "--data-dir", data_dir], check=True, env=lambda_env(data_dir),
+            capture_output=True).stdout
         tenant_id = json.loads(json.loads(created)["body"])["tenantId"]
         get_tenant = {"httpMethod": "GET", "path": f"/v1.0/tenants/{tenant_id}", "headers": auth}
 

@@ -182,6 +182,26 @@ TEST_F(SqliteStoreTest, BackgroundCheckpointsMoveTheWalIntoTheDatabaseFile) {
   EXPECT_GE(size, 4'000'000U);
 }
 
+TEST_F(SqliteStoreTest, ReopeningACurrentFileWritesNothing) {
+  // A Lambda cold start opens an existing file: a write there would cost a WAL sync.
+  ASSERT_NE(open_or_die(file_.path(), clock_), nullptr);  // creates the schema, closes the file
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  std::error_code ec;
+  const auto wal_bytes = std::filesystem::file_size(file_.path() + "-wal", ec);
+  EXPECT_TRUE(ec || wal_bytes == 0) << wal_bytes << " bytes written to the WAL by opening";
+}
+
+TEST_F(SqliteStoreTest, OpeningForAnotherEnvironmentCreatesItsTables) {
+  ASSERT_NE(open_or_die(file_.path(), clock_), nullptr);
+  auto opened = SqliteStore::open(file_.path(), "other", clock_);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Tenants, store::Item{"P", "S", {}, {}, "{}"},
+                              store::Condition::none()});
+  EXPECT_TRUE((*opened)->write(std::move(ops)).ok());
+}
+
 TEST_F(SqliteStoreTest, OpenReportsAnUnusablePathAsAnError) {
   auto opened = SqliteStore::open("/proc/no-such-dir/tenantd.db", "test", clock_);
   EXPECT_FALSE(opened.ok());

@@ -607,8 +607,39 @@ std::int64_t SqliteStore::now_seconds() const {
   return epoch_seconds(clock_.now());
 }
 
+// Whether the file already has this version's schema for this environment's tables. Migrating
+// writes the header page (user_version) and so costs a WAL sync; a file that is current needs no
+// write at all, which keeps a Lambda cold start read-only.
+bool SqliteStore::schema_current(Connection& connection) const {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(connection.db, "PRAGMA user_version", -1, &raw, nullptr) != SQLITE_OK) {
+    return false;
+  }
+  const bool version_current =
+      sqlite3_step(raw) == SQLITE_ROW && sqlite3_column_int(raw, 0) == kSchemaVersion;
+  sqlite3_finalize(raw);
+  if (!version_current || sqlite3_prepare_v2(connection.db,
+                                              "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                              "AND name = ?1",
+                                              -1, &raw, nullptr) != SQLITE_OK) {
+    return false;
+  }
+  bool all_present = true;
+  for (const Table table : kAllTables) {
+    const std::string name = table_name(table, environment_);
+    sqlite3_bind_text(raw, 1, name.data(), static_cast<int>(name.size()), SQLITE_TRANSIENT);
+    all_present = all_present && sqlite3_step(raw) == SQLITE_ROW;
+    sqlite3_reset(raw);
+  }
+  sqlite3_finalize(raw);
+  return all_present;
+}
+
 Status SqliteStore::migrate() {
   Lease lease = writer();
+  if (schema_current(*lease)) {
+    return {};
+  }
   std::string sql = "BEGIN IMMEDIATE;";
   for (std::size_t t = 0; t < table_names_.size(); ++t) {
     const std::string& name = table_names_[t];

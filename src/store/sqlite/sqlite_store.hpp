@@ -61,6 +61,7 @@ class SqliteStore final : public ItemStore {
   Lease writer();
   Result<std::optional<Item>> get_on(Connection& c, Table table, const Key& key);
   Result<std::unique_ptr<Connection>> connect(bool read_only) const;
+  bool schema_current(Connection& connection) const;
   void give_back(std::unique_ptr<Connection> connection);
   std::int64_t now_seconds() const;
   // The steps of write(): each names the stage that failed ("prepare", "put", ...), if any.
