@@ -619,9 +619,9 @@ bool SqliteStore::schema_current(Connection& connection) const {
       sqlite3_step(raw) == SQLITE_ROW && sqlite3_column_int(raw, 0) == kSchemaVersion;
   sqlite3_finalize(raw);
   if (!version_current || sqlite3_prepare_v2(connection.db,
-                                              "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                              "AND name = ?1",
-                                              -1, &raw, nullptr) != SQLITE_OK) {
+                                             "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                             "AND name = ?1",
+                                             -1, &raw, nullptr) != SQLITE_OK) {
     return false;
   }
   bool all_present = true;
