@@ -150,6 +150,8 @@ list_count=$(curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" | jq '.items | le
 
 sleep 2
 rss_after=$(rss_kib "$tenantd_pid")
+# Anonymous memory (heap, SQLite's page caches) and file pages (the mmap'd database) apart.
+log "  after the load: $(grep -E '^Rss(Anon|File)' "/proc/$tenantd_pid/status" | tr -s ' \t\n' ' ')"
 kill "$tenantd_pid"
 wait "$tenantd_pid" 2>/dev/null || true
 tenantd_pid=""
