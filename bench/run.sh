@@ -5,11 +5,13 @@
 #   - GET /v1.0/tenants/{id}: requests/s and p99 with wrk, then the same wrk against nginx serving
 #     the very same body bytes (bench/load/nginx.sh), and the ratio of the two;
 #   - POST /v1.0/tenants throughput (bench/load/post_tenants.lua, unique names);
-#   - GET /v1.0/tenants?limit=20 with BENCH_TENANTS tenants in the table (seeded by POSTs);
+#   - GET /v1.0/tenants?limit=20 with BENCH_LIST_SMALL tenants in the table, then with
+#     BENCH_TENANTS (seeded by POSTs), and nginx serving a body of the same size: a page must cost
+#     the same whatever the table's size;
 #   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
 #   - idle RSS (VmRSS) after start and after the load.
 # Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
-# BENCH_TENANTS [100000], BENCH_STARTUP_RUNS [10]. Exits non-zero when any wrk run saw a non-2xx
+# BENCH_TENANTS [100000], BENCH_LIST_SMALL [2000], BENCH_STARTUP_RUNS [10]. Exits non-zero when any wrk run saw a non-2xx
 # response or a socket error (the figures would not be of working requests). The results are printed and written to bench/results/ (not committed);
 # copy the table into docs/performance.md with the machine line.
 set -euo pipefail
@@ -17,6 +19,7 @@ set -euo pipefail
 # shellcheck source=bench/common.sh disable=SC1091 # followed with -x
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tenants_target=${BENCH_TENANTS:-100000}
+list_small_target=${BENCH_LIST_SMALL:-2000}
 startup_runs=${BENCH_STARTUP_RUNS:-10}
 
 build_tenantd
@@ -99,54 +102,87 @@ run_wrk get -H "$auth" "$base/v1.0/tenants/$tenant_id"
 get_rps=$rps get_p99=$p99_ms get_bad=$bad
 
 # ---------------------------------------------------------------- nginx, same body
-nginx_port=$(free_port)
-bench/load/nginx.sh "$work/nginx" "$work/body.json" "$nginx_port" >"$work/nginx.log" 2>&1 &
-nginx_pid=$!
-for _ in $(seq 1 100); do
-  if curl -sf "http://127.0.0.1:$nginx_port/body" -o "$work/nginx-body.json"; then
-    break
-  fi
-  sleep 0.1
-done
-cmp -s "$work/body.json" "$work/nginx-body.json" || {
-  log "nginx does not serve the same body"
-  exit 1
+# nginx_same_body NAME FILE: serves FILE's bytes from nginx, runs wrk on it and sets nginx_rps and
+# nginx_p99.
+nginx_same_body() {
+  local name=$1 file=$2 port
+  port=$(free_port)
+  bench/load/nginx.sh "$work/nginx-$name" "$file" "$port" >"$work/nginx-$name.log" 2>&1 &
+  nginx_pid=$!
+  for _ in $(seq 1 100); do
+    if curl -sf "http://127.0.0.1:$port/body" -o "$work/nginx-$name-body"; then
+      break
+    fi
+    sleep 0.1
+  done
+  cmp -s "$file" "$work/nginx-$name-body" || {
+    cat "$work/nginx-$name.log" >&2
+    log "nginx does not serve the same body"
+    exit 1
+  }
+  run_wrk "nginx-$name" -H "$auth" "http://127.0.0.1:$port/body"
+  nginx_rps=$rps nginx_p99=$p99_ms
+  kill "$nginx_pid"
+  wait "$nginx_pid" 2>/dev/null || true
+  nginx_pid=""
 }
-run_wrk nginx -H "$auth" "http://127.0.0.1:$nginx_port/body"
-nginx_rps=$rps nginx_p99=$p99_ms
-kill "$nginx_pid"
-wait "$nginx_pid" 2>/dev/null || true
-nginx_pid=""
+nginx_same_body get "$work/body.json"
+nginx_get_rps=$nginx_rps nginx_get_p99=$nginx_p99
+
+# run_list NAME: wrk on the first page of 20 and sets list_rps, list_p99, list_bad and list_count
+# (the page really has 20 items, not an error body that is cheap to serve).
+run_list() {
+  run_wrk "$1" -H "$auth" "$base/v1.0/tenants?limit=20"
+  list_rps=$rps list_p99=$p99_ms list_bad=$((list_bad + bad))
+  curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" -o "$work/list-$1.json"
+  list_count=$(jq '.items | length' "$work/list-$1.json")
+}
+
+# ---------------------------------------------------------------- a page of a small table
+list_bad=0
+if [[ $list_small_target -gt 1 ]]; then
+  log "seeding to $list_small_target tenants"
+  bench/load/seed_tenants.py "$base" $((list_small_target - 1)) "small$(date +%s)"
+fi
+small_tenants=$(( list_small_target > 1 ? list_small_target : 1 ))
+run_list list-small
+small_rps=$list_rps small_p99=$list_p99 small_count=$list_count
+list_bytes=$(stat -c %s "$work/list-list-small.json")
+nginx_same_body list "$work/list-list-small.json"
+nginx_list_rps=$nginx_rps
 
 # ---------------------------------------------------------------- writes and a big table
 run_wrk post -s bench/load/post_tenants.lua "$base/v1.0/tenants" -- "p$(date +%s)"
 post_rps=$rps post_p99=$p99_ms
 created=$(awk '/tenants created \(201\):/ {print $NF}' "$work/wrk-post.txt")
 post_bad=$bad
-tenants=$((created + 1))
+tenants=$((small_tenants + created))
 
-log "seeding to $tenants_target tenants"
+# seed_to N: POSTs unique tenants until the table holds at least N.
+seed_to() {
+  local target=$1 round=0 n
+  log "seeding to $target tenants"
+  while [[ $tenants -lt $target ]]; do
+    round=$((round + 1))
+    wrk -t"$threads" -c"$connections" -d5s -s bench/load/post_tenants.lua "$base/v1.0/tenants" \
+      -- "s$(date +%s)t${target}r$round" >"$work/seed.txt"
+    n=$(awk '/tenants created \(201\):/ {print $NF}' "$work/seed.txt")
+    if [[ ${n:-0} -eq 0 ]]; then
+      cat "$work/seed.txt" >&2
+      log "seeding created nothing"
+      exit 1
+    fi
+    tenants=$((tenants + n))
+    log "  $tenants tenants"
+  done
+}
+
 seed_start=$SECONDS
-round=0
-while [[ $tenants -lt $tenants_target ]]; do
-  round=$((round + 1))
-  wrk -t"$threads" -c"$connections" -d5s -s bench/load/post_tenants.lua "$base/v1.0/tenants" \
-    -- "s$(date +%s)r$round" >"$work/seed.txt"
-  n=$(awk '/tenants created \(201\):/ {print $NF}' "$work/seed.txt")
-  if [[ ${n:-0} -eq 0 ]]; then
-    cat "$work/seed.txt" >&2
-    log "seeding created nothing"
-    exit 1
-  fi
-  tenants=$((tenants + n))
-  log "  $tenants tenants"
-done
+seed_to "$tenants_target"
 seed_seconds=$((SECONDS - seed_start))
-
-run_wrk list -H "$auth" "$base/v1.0/tenants?limit=20"
-list_rps=$rps list_p99=$p99_ms list_bad=$bad
-# The page really has 20 items (not an error body that is cheap to serve).
-list_count=$(curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" | jq '.items | length')
+run_list list
+# The cost of a page (1/requests per second) at the large size over the small one.
+list_cost_ratio=$(ratio "$small_rps" "$list_rps")
 
 sleep 2
 rss_after=$(rss_kib "$tenantd_pid")
@@ -170,14 +206,17 @@ Machine: $(nproc) cores, $cpu, $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048
 Date: $(date -u +%Y-%m-%dT%H:%MZ); commit $(git rev-parse --short HEAD); load average at start: $load_at_start
 Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENCH_TENANTS=$tenants_target)
 
-| measurement | tenantd | nginx (same $body_bytes-byte body) | ratio tenantd/nginx |
+| measurement | tenantd | nginx (same body size) | ratio tenantd/nginx |
 |---|---|---|---|
-| GET /v1.0/tenants/{id} requests/s | $get_rps | $nginx_rps | $(ratio "$get_rps" "$nginx_rps") |
-| GET /v1.0/tenants/{id} p99 ms | $get_p99 | $nginx_p99 | $(ratio "$get_p99" "$nginx_p99") |
+| GET /v1.0/tenants/{id} requests/s ($body_bytes-byte body) | $get_rps | $nginx_get_rps | $(ratio "$get_rps" "$nginx_get_rps") |
+| GET /v1.0/tenants/{id} p99 ms | $get_p99 | $nginx_get_p99 | $(ratio "$get_p99" "$nginx_get_p99") |
 | POST /v1.0/tenants requests/s (201s: $created) | $post_rps | | |
 | POST /v1.0/tenants p99 ms | $post_p99 | | |
+| GET /v1.0/tenants?limit=20 with $small_tenants tenants, requests/s ($small_count items, $list_bytes bytes) | $small_rps | $nginx_list_rps | $(ratio "$small_rps" "$nginx_list_rps") |
+| GET /v1.0/tenants?limit=20 with $small_tenants tenants, p99 ms | $small_p99 | | |
 | GET /v1.0/tenants?limit=20 with $tenants tenants, requests/s ($list_count items/page) | $list_rps | | |
-| GET /v1.0/tenants?limit=20 p99 ms | $list_p99 | | |
+| GET /v1.0/tenants?limit=20 with $tenants tenants, p99 ms | $list_p99 | | |
+| cost of a page at $tenants tenants / at $small_tenants | $list_cost_ratio | | |
 | start-up, exec to first 200 from /health, empty data dir (best of $startup_runs) | $startup_fresh | | |
 | start-up, data dir with $tenants tenants (best of $startup_runs) | $startup_full | | |
 | idle RSS after start | $((rss_start / 1024)) MiB ($rss_start KiB) | | |

@@ -23,22 +23,29 @@ if [[ ! -x $nginx_bin ]]; then
   exit 1
 fi
 
-body=$(<"$body_file")
-# nginx would expand $variables inside the return text; refuse rather than serve other bytes.
-if [[ $body == *'$'* ]]; then
-  echo "body contains '\$', which nginx would interpolate" >&2
-  exit 1
-fi
-# Inside a single-quoted nginx string only backslash and the quote need escaping.
-body=${body//\\/\\\\}
-body=${body//\'/\\\'}
-
 mkdir -p "$prefix"
+body=$(<"$body_file")
+if [[ ${#body} -le 3000 ]]; then
+  # nginx would expand $variables inside the return text; refuse rather than serve other bytes.
+  if [[ $body == *'$'* ]]; then
+    echo "body contains '\$', which nginx would interpolate" >&2
+    exit 1
+  fi
+  # Inside a single-quoted nginx string only backslash and the quote need escaping.
+  body=${body//\\/\\\\}
+  body=${body//\'/\\\'}
+  answer="return 200 '$body';"
+else
+  # nginx refuses a parameter over 4 KiB: longer bodies (a page of a list) come from a file.
+  cp "$body_file" "$prefix/body"
+  answer="alias $prefix/body;"
+fi
 config="$prefix/nginx.conf"
 template=$(<"$here/nginx.conf.in")
 template=${template//@PREFIX@/$prefix}
 template=${template//@PORT@/$port}
-template=${template//@BODY@/$body}
+template=${template//@USER@/$(id -un)}
+template=${template//@ANSWER@/$answer}
 printf '%s\n' "$template" >"$config"
 
 exec "$nginx_bin" -p "$prefix" -e "$prefix/error.log" -c "$config"
