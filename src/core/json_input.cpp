@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -25,6 +26,29 @@ bool integer_fits(std::string_view digits, bool negative) {
   return digits <= limit;
 }
 
+// The offset just past the string whose opening quote is at `open` (text.size() when it is not
+// closed). memchr finds each candidate quote; it closes the string unless an odd run of
+// backslashes escapes it. Stored items are scanned on every read, so this is a hot loop.
+std::size_t past_string(std::string_view text, std::size_t open) {
+  std::size_t from = open + 1;
+  while (from < text.size()) {
+    const void* found = std::memchr(text.data() + from, '"', text.size() - from);
+    if (found == nullptr) {
+      break;
+    }
+    const auto quote = static_cast<std::size_t>(static_cast<const char*>(found) - text.data());
+    std::size_t backslashes = 0;
+    while (quote - backslashes > open + 1 && text[quote - backslashes - 1] == '\\') {
+      ++backslashes;
+    }
+    if (backslashes % 2 == 0) {
+      return quote + 1;
+    }
+    from = quote + 1;
+  }
+  return text.size();
+}
+
 JsonInputError problem(JsonProblem p, std::string message) {
   return JsonInputError{p, std::move(message), {}};
 }
@@ -40,12 +64,8 @@ std::optional<JsonInputError> scan_json_text(std::string_view text, const JsonLi
   const std::size_t n = text.size();
   while (i < n) {
     const char c = text[i];
-    if (c == '"') {  // skip the string, escapes included
-      ++i;
-      while (i < n && text[i] != '"') {
-        i += text[i] == '\\' ? 2 : 1;
-      }
-      ++i;
+    if (c == '"') {
+      i = past_string(text, i);
       continue;
     }
     if (c == '{' || c == '[') {

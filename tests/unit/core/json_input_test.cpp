@@ -28,6 +28,16 @@ TEST(JsonInputTest, BracketsInsideStringsDoNotCountAsNesting) {
   EXPECT_TRUE(parse_untrusted_json(text, JsonLimits{}, &none).has_value()) << none.message;
 }
 
+TEST(JsonInputTest, AQuoteAfterAnEvenRunOfBackslashesClosesTheString) {
+  const std::string brackets = std::string(65, '[') + std::string(65, ']');
+  // "x\\" ends at its quote: the brackets after it nest, beyond the limit of 64.
+  EXPECT_EQ(parse_error(R"({"a":"x\\","b":)" + brackets + "}").problem, JsonProblem::TooDeep);
+  // "x\\\"..." does not end there: the brackets are text.
+  const std::string escaped = R"({"a":"x\\\")" + std::string(65, '[') + R"("})";
+  JsonInputError none;
+  EXPECT_TRUE(parse_untrusted_json(escaped, JsonLimits{}, &none).has_value()) << none.message;
+}
+
 TEST(JsonInputTest, TextOverTheSizeLimitIsTooLarge) {
   const auto error = parse_error(R"({"a":"0123456789"})", JsonLimits{10, 64, true});
   EXPECT_EQ(error.problem, JsonProblem::TooLarge);
