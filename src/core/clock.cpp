@@ -1,8 +1,6 @@
 #include "core/clock.hpp"
 
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 
 namespace tenantd {
 
@@ -14,22 +12,43 @@ std::int64_t epoch_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string format_time(TimePoint t) {
-  const std::int64_t ms = epoch_ms(t);
-  std::int64_t secs = ms / 1000;
-  std::int64_t frac = ms % 1000;
-  if (frac < 0) {
-    frac += 1000;
-    secs -= 1;
+namespace {
+// Writes `value` as exactly `width` decimal digits at `out` (value < 10^width).
+char* put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
   }
-  const std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(frac));
-  return buf;
+  return out + width;
+}
+}  // namespace
+
+std::string format_time(TimePoint t) {
+  // Hand-written rather than snprintf: every timestamp of every item served passes here.
+  using namespace std::chrono;
+  const auto ms = floor<milliseconds>(t);
+  const auto day = floor<days>(ms);
+  const year_month_day date{day};
+  const hh_mm_ss clock{ms - day};
+  // A nanosecond system_clock spans the years 1677 to 2262: always four digits.
+  const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
+  std::string text(24, '\0');
+  char* out = text.data();
+  out = put_digits(out, year, 4);
+  *out++ = '-';
+  out = put_digits(out, static_cast<unsigned>(date.month()), 2);
+  *out++ = '-';
+  out = put_digits(out, static_cast<unsigned>(date.day()), 2);
+  *out++ = 'T';
+  out = put_digits(out, static_cast<unsigned>(clock.hours().count()), 2);
+  *out++ = ':';
+  out = put_digits(out, static_cast<unsigned>(clock.minutes().count()), 2);
+  *out++ = ':';
+  out = put_digits(out, static_cast<unsigned>(clock.seconds().count()), 2);
+  *out++ = '.';
+  out = put_digits(out, static_cast<unsigned>(clock.subseconds().count()), 3);
+  *out = 'Z';
+  return text;
 }
 
 namespace {
@@ -64,15 +83,12 @@ std::optional<TimePoint> parse_time(std::string_view s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) {
     return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = se;
-  const std::time_t secs = timegm(&tm);
-  return TimePoint(std::chrono::seconds(secs) + Millis(ms));
+  // An impossible day (31 April) rolls over into the next month, as timegm would.
+  const std::chrono::sys_days day{std::chrono::year{y} /
+                                  std::chrono::month{static_cast<unsigned>(mo)} /
+                                  std::chrono::day{static_cast<unsigned>(d)}};
+  return TimePoint(day + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                   std::chrono::seconds(se) + Millis(ms));
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {

@@ -10,6 +10,14 @@ TEST(Clock, FormatsRfc3339WithMilliseconds) {
   EXPECT_EQ(format_time(t), "2026-01-25T10:30:00.123Z");
 }
 
+TEST(Clock, FormatsLeapDaysTheEpochAndTimesBeforeIt) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(format_time(TimePoint{milliseconds(1709251199999)}), "2024-02-29T23:59:59.999Z");
+  EXPECT_EQ(format_time(TimePoint{milliseconds(0)}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_time(TimePoint{milliseconds(-1)}), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_time(TimePoint{milliseconds(4102444799999)}), "2099-12-31T23:59:59.999Z");
+}
+
 TEST(Clock, ParsesWhatItFormats) {
   const TimePoint t{std::chrono::milliseconds(1769337000123)};
   const auto parsed = parse_time(format_time(t));
@@ -17,6 +25,8 @@ TEST(Clock, ParsesWhatItFormats) {
   EXPECT_EQ(*parsed, t);
   EXPECT_FALSE(parse_time("2026-13-01T00:00:00.000Z").has_value());
   EXPECT_FALSE(parse_time("yesterday").has_value());
+  EXPECT_EQ(parse_time("2026-04-31T00:00:00Z"), parse_time("2026-05-01T00:00:00.000Z"));
+  EXPECT_EQ(parse_time("1969-12-31T23:59:59.999Z"), TimePoint{std::chrono::milliseconds(-1)});
 }
 
 TEST(Clock, ParsesDurations) {
