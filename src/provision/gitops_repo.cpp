@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "provision/gitops_failure.hpp"
+#include "provision/libgit2_on_demand.hpp"
 
 namespace tenantd::provision {
 
@@ -219,6 +220,7 @@ Result<std::unique_ptr<GitopsRepo>> GitopsRepo::open(GitSettings settings) {
     return gitops_failure("GITOPS_NOT_CONFIGURED",
                           "GITOPS_REPO_URL, GITOPS_BRANCH and GITOPS_WORKDIR must be set", false);
   }
+  TENANTD_TRY(libgit2().load());
   auto self = std::unique_ptr<GitopsRepo>(new GitopsRepo(std::move(settings)));
   self->git_ = std::make_unique<Handles>();
   git_repository* repo = nullptr;

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <utility>
 
+#include "store/postgres/libpq_on_demand.hpp"
+
 namespace tenantd::store::postgres {
 
 void Params::text(std::string_view value) {
@@ -100,6 +102,7 @@ std::int64_t PgResult::integer(int row, int column) const {
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const std::string& url) {
+  TENANTD_TRY(libpq().load());
   // Later keywords override earlier ones, so the URL's own settings win over these defaults.
   // GSSAPI encryption is off unless the URL asks for it: libpq would otherwise probe Kerberos on
   // every connect, which costs a round trip and initialises a library most setups do not use.
