@@ -517,10 +517,13 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_
   sqlite3_extended_result_codes(connection->db, 1);
   sqlite3_busy_timeout(connection->db, kBusyTimeoutMs);
   // WAL lets readers run beside the writer; NORMAL syncs only at checkpoints, which keeps every
-  // committed transaction across a process crash (not across power loss).
+  // committed transaction across a process crash (not across power loss). Pages are read into a
+  // 2 MiB cache per connection, not mapped: each connection's mapping of the file counted its
+  // touched pages in the RSS again (55 MiB after bench/run.sh's load, 25 MiB with this), and the
+  // reads measured no slower (docs/performance.md, 2026-12-04).
   const char* pragmas =
-      "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;"
-      "PRAGMA mmap_size=268435456;";
+      "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-2048;"
+      "PRAGMA mmap_size=0;";
   if (!in_memory_ && !read_only) {
     // journal_size_limit truncates the WAL after a checkpoint resets it, so a burst of writes
     // does not leave a large file behind.
