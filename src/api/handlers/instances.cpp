@@ -20,12 +20,8 @@ using domain::Instance;
 using service::Accepted;
 using service::InstanceService;
 
-InstanceService* instances(Api& api) {
+InstanceService& instances(Api& api) {
   return api.deps().services.instances;
-}
-
-Error unavailable() {
-  return Error::make(ErrorCode::ServiceUnavailable, "Instances are not available");
 }
 
 // (tenantId, instanceId) of the route: nested routes start with /tenants/.
@@ -76,14 +72,11 @@ Response accepted_response(Call& call, const Accepted& a, std::string_view messa
 
 Response create_instance(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_create_instance(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->create(call.ctx, call.tenant_id, *input);
+  auto a = instances(api).create(call.ctx, call.tenant_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
@@ -94,9 +87,6 @@ Response create_instance(Api& api, Call& call) {
 
 Response list_instances(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {"state"}); !ok) {
     return fail(call, ok.error());
   }
@@ -114,7 +104,7 @@ Response list_instances(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = instances(api)->list(call.ctx, call.tenant_id, state, *page);
+  auto result = instances(api).list(call.ctx, call.tenant_id, state, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -130,10 +120,7 @@ Response list_instances(Api& api, Call& call) {
 
 Response get_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto i = instances(api)->get(call.ctx, t.tenant_id, t.instance_id);
+  auto i = instances(api).get(call.ctx, t.tenant_id, t.instance_id);
   if (!i) {
     return fail(call, i.error());
   }
@@ -143,10 +130,7 @@ Response get_instance(Api& api, Call& call) {
 
 Response instance_status(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto s = instances(api)->status(call.ctx, t.tenant_id, t.instance_id);
+  auto s = instances(api).status(call.ctx, t.tenant_id, t.instance_id);
   if (!s) {
     return fail(call, s.error());
   }
@@ -155,14 +139,11 @@ Response instance_status(Api& api, Call& call) {
 
 Response update_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_update_instance(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->update(call.ctx, t.tenant_id, t.instance_id, *input);
+  auto a = instances(api).update(call.ctx, t.tenant_id, t.instance_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
@@ -172,13 +153,10 @@ Response update_instance(Api& api, Call& call) {
 
 Response delete_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = decode_delete(call.request.body); !ok) {
     return fail(call, ok.error());
   }
-  auto a = instances(api)->remove(call.ctx, t.tenant_id, t.instance_id);
+  auto a = instances(api).remove(call.ctx, t.tenant_id, t.instance_id);
   if (!a) {
     return fail(call, a.error());
   }
@@ -187,14 +165,11 @@ Response delete_instance(Api& api, Call& call) {
 
 Response size_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto count = decode_size(call.request.body);
   if (!count) {
     return fail(call, count.error());
   }
-  auto a = instances(api)->scale(call.ctx, t.tenant_id, t.instance_id, *count);
+  auto a = instances(api).scale(call.ctx, t.tenant_id, t.instance_id, *count);
   if (!a) {
     return fail(call, a.error());
   }
@@ -217,11 +192,8 @@ Response size_instance(Api& api, Call& call) {
 
 Response power(Api& api, Call& call, bool stop, std::string_view action) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto a = stop ? instances(api)->suspend(call.ctx, t.tenant_id, t.instance_id)
-                : instances(api)->resume(call.ctx, t.tenant_id, t.instance_id);
+  auto a = stop ? instances(api).suspend(call.ctx, t.tenant_id, t.instance_id)
+                : instances(api).resume(call.ctx, t.tenant_id, t.instance_id);
   if (!a) {
     return fail(call, a.error());
   }
@@ -265,14 +237,11 @@ Response put_instance_status(Api& api, Call& call) {
 
 Response backup_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_backup(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->backup(call.ctx, t.tenant_id, t.instance_id, *input);
+  auto a = instances(api).backup(call.ctx, t.tenant_id, t.instance_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
@@ -295,14 +264,11 @@ Response backup_instance(Api& api, Call& call) {
 
 Response restore_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto backup_id = decode_restore(call.request.body);
   if (!backup_id) {
     return fail(call, backup_id.error());
   }
-  auto a = instances(api)->restore(call.ctx, t.tenant_id, t.instance_id, *backup_id);
+  auto a = instances(api).restore(call.ctx, t.tenant_id, t.instance_id, *backup_id);
   if (!a) {
     return fail(call, a.error());
   }
@@ -323,9 +289,6 @@ Response restore_instance(Api& api, Call& call) {
 
 Response list_backups(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
@@ -334,7 +297,7 @@ Response list_backups(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = instances(api)->list_backups(call.ctx, t.tenant_id, t.instance_id, *page);
+  auto result = instances(api).list_backups(call.ctx, t.tenant_id, t.instance_id, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -349,10 +312,7 @@ Response list_backups(Api& api, Call& call) {
 }
 
 Response get_backup(Api& api, Call& call) {
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto b = instances(api)->get_backup(call.ctx, {}, call.param(0), call.param(1));
+  auto b = instances(api).get_backup(call.ctx, {}, call.param(0), call.param(1));
   if (!b) {
     return fail(call, b.error());
   }
@@ -363,14 +323,11 @@ Response get_backup(Api& api, Call& call) {
 
 Response post_events(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto report = decode_report(call.request.body);
   if (!report) {
     return fail(call, report.error());
   }
-  auto outcome = instances(api)->report(call.ctx, t.instance_id, *report);
+  auto outcome = instances(api).report(call.ctx, t.instance_id, *report);
   if (!outcome) {
     return fail(call, outcome.error());
   }
@@ -389,10 +346,7 @@ Response post_events(Api& api, Call& call) {
 }
 
 Response get_operation(Api& api, Call& call) {
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto op = instances(api)->get_operation(call.ctx, call.param(0));
+  auto op = instances(api).get_operation(call.ctx, call.param(0));
   if (!op) {
     return fail(call, op.error());
   }

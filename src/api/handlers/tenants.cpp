@@ -47,7 +47,7 @@ Response lifecycle(Api& api, Call& call, TenantAction action, std::string_view m
     return fail(call, reason.error());
   }
   auto tenant =
-      api.deps().services.tenants->apply(call.ctx, call.tenant_id, action, std::move(*reason));
+      api.deps().services.tenants.apply(call.ctx, call.tenant_id, action, std::move(*reason));
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -80,7 +80,7 @@ Response create_tenant(Api& api, Call& call) {
   if (!input) {
     return fail(call, input.error());
   }
-  auto tenant = api.deps().services.tenants->create(call.ctx, *input);
+  auto tenant = api.deps().services.tenants.create(call.ctx, *input);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -149,7 +149,7 @@ Response list_tenants(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = api.deps().services.tenants->list(call.ctx, filter, *page);
+  auto result = api.deps().services.tenants.list(call.ctx, filter, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -165,7 +165,7 @@ Response list_tenants(Api& api, Call& call) {
 
 Response get_tenant(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  auto tenant = api.deps().services.tenants->get(call.ctx, call.tenant_id);
+  auto tenant = api.deps().services.tenants.get(call.ctx, call.tenant_id);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -178,7 +178,7 @@ Response update_tenant(Api& api, Call& call) {
   if (!input) {
     return fail(call, input.error());
   }
-  auto tenant = api.deps().services.tenants->update(call.ctx, call.tenant_id, *input);
+  auto tenant = api.deps().services.tenants.update(call.ctx, call.tenant_id, *input);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -208,7 +208,7 @@ Response delete_tenant(Api& api, Call& call) {
       return fail(call, done.error());
     }
   }
-  auto tenant = api.deps().services.tenants->deprovision(call.ctx, call.tenant_id, force);
+  auto tenant = api.deps().services.tenants.deprovision(call.ctx, call.tenant_id, force);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -259,7 +259,7 @@ Response patch_tenant_status(Api& api, Call& call) {
     return fail(call, done.error());
   }
   auto tenant =
-      api.deps().services.tenants->set_status(call.ctx, call.tenant_id, *target, std::move(reason));
+      api.deps().services.tenants.set_status(call.ctx, call.tenant_id, *target, std::move(reason));
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -278,7 +278,7 @@ Response tenant_audit(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = api.deps().services.tenants->audit(call.ctx, call.tenant_id, *page);
+  auto result = api.deps().services.tenants.audit(call.ctx, call.tenant_id, *page);
   if (!result) {
     return fail(call, result.error());
   }
