@@ -3,6 +3,11 @@
 // (/tenants/{tid}/instances/{id}) name it.
 #include "api/handlers/instances.hpp"
 
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "api/api.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/instance_json.hpp"
@@ -42,32 +47,63 @@ Response with_etag(Response r, std::int64_t version) {
   return r;
 }
 
-// The 202 body of a request that started an operation.
-Response accepted_response(Call& call, const Accepted& a, std::string_view message) {
-  const Instance& i = a.instance;
-  call.tenant_id = i.tenant_id;  // flat routes learn it only now, for the request log
+// How a route that started an operation answers. The bodies differ by contract (size and
+// suspend/resume answer 200, backup and restore carry no ETag), so each route says what it sends.
+struct OperationAnswer {
+  int status = 202;
+  std::function<void(JsonWriter&)> fields;                      // the route's fields, in order
+  std::vector<std::pair<std::string_view, std::string>> links;  // `_links`, in order
+  std::string location;                                         // the Location header; empty: none
+  bool etag = true;                                             // the instance's ETag
+};
+
+// The one responder for started operations: fields, then `_links`, then the headers.
+Response operation_response(Call& call, const Accepted& a, const OperationAnswer& answer) {
+  call.tenant_id = a.instance.tenant_id;  // flat routes learn it only now, for the request log
   JsonWriter out;
-  out.begin_object()
-      .field("requestId", call.request.request_id)
-      .field("operationId", a.operation.operation_id)
-      .field("instanceId", i.instance_id)
-      .field("tenantId", i.tenant_id)
-      .field("type", domain::to_string(a.operation.type))
-      .field("status", domain::to_string(i.state))
-      .field("message", message);
-  if (a.operation.type == domain::OperationType::Provision) {
-    out.field("estimatedCompletionMinutes", 15);
-  }
-  if (a.operation.type == domain::OperationType::Deprovision) {
-    out.field("dataRetentionDays", 30);
-  }
+  out.begin_object();
+  answer.fields(out);
   out.key("_links").begin_object();
-  write_link(out, "self", instance_path(i.instance_id));
-  write_link(out, "status", instance_status_path(i.instance_id));
-  write_link(out, "operation", operation_path(a.operation.operation_id));
-  write_link(out, "collection", tenant_instances_path(i.tenant_id));
+  for (const auto& [name, href] : answer.links) {
+    write_link(out, name, href);
+  }
   out.end_object().end_object();
-  return with_etag(json_response(202, out.str()), i.version);
+  Response r = json_response(answer.status, out.str());
+  if (answer.etag) {
+    r.set_header("ETag", etag(a.instance.version));
+  }
+  if (!answer.location.empty()) {
+    r.set_header("Location", answer.location);
+  }
+  return r;
+}
+
+// The 202 of create, update and delete: the operation and the instance it acts on.
+Response accepted_response(Call& call, const Accepted& a, std::string_view message,
+                           std::string location = {}) {
+  const Instance& i = a.instance;
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("requestId", call.request.request_id)
+        .field("operationId", a.operation.operation_id)
+        .field("instanceId", i.instance_id)
+        .field("tenantId", i.tenant_id)
+        .field("type", domain::to_string(a.operation.type))
+        .field("status", domain::to_string(i.state))
+        .field("message", message);
+    if (a.operation.type == domain::OperationType::Provision) {
+      out.field("estimatedCompletionMinutes", 15);
+    }
+    if (a.operation.type == domain::OperationType::Deprovision) {
+      out.field("dataRetentionDays", 30);
+    }
+  };
+  answer.links = {{"self", instance_path(i.instance_id)},
+                  {"status", instance_status_path(i.instance_id)},
+                  {"operation", operation_path(a.operation.operation_id)},
+                  {"collection", tenant_instances_path(i.tenant_id)}};
+  answer.location = std::move(location);
+  return operation_response(call, a, answer);
 }
 
 Response create_instance(Api& api, Call& call) {
@@ -80,9 +116,8 @@ Response create_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
-  Response r = accepted_response(call, *a, "Provisioning has started");
-  r.set_header("Location", instance_path(a->instance.instance_id));
-  return r;
+  return accepted_response(call, *a, "Provisioning has started",
+                           instance_path(a->instance.instance_id));
 }
 
 Response list_instances(Api& api, Call& call) {
@@ -173,21 +208,19 @@ Response size_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->instance.state))
-      .field("previousCount", a->previous_count)
-      .field("desiredCount", a->instance.configuration.desired_count)
-      .field("operationId", a->operation.operation_id)
-      .field("message", "Scaling has started")
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  return with_etag(json_response(200, out.str()), a->instance.version);
+  OperationAnswer answer;
+  answer.status = 200;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->instance.state))
+        .field("previousCount", a->previous_count)
+        .field("desiredCount", a->instance.configuration.desired_count)
+        .field("operationId", a->operation.operation_id)
+        .field("message", "Scaling has started");
+  };
+  answer.links = {{"self", instance_path(a->instance.instance_id)},
+                  {"operation", operation_path(a->operation.operation_id)}};
+  return operation_response(call, *a, answer);
 }
 
 Response power(Api& api, Call& call, bool stop, std::string_view action) {
@@ -197,20 +230,18 @@ Response power(Api& api, Call& call, bool stop, std::string_view action) {
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->instance.state))
-      .field("action", action)
-      .field("operationId", a->operation.operation_id)
-      .field("message", stop ? "Suspending" : "Resuming")
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  return with_etag(json_response(200, out.str()), a->instance.version);
+  OperationAnswer answer;
+  answer.status = 200;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->instance.state))
+        .field("action", action)
+        .field("operationId", a->operation.operation_id)
+        .field("message", stop ? "Suspending" : "Resuming");
+  };
+  answer.links = {{"self", instance_path(a->instance.instance_id)},
+                  {"operation", operation_path(a->operation.operation_id)}};
+  return operation_response(call, *a, answer);
 }
 
 Response suspend_instance(Api& api, Call& call) {
@@ -245,21 +276,18 @@ Response backup_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("backupId", a->backup->backup_id)
-      .field("operationId", a->operation.operation_id)
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->backup->status))
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", backup_path(a->instance.instance_id, a->backup->backup_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  Response r = json_response(202, out.str());
-  r.set_header("Location", backup_path(a->instance.instance_id, a->backup->backup_id));
-  return r;
+  const std::string self = backup_path(a->instance.instance_id, a->backup->backup_id);
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("backupId", a->backup->backup_id)
+        .field("operationId", a->operation.operation_id)
+        .field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->backup->status));
+  };
+  answer.links = {{"self", self}, {"operation", operation_path(a->operation.operation_id)}};
+  answer.location = self;
+  answer.etag = false;
+  return operation_response(call, *a, answer);
 }
 
 Response restore_instance(Api& api, Call& call) {
@@ -272,19 +300,17 @@ Response restore_instance(Api& api, Call& call) {
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("operationId", a->operation.operation_id)
-      .field("instanceId", a->instance.instance_id)
-      .field("backupId", *backup_id)
-      .field("status", domain::to_string(a->instance.state))
-      .key("_links")
-      .begin_object();
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  out.end_object().end_object();
-  return json_response(202, out.str());
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("operationId", a->operation.operation_id)
+        .field("instanceId", a->instance.instance_id)
+        .field("backupId", *backup_id)
+        .field("status", domain::to_string(a->instance.state));
+  };
+  answer.links = {{"operation", operation_path(a->operation.operation_id)},
+                  {"self", instance_path(a->instance.instance_id)}};
+  answer.etag = false;
+  return operation_response(call, *a, answer);
 }
 
 Response list_backups(Api& api, Call& call) {
