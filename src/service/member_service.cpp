@@ -1,6 +1,7 @@
 #include "service/member_service.hpp"
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "events/outbox_event.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
@@ -93,14 +94,14 @@ const JsonValue* find_child(const JsonValue& parent, const char* array_name,
   if (list == parent.MemberEnd() || !list->value.IsArray()) {
     return nullptr;
   }
-  const std::string wanted = domain::to_lower(name);
+  const std::string wanted = to_lower(name);
   for (const auto& node : list->value.GetArray()) {
     if (!node.IsObject()) {
       continue;
     }
     const auto node_name = node.FindMember("name");
     if (node_name != node.MemberEnd() && node_name->value.IsString() &&
-        domain::to_lower(as_view(node_name->value)) == wanted) {
+        to_lower(as_view(node_name->value)) == wanted) {
       return &node;
     }
   }

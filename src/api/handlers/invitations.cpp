@@ -11,6 +11,7 @@
 #include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 #include "service/invitation_service.hpp"
 
@@ -139,7 +140,7 @@ Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
                           "EXPIRED"});
       }
     } else if (name == "email") {
-      filter.email = domain::to_lower(domain::trim(value));
+      filter.email = to_lower(trim(value));
       domain::check_email("email", *filter.email, errors);
     } else if (name == "tenantId" && !call.tenant_id.empty()) {
       errors.push_back({name, "UNKNOWN_FIELD", "The tenant is already named by the path"});

@@ -8,6 +8,7 @@
 #include "api/page_token.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
+#include "core/strings.hpp"
 
 namespace tenantd::api::handlers {
 
@@ -64,10 +65,10 @@ std::string list_scope(const Call& call, const service::TenantFilter& filter) {
   scope += "|e=";
   scope += filter.environment ? domain::to_string(*filter.environment) : "";
   scope += "|n=";
-  scope += filter.name_prefix ? domain::to_lower(*filter.name_prefix) : "";
+  scope += filter.name_prefix ? to_lower(*filter.name_prefix) : "";
   // A page token continues only the listing it came from: same search and same order.
   scope += "|w=";
-  scope += filter.name_word_prefix ? domain::to_lower(*filter.name_word_prefix) : "";
+  scope += filter.name_word_prefix ? to_lower(*filter.name_word_prefix) : "";
   scope += filter.sort == service::TenantSort::OrganizationName ? "|by=name" : "|by=created";
   scope += filter.ascending ? "|asc" : "|desc";
   return scope;
