@@ -14,13 +14,10 @@ tenantd_layer(obs DEPS core)
 # their own below.
 tenantd_layer(store DEPS core obs)
 tenantd_layer(aws DEPS core
-  # The generic string helpers of domain/tenant.hpp (to_lower, trim): they belong in core.
-  ALLOW domain/tenant.hpp
   # CognitoDirectory and EcsTagReader implement ports of the service layer, so they belong to an
   # adapter above service, not to the AWS clients that events and store_dynamodb use (header-only:
   # no link to service).
-        service/directory.hpp service/ecs_events.hpp
-  LINKS domain)
+  ALLOW service/directory.hpp service/ecs_events.hpp)
 tenantd_layer(auth DEPS core)
 tenantd_layer(events DEPS core obs store aws)
 # records/ (the services' store mapping: items, keys, the change log) is built with service: it

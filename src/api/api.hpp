@@ -37,13 +37,13 @@ class RateLimiter;
 class Idempotency;
 
 // The use cases the handlers call; each capability adds its service here and sets it in
-// app/wiring.cpp. Built by assignment, so adding one never touches other initialisers.
+// app/wiring.cpp. Every configuration builds all of them, so handlers need no null checks.
 struct Services {
-  service::TenantService* tenants = nullptr;
-  service::HierarchyService* hierarchy = nullptr;
-  service::MemberService* members = nullptr;
-  service::InvitationService* invitations = nullptr;
-  service::InstanceService* instances = nullptr;
+  service::TenantService& tenants;
+  service::HierarchyService& hierarchy;
+  service::MemberService& members;
+  service::InvitationService& invitations;
+  service::InstanceService& instances;
 };
 
 struct ApiDeps {

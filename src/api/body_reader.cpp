@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json_input.hpp"
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::api {
@@ -60,7 +61,7 @@ std::optional<std::string> BodyReader::string(const char* field, bool required, 
     return std::nullopt;
   }
   if (trim) {
-    return domain::trim(as_view(*v));
+    return tenantd::trim(as_view(*v));
   }
   return std::string(as_view(*v));
 }

@@ -212,13 +212,11 @@ class ServeRuntime final : public Runtime {
   RequestHandler& handler() override { return *console_; }
 
   api::Services services() const {
-    api::Services s;
-    s.tenants = tenants_.get();
-    s.hierarchy = hierarchy_.get();
-    s.members = members_.get();
-    s.invitations = invitations_.get();
-    s.instances = instances_.get();
-    return s;
+    return api::Services{.tenants = *tenants_,
+                         .hierarchy = *hierarchy_,
+                         .members = *members_,
+                         .invitations = *invitations_,
+                         .instances = *instances_};
   }
   void start_background() override {
     dispatcher_->start();

@@ -1,7 +1,7 @@
 #include "aws/cognito_directory.hpp"
 
 #include "core/json.hpp"
-#include "domain/tenant.hpp"
+#include "core/strings.hpp"
 
 namespace tenantd::aws {
 
@@ -59,13 +59,13 @@ Result<service::User> CognitoDirectory::resolve_email(std::string_view email) {
   TENANTD_TRY_ASSIGN(auto found, find_email(email));
   if (!found.has_value()) {
     return Error::make(ErrorCode::UserNotFound, "No user of the user pool has this e-mail")
-        .with("email", domain::to_lower(domain::trim(email)));
+        .with("email", to_lower(trim(email)));
   }
   return std::move(*found);
 }
 
 Result<std::optional<service::User>> CognitoDirectory::find_email(std::string_view raw_email) {
-  const std::string email = domain::to_lower(domain::trim(raw_email));
+  const std::string email = to_lower(trim(raw_email));
   if (email.empty()) {
     return std::optional<service::User>{};
   }
@@ -116,7 +116,7 @@ Result<std::optional<service::User>> CognitoDirectory::lookup(std::string_view a
   }
   const JsonValue& user = (*users)[0];
   service::User found{std::string(attribute_of(user, "sub")),
-                      domain::to_lower(attribute_of(user, "email"))};
+                      to_lower(attribute_of(user, "email"))};
   if (found.user_id.empty()) {
     return Error::make(ErrorCode::ServiceUnavailable, "Cognito ListUsers: a user without sub");
   }

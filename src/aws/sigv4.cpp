@@ -6,6 +6,7 @@
 
 #include "core/crypto.hpp"
 #include "core/percent_encoding.hpp"
+#include "core/strings.hpp"
 
 namespace tenantd::aws {
 
@@ -36,16 +37,6 @@ std::string canonical_query(std::string_view query) {
     out += name;
     out += '=';
     out += value;
-  }
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
   }
   return out;
 }
@@ -89,7 +80,7 @@ Signature sign(const SignInput& in, const Credentials& credentials,
   std::vector<std::pair<std::string, std::string>> headers;
   if (in.headers != nullptr) {
     for (const Header& h : *in.headers) {
-      headers.emplace_back(lower(h.name), trim_all(h.value));
+      headers.emplace_back(to_lower(h.name), trim_all(h.value));
     }
   }
   headers.emplace_back("x-amz-date", out.amz_date);

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::domain {

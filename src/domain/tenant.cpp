@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "core/strings.hpp"
 #include "core/unicode_text.hpp"
 
 namespace tenantd::domain {
@@ -167,9 +168,6 @@ bool is_ascii_alpha(char c) {
 }
 bool is_ascii_digit(char c) {
   return c >= '0' && c <= '9';
-}
-bool is_ascii_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
 void add(std::vector<FieldError>& errors, std::string field, std::string code,
@@ -376,28 +374,6 @@ Error invalid_transition(TenantStatus from, TenantStatus requested) {
 }
 
 // ---- Validation ----
-
-std::string trim(std::string_view text) {
-  std::size_t begin = 0;
-  std::size_t end = text.size();
-  while (begin < end && is_ascii_space(text[begin])) {
-    ++begin;
-  }
-  while (end > begin && is_ascii_space(text[end - 1])) {
-    --end;
-  }
-  return std::string(text.substr(begin, end - begin));
-}
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  return out;
-}
 
 std::optional<std::size_t> utf8_length(std::string_view text) {
   const auto result = scan(text);

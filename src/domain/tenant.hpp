@@ -84,10 +84,6 @@ struct Tenant {
 // INVALID_VALUE, UNKNOWN_FIELD, DEPENDENCY (group without division, team without group),
 // TOO_MANY (metadata keys), TOO_LARGE (metadata size).
 
-// Trims surrounding whitespace.
-std::string trim(std::string_view text);
-// Lower-cases ASCII letters.
-std::string to_lower(std::string_view text);
 // Number of Unicode code points when `text` is valid UTF-8 (no overlongs, no surrogates),
 // otherwise nullopt. Length limits in this API count code points, not bytes.
 std::optional<std::size_t> utf8_length(std::string_view text);

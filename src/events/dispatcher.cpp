@@ -71,7 +71,11 @@ OutboxDispatcher::OutboxDispatcher(store::ItemStore& store,
       sinks_(std::move(sinks)),
       clock_(clock),
       options_(std::move(options)),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()),
+      // The first pass runs at start; a notify gathers commits for `linger` before its pass.
+      task_(
+          options_.poll_interval, [this] { background_pass(); },
+          PeriodicTaskOptions{.run_at_start = true, .linger = options_.linger}) {
   options_.batch = std::clamp<std::size_t>(options_.batch, 1, 1000);
   options_.max_attempts = std::max<std::int64_t>(options_.max_attempts, 1);
 }
@@ -410,24 +414,13 @@ void OutboxDispatcher::refresh_pending_gauge() {
 }
 
 void OutboxDispatcher::start() {
-  const std::lock_guard lock(wake_mutex_);
-  if (thread_.joinable()) {
-    return;
-  }
-  stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  task_.start();
 }
 
 void OutboxDispatcher::stop() {
-  {
-    const std::lock_guard lock(wake_mutex_);
-    if (!thread_.joinable()) {
-      return;
-    }
-    stopping_ = true;
+  if (!task_.stop()) {
+    return;
   }
-  wake_.notify_all();
-  thread_.join();
   // The flush on shutdown: whatever was committed while the last pass ran.
   const auto flushed = dispatch_due();
   if (!flushed.ok() && options_.logger != nullptr) {
@@ -439,39 +432,21 @@ void OutboxDispatcher::notify() {
   if (wake_pending_.exchange(true)) {
     return;  // the thread is already woken for a pass that will see this commit
   }
-  {
-    const std::lock_guard lock(wake_mutex_);
-    notified_ = true;
-  }
-  wake_.notify_one();
+  task_.wake();
 }
 
-void OutboxDispatcher::run() {
-  for (;;) {
-    // The thread's outermost frame: nothing may escape it, but nothing is swallowed silently.
-    try {
-      const auto result = dispatch_due();
-      if (!result.ok() && options_.logger != nullptr) {
-        options_.logger->error("outbox dispatch failed", {{"error", result.error().message}});
-      }
-    } catch (const std::exception& e) {
-      if (options_.logger != nullptr) {
-        options_.logger->error("outbox dispatch threw", {{"error", e.what()}});
-      }
+void OutboxDispatcher::background_pass() {
+  wake_pending_.store(false);  // commits from here on are not yet covered by a pass
+  // The thread's outermost frame: nothing may escape it, but nothing is swallowed silently.
+  try {
+    const auto result = dispatch_due();
+    if (!result.ok() && options_.logger != nullptr) {
+      options_.logger->error("outbox dispatch failed", {{"error", result.error().message}});
     }
-    std::unique_lock lock(wake_mutex_);
-    wake_.wait_for(lock, options_.poll_interval, [this] { return notified_ || stopping_; });
-    if (stopping_) {
-      return;
+  } catch (const std::exception& e) {
+    if (options_.logger != nullptr) {
+      options_.logger->error("outbox dispatch threw", {{"error", e.what()}});
     }
-    if (notified_) {
-      wake_.wait_for(lock, options_.linger, [this] { return stopping_; });
-      if (stopping_) {
-        return;  // stop() runs the final pass
-      }
-    }
-    notified_ = false;
-    wake_pending_.store(false);  // commits from here on are not yet covered by a pass
   }
 }
 

@@ -8,7 +8,6 @@
 // `tenantd outbox retry`.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -16,10 +15,10 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/periodic_task.hpp"
 #include "core/result.hpp"
 #include "events/event_sink.hpp"
 #include "events/outbox_event.hpp"
@@ -98,7 +97,7 @@ class OutboxDispatcher {
   Result<std::vector<store::Item>> claim(const std::vector<store::Item>& page, TimePoint now);
   Millis jittered_delay(std::int64_t attempts);
   void refresh_pending_gauge();
-  void run();
+  void background_pass();  // one pass of the background thread, errors logged
 
   store::ItemStore& store_;
   std::vector<std::unique_ptr<EventSink>> sinks_;
@@ -109,12 +108,9 @@ class OutboxDispatcher {
   std::mt19937_64 random_;          // guarded by pass_mutex_
   TimePoint last_gauge_refresh_{};  // guarded by pass_mutex_
 
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool notified_ = false;
-  std::atomic<bool> wake_pending_{false};  // a notify is on its way: later ones need not signal
-  bool stopping_ = false;
-  std::thread thread_;
+  // Set by a notify until the next background pass starts: later notifies need not wake it.
+  std::atomic<bool> wake_pending_{false};
+  PeriodicTask task_;  // last: its thread stops before the members it uses go
 };
 
 // `tenantd outbox list`: up to `limit` events of `status` (PENDING | FAILED), oldest first.

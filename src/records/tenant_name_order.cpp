@@ -1,12 +1,13 @@
 #include "records/tenant_name_order.hpp"
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 
 namespace tenantd::records {
 
 store::Key name_order_key(std::string_view organization_name, std::string_view tenant_id) {
   return {std::string(kTenantsByNamePk),
-          domain::to_lower(organization_name) + "#" + std::string(tenant_id)};
+          to_lower(organization_name) + "#" + std::string(tenant_id)};
 }
 
 std::string tenant_of_name_order_item(const store::Item& item) {

@@ -1,4 +1,5 @@
 #include "records/tenant_record.hpp"
+#include "core/strings.hpp"
 #include "core/unicode_text.hpp"
 
 #include <cstdio>
@@ -126,7 +127,7 @@ store::Item tenant_item(const Tenant& t) {
   item.indexes[kTenantsByEnvIndex - 1] = store::IndexKey{"TENANTS#ENV#" + env, created};
   item.indexes[kTenantsByStatusEnvIndex - 1] =
       store::IndexKey{"TENANTS#STATUS_ENV#" + status + "#" + env, created};
-  const std::string lower = domain::to_lower(t.organization_name);
+  const std::string lower = to_lower(t.organization_name);
   for (std::size_t chars = 1; chars <= kNameBuckets; ++chars) {
     const auto slot = static_cast<std::size_t>(kTenantsByName1Index - 1) + chars - 1;
     if (domain::utf8_length(lower).value_or(0) >= chars) {  // shorter names cannot match

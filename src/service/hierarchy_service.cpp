@@ -197,6 +197,93 @@ store::Item tree_item(std::string_view tenant_id, const StoredTree& stored) {
   return item;
 }
 
+// ---- The steps of HierarchyService::put ----
+
+// The tenant's own placement is part of the tenant: it moves with PUT /tenants/{id} first.
+Status check_own_placement(const domain::Tenant& tenant,
+                           const std::vector<domain::NodePath>& removed) {
+  const Placement own = placement_of(tenant);
+  for (const auto& node : removed) {
+    if (domain::placed_under(own, node)) {
+      return Error::make(ErrorCode::HierarchyNotEmpty,
+                         "The tenant itself is placed at '" + node.display() +
+                             "'; change the tenant's division/group/team before removing it")
+          .with("nodes", std::vector<std::string>{node.display()})
+          .with("tenantPlacement", domain::NodePath{*own.division, own.group, own.team}.display());
+    }
+  }
+  return {};
+}
+
+// The members whose node the change removes, refused unless `cascade` and at most
+// kMaxCascadeMembers of them.
+Result<std::vector<const PlacedMember*>> displaced_members(
+    const std::vector<PlacedMember>& members, const Tree& before, const Tree& after,
+    const std::vector<domain::NodePath>& removed, bool cascade) {
+  std::vector<std::string> non_empty;
+  for (const auto& node : removed) {
+    for (const auto& member : members) {
+      if (domain::placed_under(member.placement, node)) {
+        non_empty.push_back(node.display());
+        break;
+      }
+    }
+  }
+  std::vector<const PlacedMember*> displaced;
+  for (const auto& member : members) {
+    if (!member.placement.empty() && !domain::node_exists(after, member.placement) &&
+        domain::node_exists(before, member.placement)) {
+      displaced.push_back(&member);
+    }
+  }
+  if (!non_empty.empty() && !cascade) {
+    return Error::make(ErrorCode::HierarchyNotEmpty,
+                       "Members are placed at or under nodes this change removes; move them "
+                       "first or use ?cascade=true")
+        .with("nodes", std::move(non_empty))
+        .with("memberCount", static_cast<std::int64_t>(displaced.size()));
+  }
+  if (displaced.size() > kMaxCascadeMembers) {
+    return Error::make(ErrorCode::HierarchyNotEmpty,
+                       "The cascade would move " + std::to_string(displaced.size()) +
+                           " members; one request moves at most " +
+                           std::to_string(kMaxCascadeMembers) +
+                           ". Move some members first, or remove fewer nodes at once")
+        .with("nodes", std::move(non_empty))
+        .with("memberCount", static_cast<std::int64_t>(displaced.size()))
+        .with("maxCascadeMembers", static_cast<std::int64_t>(kMaxCascadeMembers));
+  }
+  return displaced;
+}
+
+// The tree as the change log records it, with the members a cascade moved.
+std::string change_json(const StoredTree& stored, const std::vector<std::string>& moved) {
+  JsonWriter out;
+  out.begin_object();
+  write_divisions(out, stored.tree);
+  out.field("version", stored.version);
+  if (!moved.empty()) {
+    out.key("movedMembers").begin_array();
+    for (const auto& user_id : moved) {
+      out.value(user_id);
+    }
+    out.end_array();
+  }
+  out.end_object();
+  return out.str();
+}
+
+HierarchyView view_of(std::string_view tenant_id, StoredTree stored,
+                      const std::vector<Placement>& placements) {
+  HierarchyView view;
+  view.tenant_id = std::string(tenant_id);
+  view.counts = domain::count_members(stored.tree, placements);
+  view.tree = std::move(stored.tree);
+  view.version = stored.version;
+  view.updated_at = stored.updated_at;
+  return view;
+}
+
 }  // namespace
 
 store::Key hierarchy_key(std::string_view tenant_id) {
@@ -271,13 +358,7 @@ Result<HierarchyView> HierarchyService::get(const Context& ctx, std::string_view
   if (!members) {
     return std::move(members).error();
   }
-  HierarchyView view;
-  view.tenant_id = std::string(tenant_id);
-  view.counts = domain::count_members(stored->tree, placements_of(*members));
-  view.tree = std::move(stored->tree);
-  view.version = stored->version;
-  view.updated_at = stored->updated_at;
-  return view;
+  return view_of(tenant_id, std::move(*stored), placements_of(*members));
 }
 
 Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view tenant_id,
@@ -303,55 +384,14 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
                            std::to_string(before->version));
   }
   const auto removed = domain::removed_nodes(before->tree, tree);
-
-  // The tenant's own placement is part of the tenant: move it with PUT /tenants/{id} first.
-  const Placement own = placement_of(*tenant);
-  for (const auto& node : removed) {
-    if (domain::placed_under(own, node)) {
-      return Error::make(ErrorCode::HierarchyNotEmpty,
-                         "The tenant itself is placed at '" + node.display() +
-                             "'; change the tenant's division/group/team before removing it")
-          .with("nodes", std::vector<std::string>{node.display()})
-          .with("tenantPlacement", domain::NodePath{*own.division, own.group, own.team}.display());
-    }
-  }
-
+  TENANTD_TRY(check_own_placement(*tenant, removed));
   auto members = read_members(store_, tenant_id);
   if (!members) {
     return std::move(members).error();
   }
-  std::vector<std::string> non_empty;
-  for (const auto& node : removed) {
-    for (const auto& member : *members) {
-      if (domain::placed_under(member.placement, node)) {
-        non_empty.push_back(node.display());
-        break;
-      }
-    }
-  }
-  std::vector<const PlacedMember*> displaced;
-  for (const auto& member : *members) {
-    if (!member.placement.empty() && !domain::node_exists(tree, member.placement) &&
-        domain::node_exists(before->tree, member.placement)) {
-      displaced.push_back(&member);
-    }
-  }
-  if (!non_empty.empty() && !cascade) {
-    return Error::make(ErrorCode::HierarchyNotEmpty,
-                       "Members are placed at or under nodes this change removes; move them "
-                       "first or use ?cascade=true")
-        .with("nodes", std::move(non_empty))
-        .with("memberCount", static_cast<std::int64_t>(displaced.size()));
-  }
-  if (displaced.size() > kMaxCascadeMembers) {
-    return Error::make(ErrorCode::HierarchyNotEmpty,
-                       "The cascade would move " + std::to_string(displaced.size()) +
-                           " members; one request moves at most " +
-                           std::to_string(kMaxCascadeMembers) +
-                           ". Move some members first, or remove fewer nodes at once")
-        .with("nodes", std::move(non_empty))
-        .with("memberCount", static_cast<std::int64_t>(displaced.size()))
-        .with("maxCascadeMembers", static_cast<std::int64_t>(kMaxCascadeMembers));
+  auto displaced = displaced_members(*members, before->tree, tree, removed, cascade);
+  if (!displaced) {
+    return std::move(displaced).error();
   }
 
   StoredTree after;
@@ -368,7 +408,7 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
                                 store::Condition::version_is(tenant->version)});
   std::vector<Placement> placements = placements_of(*members);
   std::vector<std::string> moved;
-  for (const PlacedMember* member : displaced) {
+  for (const PlacedMember* member : *displaced) {
     const Placement kept = domain::surviving_placement(after.tree, member->placement);
     auto op = rewrite_membership(*member, kept, ctx);
     if (!op) {
@@ -378,27 +418,10 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
     placements[static_cast<std::size_t>(member - members->data())] = kept;
     moved.push_back(member->user_id);
   }
-
-  JsonWriter after_json;
-  after_json.begin_object();
-  write_divisions(after_json, after.tree);
-  after_json.field("version", after.version);
-  if (!moved.empty()) {
-    after_json.key("movedMembers").begin_array();
-    for (const auto& user_id : moved) {
-      after_json.value(user_id);
-    }
-    after_json.end_array();
-  }
-  after_json.end_object();
-  JsonWriter before_json;
-  before_json.begin_object();
-  write_divisions(before_json, before->tree);
-  before_json.field("version", before->version).end_object();
   records::record_change(
       ops, ctx, ids_, options_,
       records::Change{"HIERARCHY_UPDATED", events::kTenantSource, std::string(tenant_id),
-                      before_json.str(), after_json.str(), std::nullopt});
+                      change_json(*before, {}), change_json(after, moved), std::nullopt});
 
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
@@ -416,13 +439,7 @@ Result<HierarchyView> HierarchyService::put(const Context& ctx, std::string_view
   if (committed_) {
     committed_();
   }
-  HierarchyView view;
-  view.tenant_id = std::string(tenant_id);
-  view.counts = domain::count_members(after.tree, placements);
-  view.tree = std::move(after.tree);
-  view.version = after.version;
-  view.updated_at = after.updated_at;
-  return view;
+  return view_of(tenant_id, std::move(after), placements);
 }
 
 Result<bool> HierarchyService::has_node(std::string_view tenant_id,

@@ -159,6 +159,74 @@ Status tenant_follows(store::ItemStore& store, Ids& ids, const ChangeLogOptions&
   return {};
 }
 
+// The instance's running operation, which its item names.
+Result<Operation> running_operation(store::ItemStore& store, const Instance& instance) {
+  auto item =
+      store.get(store::Table::Instances, records::operation_key(*instance.current_operation_id));
+  if (!item) {
+    return std::move(item).error();
+  }
+  if (!item->has_value()) {
+    return Error::make(ErrorCode::InternalError, "running operation is missing");
+  }
+  return records::operation_from_item(**item);
+}
+
+// A report that ends the operation: COMPLETED gives the instance what was requested, FAILED
+// leaves it as it was; a backup the operation writes ends with it.
+void finish_operation(Instance& after, Operation& op, std::optional<domain::Backup>& backup,
+                      bool failed, const ProgressReport& report, TimePoint now) {
+  op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
+  op.completed_at = now;
+  if (!failed) {
+    // Only a COMPLETED operation gives the instance what was requested (docs/instances.md).
+    op.progress = 100;
+    after = domain::as_requested(std::move(after), op);
+    after.last_error.reset();
+    settle(after);
+  } else {
+    // A failed one leaves every field as it was, apart from the state it returns to and
+    // lastError; the requested values stay on the operation.
+    op.error = report.error.value_or(
+        domain::ErrorInfo{"OPERATION_FAILED", "The provisioner reported a failure", std::nullopt});
+    after.last_error = op.error;
+    if (op.type == domain::OperationType::Suspend) {
+      after.suspended_by.reset();  // set when accepted; a suspension starts from ACTIVE
+    }
+  }
+  after.current_operation_id.reset();
+  after.state_before_operation.reset();
+  if (backup) {
+    backup->status = failed ? domain::BackupStatus::Failed : domain::BackupStatus::Completed;
+    backup->completed_at = now;
+    if (failed) {
+      after.backup_count = std::max(0, after.backup_count - 1);  // failed ones are not kept
+    } else if (report.backup) {
+      backup->size_bytes = report.backup->size_bytes;
+      backup->location = report.backup->location;
+      backup->checksum = report.backup->checksum;
+    }
+  }
+}
+
+// The instance, its operation and its backup (one version on), each under the version read.
+std::vector<store::WriteOp> versioned_writes(const Instance& before, const Instance& after,
+                                             const Operation& op_before, const Operation& op,
+                                             std::optional<domain::Backup>& backup) {
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(after),
+                              store::Condition::version_is(before.version)});
+  ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
+                              store::Condition::version_is(op_before.version)});
+  if (backup) {
+    const std::int64_t backup_version = backup->version;
+    backup->version += 1;
+    ops.emplace_back(store::Put{store::Table::Instances, records::backup_item(*backup),
+                                store::Condition::version_is(backup_version)});
+  }
+  return ops;
+}
+
 }  // namespace
 
 Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& ctx,
@@ -179,19 +247,7 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   if (!before.current_operation_id) {
     return std::optional<ReportOutcome>(ignored(before, "no operation is running"));
   }
-  auto op_item =
-      store_.get(store::Table::Instances, records::operation_key(*before.current_operation_id));
-  if (!op_item) {
-    return std::move(op_item).error();
-  }
-  if (!op_item->has_value()) {
-    return Error::make(ErrorCode::InternalError, "running operation is missing");
-  }
-  auto loaded_op = records::operation_from_item(**op_item);
-  if (!loaded_op) {
-    return std::move(loaded_op).error();
-  }
-  Operation op = std::move(*loaded_op);
+  TENANTD_TRY_ASSIGN(Operation op, running_operation(store_, before));
   const Operation op_before = op;
   // Judged against what the operation asked for (a suspension's count of 0, say).
   const auto event = event_for(domain::as_requested(before, op), report);
@@ -217,50 +273,10 @@ Result<std::optional<ReportOutcome>> InstanceService::try_apply(const Context& c
   op.version = op_before.version + 1;
   TENANTD_TRY_ASSIGN(std::optional<domain::Backup> backup, backup_in_progress(store_, before, op));
   if (finished) {
-    op.status = failed ? OperationStatus::Failed : OperationStatus::Completed;
-    op.completed_at = ctx.now;
-    if (!failed) {
-      // Only a COMPLETED operation gives the instance what was requested (docs/instances.md).
-      op.progress = 100;
-      after = domain::as_requested(std::move(after), op);
-      after.last_error.reset();
-      settle(after);
-    } else {
-      // A failed one leaves every field as it was, apart from the state it returns to and
-      // lastError; the requested values stay on the operation.
-      op.error = report.error.value_or(domain::ErrorInfo{
-          "OPERATION_FAILED", "The provisioner reported a failure", std::nullopt});
-      after.last_error = op.error;
-      if (op.type == domain::OperationType::Suspend) {
-        after.suspended_by.reset();  // set when accepted; a suspension starts from ACTIVE
-      }
-    }
-    after.current_operation_id.reset();
-    after.state_before_operation.reset();
-    if (backup) {
-      backup->status = failed ? domain::BackupStatus::Failed : domain::BackupStatus::Completed;
-      backup->completed_at = ctx.now;
-      if (failed) {
-        after.backup_count = std::max(0, after.backup_count - 1);  // failed ones are not kept
-      } else if (report.backup) {
-        backup->size_bytes = report.backup->size_bytes;
-        backup->location = report.backup->location;
-        backup->checksum = report.backup->checksum;
-      }
-    }
+    finish_operation(after, op, backup, failed, report, ctx.now);
   }
 
-  std::vector<store::WriteOp> ops;
-  ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(after),
-                              store::Condition::version_is(before.version)});
-  ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
-                              store::Condition::version_is(op_before.version)});
-  if (backup) {
-    const std::int64_t backup_version = backup->version;
-    backup->version += 1;
-    ops.emplace_back(store::Put{store::Table::Instances, records::backup_item(*backup),
-                                store::Condition::version_is(backup_version)});
-  }
+  std::vector<store::WriteOp> ops = versioned_writes(before, after, op_before, op, backup);
   records::record_change(
       ops, ctx, ids_, options_.change_log,
       records::instance_change("INSTANCE_STATE_CHANGED", before.tenant_id, before.instance_id,

@@ -9,6 +9,7 @@
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
 #include "service/instance_rules.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -45,6 +46,63 @@ Error tenant_not_active(const Tenant& tenant) {
                                                      std::string(domain::to_string(tenant.status)) +
                                                      "; instances change only in an ACTIVE tenant")
       .with("tenantStatus", std::string(domain::to_string(tenant.status)));
+}
+
+// A tenant may take one more instance while it is under the limit and ACTIVE, or PENDING with
+// none yet (its first instance is what activates it).
+Status check_room_for_instance(const Tenant& tenant, int max_instances) {
+  if (tenant.instance_count >= max_instances) {
+    return Error::make(ErrorCode::InstanceExists,
+                       "The tenant already has the most instances it may have (" +
+                           std::to_string(max_instances) + ")")
+        .with("maxInstancesPerTenant", std::int64_t{max_instances});
+  }
+  const bool first = tenant.status == TenantStatus::Pending && tenant.instance_count == 0;
+  if (tenant.status != TenantStatus::Active && !first) {
+    return tenant_not_active(tenant);
+  }
+  return {};
+}
+
+// The new instance and its provision operation: what the request asks, else the tenant's
+// details and the defaults.
+Accepted provision_request(Ids& ids, const Context& ctx, const Tenant& tenant,
+                           const CreateInstanceInput& input, const std::string& environment) {
+  Instance inst;
+  inst.instance_id = ids.make("inst");
+  inst.tenant_id = tenant.tenant_id;
+  inst.organization_name = input.organization_name.value_or(tenant.organization_name);
+  inst.contact_email = input.contact_email ? input.contact_email : tenant.contact_email;
+  inst.opportunity_id = input.opportunity_id;
+  inst.tier = input.tier;
+  inst.configuration.desired_count = input.desired_count.value_or(domain::kMinDesiredCount);
+  inst.configuration.wordpress_version = input.wordpress_version.value_or("latest");
+  inst.configuration.php_version = input.php_version.value_or("8.2");
+  inst.state = InstanceState::PendingProvisioning;
+  inst.desired_count = inst.configuration.desired_count;
+  inst.environment = environment;
+  inst.domain = inst.instance_id + "." + environment + ".bbws.local";
+  inst.created_at = ctx.now;
+  inst.updated_at = ctx.now;
+  inst.version = 1;
+
+  Operation op;
+  op.operation_id = ids.make("op");
+  op.type = OperationType::Provision;
+  op.instance_id = inst.instance_id;
+  op.tenant_id = inst.tenant_id;
+  op.current_step = std::string(domain::to_string(inst.state));
+  op.requested = domain::requested_of(inst);  // a new instance is born with what it asks for
+  op.created_at = ctx.now;
+  op.updated_at = ctx.now;
+  inst.current_operation_id = op.operation_id;
+  inst.state_before_operation = InstanceState::PendingProvisioning;
+
+  Accepted accepted;
+  accepted.previous_count = inst.desired_count;
+  accepted.instance = std::move(inst);
+  accepted.operation = std::move(op);
+  return accepted;
 }
 
 std::string request_after(const Instance& instance, const Operation& operation) {
@@ -290,81 +348,45 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
   if (input.desired_count) {
     TENANTD_TRY(check_scale(*input.desired_count));
   }
-  for (int attempt = 0; attempt < kTenantAttempts; ++attempt) {
-    auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ProvisionInstance);
-    if (!tenant) {
-      return std::move(tenant).error();
-    }
-    if (tenant->instance_count >= options_.max_instances_per_tenant) {
-      return Error::make(ErrorCode::InstanceExists,
-                         "The tenant already has the most instances it may have (" +
-                             std::to_string(options_.max_instances_per_tenant) + ")")
-          .with("maxInstancesPerTenant", std::int64_t{options_.max_instances_per_tenant});
-    }
-    const bool first = tenant->status == TenantStatus::Pending && tenant->instance_count == 0;
-    if (tenant->status != TenantStatus::Active && !first) {
-      return tenant_not_active(*tenant);
-    }
-    Instance inst;
-    inst.instance_id = ids_.make("inst");
-    inst.tenant_id = tenant->tenant_id;
-    inst.organization_name = input.organization_name.value_or(tenant->organization_name);
-    inst.contact_email = input.contact_email ? input.contact_email : tenant->contact_email;
-    inst.opportunity_id = input.opportunity_id;
-    inst.tier = input.tier;
-    inst.configuration.desired_count = input.desired_count.value_or(domain::kMinDesiredCount);
-    inst.configuration.wordpress_version = input.wordpress_version.value_or("latest");
-    inst.configuration.php_version = input.php_version.value_or("8.2");
-    inst.state = InstanceState::PendingProvisioning;
-    inst.desired_count = inst.configuration.desired_count;
-    inst.environment = options_.environment;
-    inst.domain = inst.instance_id + "." + options_.environment + ".bbws.local";
-    inst.created_at = ctx.now;
-    inst.updated_at = ctx.now;
-    inst.version = 1;
-
-    Operation op;
-    op.operation_id = ids_.make("op");
-    op.type = OperationType::Provision;
-    op.instance_id = inst.instance_id;
-    op.tenant_id = inst.tenant_id;
-    op.current_step = std::string(domain::to_string(inst.state));
-    op.requested = domain::requested_of(inst);  // a new instance is born with what it asks for
-    op.created_at = ctx.now;
-    op.updated_at = ctx.now;
-    inst.current_operation_id = op.operation_id;
-    inst.state_before_operation = InstanceState::PendingProvisioning;
-
-    Tenant counted = *tenant;
-    counted.instance_count += 1;
-    counted.version += 1;
-    std::vector<store::WriteOp> ops;
-    ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(counted),
-                                store::Condition::version_is(tenant->version)});
-    ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(inst),
-                                store::Condition::not_exists()});
-    ops.emplace_back(store::Put{store::Table::Instances, records::instance_index_item(inst),
-                                store::Condition::not_exists()});
-    ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
-                                store::Condition::not_exists()});
-    records::record_change(ops, ctx, ids_, options_.change_log,
-                           records::instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id,
-                                                    inst.instance_id, "", request_after(inst, op)));
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;  // the tenant changed (another instance, a member, a status): read it again
-    }
-    if (!written.ok()) {
-      return store_unavailable();
-    }
-    notify();
-    Accepted accepted;
-    accepted.instance = std::move(inst);
-    accepted.operation = std::move(op);
-    accepted.previous_count = accepted.instance.desired_count;
-    return accepted;
-  }
-  return Error::make(ErrorCode::VersionConflict, "The tenant kept changing; retry");
+  return retry_on_conflict<Accepted>(
+      kTenantAttempts,
+      [&]() -> Attempt<Accepted> {
+        auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ProvisionInstance);
+        if (!tenant) {
+          return std::move(tenant).error();
+        }
+        TENANTD_TRY(check_room_for_instance(*tenant, options_.max_instances_per_tenant));
+        Accepted accepted = provision_request(ids_, ctx, *tenant, input, options_.environment);
+        const Instance& inst = accepted.instance;
+        const Operation& op = accepted.operation;
+        Tenant counted = *tenant;
+        counted.instance_count += 1;
+        counted.version += 1;
+        std::vector<store::WriteOp> ops;
+        ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(counted),
+                                    store::Condition::version_is(tenant->version)});
+        ops.emplace_back(store::Put{store::Table::Instances, records::instance_item(inst),
+                                    store::Condition::not_exists()});
+        ops.emplace_back(store::Put{store::Table::Instances, records::instance_index_item(inst),
+                                    store::Condition::not_exists()});
+        ops.emplace_back(store::Put{store::Table::Instances, records::operation_item(op),
+                                    store::Condition::not_exists()});
+        records::record_change(
+            ops, ctx, ids_, options_.change_log,
+            records::instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id,
+                                     inst.instance_id, "", request_after(inst, op)));
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          // The tenant changed (another instance, a member, a status): read it again.
+          return std::optional<Accepted>{};
+        }
+        if (!written.ok()) {
+          return store_unavailable();
+        }
+        notify();
+        return std::optional<Accepted>{std::move(accepted)};
+      },
+      [] { return Error::make(ErrorCode::VersionConflict, "The tenant kept changing; retry"); });
 }
 
 Result<Instance> InstanceService::get(const Context& ctx, std::string_view tenant_id,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <thread>
 #include <tuple>
 
 #include "core/crypto.hpp"
@@ -366,87 +365,86 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
                                              const CreateInvitationInput& input) {
   const std::string token = base64url_encode(random_bytes(kTokenBytes));
   const std::string invitation_id = ids_.make("inv");
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::yield();
-    }
-    auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
-    if (!tenant) {
-      return std::move(tenant).error();
-    }
-    if (tenant->status == domain::TenantStatus::Deprovisioned) {
-      return tenant_gone(*tenant);
-    }
-    Invitation inv;
-    inv.invitation_id = invitation_id;
-    inv.tenant_id = tenant->tenant_id;
-    inv.email = input.email;
-    inv.role = std::string(to_string(input.role));
-    inv.division = input.division;
-    inv.group = input.group;
-    inv.team = input.team;
-    inv.message = input.message;
-    inv.status = InvitationStatus::Pending;
-    inv.created_at = inv.last_sent_at = ctx.now;
-    inv.expires_at = ctx.now + options_.ttl;
-    inv.created_by = ctx.principal.actor();
-    inv.token_hash = sha256_hex(token);
+  return retry_on_conflict<Invitation>(
+      kAttempts,
+      [&]() -> Attempt<Invitation> {
+        auto tenant = load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
+        if (!tenant) {
+          return std::move(tenant).error();
+        }
+        if (tenant->status == domain::TenantStatus::Deprovisioned) {
+          return tenant_gone(*tenant);
+        }
+        Invitation inv;
+        inv.invitation_id = invitation_id;
+        inv.tenant_id = tenant->tenant_id;
+        inv.email = input.email;
+        inv.role = std::string(to_string(input.role));
+        inv.division = input.division;
+        inv.group = input.group;
+        inv.team = input.team;
+        inv.message = input.message;
+        inv.status = InvitationStatus::Pending;
+        inv.created_at = inv.last_sent_at = ctx.now;
+        inv.expires_at = ctx.now + options_.ttl;
+        inv.created_by = ctx.principal.actor();
+        inv.token_hash = sha256_hex(token);
 
-    std::vector<store::WriteOp> ops;
-    if (inv.division) {
-      auto found = hierarchy_has_node(store_, inv.tenant_id, inv.division, inv.group, inv.team);
-      if (!found) {
-        return std::move(found).error();
-      }
-      if (!found->found) {
-        return not_in_hierarchy(inv.group, inv.team);
-      }
-      if (found->tree_version) {
-        ops.emplace_back(store::Check{store::Table::Tenants,
-                                      {records::tenant_pk(inv.tenant_id), "HIERARCHY"},
-                                      store::Condition::version_is(*found->tree_version)});
-      }
-    }
-    auto user = directory_.find_email(inv.email);
-    if (!user) {
-      return std::move(user).error();
-    }
-    if (user->has_value()) {
-      auto role = membership_role(store_, inv.tenant_id, (*user)->user_id);
-      if (!role) {
-        return std::move(role).error();
-      }
-      if (role->has_value()) {
-        return Error::make(ErrorCode::UserAlreadyMember,
-                           "User " + inv.email + " is already a member of this tenant")
-            .with("userId", (*user)->user_id);
-      }
-    }
-    TENANTD_TRY(claim_guard(ops, inv, ctx.now));
-    // The tenant must still be the one read (not deprovisioned meanwhile).
-    ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(inv.tenant_id),
-                                  store::Condition::version_is(tenant->version)});
-    ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(inv),
-                                store::Condition::not_exists()});
-    records::Change change{"INVITATION_CREATED",
-                           events::kTenantSource,
-                           inv.tenant_id,
-                           "",
-                           records::invitation_json(inv, ctx.now),
-                           std::nullopt};
-    change.sealed_detail = sealed_accept_url(inv, token);
-    records::record_change(ops, ctx, ids_, options_.change_log, change);
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;
-    }
-    if (!written.ok()) {
-      return store_failed();
-    }
-    committed("INVITATION_CREATED");
-    return inv;
-  }
-  return too_much_contention();
+        std::vector<store::WriteOp> ops;
+        if (inv.division) {
+          auto found = hierarchy_has_node(store_, inv.tenant_id, inv.division, inv.group, inv.team);
+          if (!found) {
+            return std::move(found).error();
+          }
+          if (!found->found) {
+            return not_in_hierarchy(inv.group, inv.team);
+          }
+          if (found->tree_version) {
+            ops.emplace_back(store::Check{store::Table::Tenants,
+                                          {records::tenant_pk(inv.tenant_id), "HIERARCHY"},
+                                          store::Condition::version_is(*found->tree_version)});
+          }
+        }
+        auto user = directory_.find_email(inv.email);
+        if (!user) {
+          return std::move(user).error();
+        }
+        if (user->has_value()) {
+          auto role = membership_role(store_, inv.tenant_id, (*user)->user_id);
+          if (!role) {
+            return std::move(role).error();
+          }
+          if (role->has_value()) {
+            return Error::make(ErrorCode::UserAlreadyMember,
+                               "User " + inv.email + " is already a member of this tenant")
+                .with("userId", (*user)->user_id);
+          }
+        }
+        TENANTD_TRY(claim_guard(ops, inv, ctx.now));
+        // The tenant must still be the one read (not deprovisioned meanwhile).
+        ops.emplace_back(store::Check{store::Table::Tenants, records::tenant_key(inv.tenant_id),
+                                      store::Condition::version_is(tenant->version)});
+        ops.emplace_back(store::Put{store::Table::Invitations, records::invitation_item(inv),
+                                    store::Condition::not_exists()});
+        records::Change change{"INVITATION_CREATED",
+                               events::kTenantSource,
+                               inv.tenant_id,
+                               "",
+                               records::invitation_json(inv, ctx.now),
+                               std::nullopt};
+        change.sealed_detail = sealed_accept_url(inv, token);
+        records::record_change(ops, ctx, ids_, options_.change_log, change);
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          return std::optional<Invitation>{};  // raced: decide again on fresh reads
+        }
+        if (!written.ok()) {
+          return store_failed();
+        }
+        committed("INVITATION_CREATED");
+        return std::optional<Invitation>{std::move(inv)};
+      },
+      too_much_contention);
 }
 
 Result<Page<Invitation>> InvitationService::list(const Context& ctx, const InvitationFilter& filter,

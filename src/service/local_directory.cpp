@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::service {
@@ -29,8 +30,7 @@ LocalDirectory::LocalDirectory(store::ItemStore& store, Ids& ids, const Clock& c
     : store_(store), ids_(ids), clock_(clock) {}
 
 Result<std::optional<User>> LocalDirectory::find_email(std::string_view raw_email) {
-  auto item =
-      store_.get(store::Table::Control, user_email_key(domain::to_lower(domain::trim(raw_email))));
+  auto item = store_.get(store::Table::Control, user_email_key(to_lower(trim(raw_email))));
   if (!item) {
     return std::move(item).error();
   }
@@ -59,7 +59,7 @@ Result<User> LocalDirectory::resolve_email_with_id(std::string_view email,
 
 Result<User> LocalDirectory::find_or_create_as(std::string_view raw_email,
                                                std::string_view wanted_id) {
-  const std::string email = domain::to_lower(domain::trim(raw_email));
+  const std::string email = to_lower(trim(raw_email));
   const store::Key key = user_email_key(email);
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto existing = store_.get(store::Table::Control, key);

@@ -1,11 +1,11 @@
 #include "service/member_service.hpp"
 
-#include <thread>
-
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "events/outbox_event.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/retry.hpp"
 
 namespace tenantd::service {
 
@@ -94,14 +94,14 @@ const JsonValue* find_child(const JsonValue& parent, const char* array_name,
   if (list == parent.MemberEnd() || !list->value.IsArray()) {
     return nullptr;
   }
-  const std::string wanted = domain::to_lower(name);
+  const std::string wanted = to_lower(name);
   for (const auto& node : list->value.GetArray()) {
     if (!node.IsObject()) {
       continue;
     }
     const auto node_name = node.FindMember("name");
     if (node_name != node.MemberEnd() && node_name->value.IsString() &&
-        domain::to_lower(as_view(node_name->value)) == wanted) {
+        to_lower(as_view(node_name->value)) == wanted) {
       return &node;
     }
   }
@@ -110,6 +110,169 @@ const JsonValue* find_child(const JsonValue& parent, const char* array_name,
 
 void respell(std::optional<std::string>& name, const JsonValue& node) {
   name = std::string(as_view(node["name"]));
+}
+
+// ---- The steps of MemberService::change ----
+
+// The tenant whose members change; a deprovisioned one is refused. `join`: the invitee acts, with
+// no permission of its own on the tenant.
+Result<Tenant> changeable_tenant(store::ItemStore& store, const Context& ctx,
+                                 std::string_view tenant_id, bool join) {
+  auto tenant = join ? load_tenant(store, tenant_id)
+                     : load_tenant_for(store, ctx, tenant_id, Action::ManageMembers);
+  if (!tenant) {
+    return tenant;
+  }
+  if (tenant->status == TenantStatus::Deprovisioned) {
+    return Error::make(ErrorCode::TenantNotActive,
+                       "The tenant is deprovisioned; its members cannot change")
+        .with("currentStatus", std::string(domain::to_string(tenant->status)));
+  }
+  return tenant;
+}
+
+// The member before the change: absent when `adding` someone, else present (at If-Match's
+// version when one is given).
+Result<std::optional<Membership>> member_before(store::ItemStore& store, const Context& ctx,
+                                                std::string_view tenant_id, const std::string& uid,
+                                                const User* adding) {
+  auto existing = read_membership(store, tenant_id, uid);
+  if (!existing) {
+    return existing;
+  }
+  if (adding != nullptr && existing->has_value()) {
+    return Error::make(ErrorCode::UserAlreadyMember,
+                       "User " + adding->email + " is already a member of this tenant")
+        .with("userId", uid);
+  }
+  if (adding == nullptr && !existing->has_value()) {
+    return user_not_found(uid);
+  }
+  if (adding == nullptr && ctx.if_match && *ctx.if_match != (*existing)->version) {
+    return Error::make(
+        ErrorCode::PreconditionFailed,
+        "If-Match does not match the current version " + std::to_string((*existing)->version));
+  }
+  return existing;
+}
+
+struct MemberAfter {
+  Membership after;
+  bool placement_changed = false;
+};
+
+// The member as the change leaves it: a new one from `assign` (with `user`), else the existing
+// one one version on, with `update` applied when given.
+Result<MemberAfter> member_after(const Context& ctx, const Tenant& tenant,
+                                 const std::optional<Membership>& existing, const User* user,
+                                 const AssignMemberInput* assign, const UpdateMemberInput* update) {
+  MemberAfter result;
+  Membership& after = result.after;
+  if (assign != nullptr) {
+    after.tenant_id = tenant.tenant_id;
+    after.user_id = user->user_id;
+    after.email = user->email;
+    after.role = assign->role;
+    after.division = assign->division;
+    after.group = assign->group;
+    after.team = assign->team;
+    after.assigned_at = ctx.now;
+    after.assigned_by = ctx.principal.actor();
+    after.version = 1;
+    result.placement_changed = after.division.has_value();
+  } else {
+    after = *existing;
+    after.version += 1;
+  }
+  if (update != nullptr) {
+    if (update->role) {
+      after.role = *update->role;
+    }
+    const auto apply = [&](const Patch<std::string>& patch, std::optional<std::string>& field) {
+      if (patch.present && patch.value != field) {
+        field = patch.value;
+        result.placement_changed = true;
+      }
+    };
+    apply(update->division, after.division);
+    apply(update->group, after.group);
+    apply(update->team, after.team);
+    std::vector<FieldError> errors;
+    domain::check_placement(after.division, after.group, after.team, errors);
+    if (!errors.empty()) {
+      return Error::validation(std::move(errors));
+    }
+  }
+  return result;
+}
+
+// A changed placement must name a node of the tree, which the write then checks unchanged; a
+// joining invitee whose node has gone since the invitation joins unplaced.
+Status check_member_placement(store::ItemStore& store, std::string_view tenant_id,
+                              Membership& after, bool placement_changed, bool join,
+                              std::vector<store::WriteOp>& ops) {
+  if (!placement_changed || !after.division) {
+    return {};
+  }
+  auto found = hierarchy_has_node(store, tenant_id, after.division, after.group, after.team);
+  if (!found) {
+    return std::move(found).error();
+  }
+  if (!found->found && join) {
+    after.division = after.group = after.team = std::nullopt;
+  } else if (!found->found) {
+    return not_in_hierarchy(after.group, after.team);
+  }
+  if (found->tree_version) {
+    ops.emplace_back(store::Check{store::Table::Tenants,
+                                  {records::tenant_pk(tenant_id), "HIERARCHY"},
+                                  store::Condition::version_is(*found->tree_version)});
+  }
+  return {};
+}
+
+// Making or unmaking an Admin moves the tenant's admin counter; the last Admin stays.
+Status count_admins(store::ItemStore& store, std::string_view tenant_id, const std::string& uid,
+                    bool was_admin, bool is_admin, std::vector<store::WriteOp>& ops) {
+  if (was_admin == is_admin) {
+    return {};
+  }
+  auto counter = read_admin_counter(store, tenant_id);
+  if (!counter) {
+    return std::move(counter).error();
+  }
+  const std::int64_t new_count = counter->count + (is_admin ? 1 : -1);
+  if (!is_admin && new_count < 1) {
+    return Error::make(ErrorCode::CannotRemoveLastAdmin,
+                       "The last Admin of a tenant cannot be removed or demoted")
+        .with("userId", uid);
+  }
+  ops.push_back(admin_counter_put(tenant_id, *counter, new_count));
+  return {};
+}
+
+// A new member is written where none is; a changed one under the version read.
+store::WriteOp member_put(const Membership& after, const std::optional<Membership>& before) {
+  return store::Put{
+      store::Table::Tenants, records::membership_item(after),
+      before ? store::Condition::version_is(before->version) : store::Condition::not_exists()};
+}
+
+store::WriteOp member_delete(std::string_view tenant_id, const std::string& uid,
+                             const Membership& before) {
+  return store::Delete{store::Table::Tenants, records::membership_key(tenant_id, uid),
+                       store::Condition::version_is(before.version)};
+}
+
+// The tenant item with its memberCount moved by `delta`, under the version read.
+store::WriteOp counted_tenant_put(const Context& ctx, const Tenant& tenant, int delta) {
+  Tenant counted = tenant;
+  counted.member_count += delta;
+  counted.version += 1;
+  counted.updated_at = ctx.now;
+  counted.updated_by = ctx.principal.actor();
+  return store::Put{store::Table::Tenants, records::tenant_item(counted),
+                    store::Condition::version_is(tenant.version)};
 }
 
 }  // namespace
@@ -227,171 +390,76 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
   if (kind == Kind::Join) {
     user = User{ctx.principal.sub, ctx.principal.email};
   }
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    if (attempt > 0) {
-      std::this_thread::yield();
-    }
-    auto tenant = kind == Kind::Join
-                      ? load_tenant(store_, tenant_id)
-                      : load_tenant_for(store_, ctx, tenant_id, Action::ManageMembers);
-    if (!tenant) {
-      return std::move(tenant).error();
-    }
-    if (tenant->status == TenantStatus::Deprovisioned) {
-      return Error::make(ErrorCode::TenantNotActive,
-                         "The tenant is deprovisioned; its members cannot change")
-          .with("currentStatus", std::string(domain::to_string(tenant->status)));
-    }
-    // The invitation decides first: a second accept of it is refused as not pending.
-    std::vector<store::WriteOp> ops;
-    if (also != nullptr) {
-      auto extra = (*also)(*tenant);
-      if (!extra) {
-        return std::move(extra).error();
-      }
-      ops = std::move(*extra);
-    }
-    if (kind == Kind::Assign && !user) {
-      auto resolved = assign->user_id
-                          ? directory_.resolve_email_with_id(assign->email, *assign->user_id)
-                          : directory_.resolve_email(assign->email);
-      if (!resolved) {
-        return std::move(resolved).error();
-      }
-      user = std::move(*resolved);
-    }
-    const std::string uid = adds ? user->user_id : std::string(user_id);
-    auto existing = read_membership(store_, tenant->tenant_id, uid);
-    if (!existing) {
-      return std::move(existing).error();
-    }
-    if (adds && existing->has_value()) {
-      return Error::make(ErrorCode::UserAlreadyMember,
-                         "User " + user->email + " is already a member of this tenant")
-          .with("userId", uid);
-    }
-    if (!adds && !existing->has_value()) {
-      return user_not_found(uid);
-    }
-    if (!adds && ctx.if_match && *ctx.if_match != (*existing)->version) {
-      return Error::make(
-          ErrorCode::PreconditionFailed,
-          "If-Match does not match the current version " + std::to_string((*existing)->version));
-    }
-
-    Membership after;
-    bool placement_changed = false;
-    if (adds) {
-      after.tenant_id = tenant->tenant_id;
-      after.user_id = uid;
-      after.email = user->email;
-      after.role = assign->role;
-      after.division = assign->division;
-      after.group = assign->group;
-      after.team = assign->team;
-      after.assigned_at = ctx.now;
-      after.assigned_by = ctx.principal.actor();
-      after.version = 1;
-      placement_changed = after.division.has_value();
-    } else {
-      after = **existing;
-      after.version += 1;
-    }
-    if (kind == Kind::Update) {
-      if (update->role) {
-        after.role = *update->role;
-      }
-      const auto apply = [&](const Patch<std::string>& patch, std::optional<std::string>& field) {
-        if (patch.present && patch.value != field) {
-          field = patch.value;
-          placement_changed = true;
+  return retry_on_conflict<Membership>(
+      kAttempts,
+      [&]() -> Attempt<Membership> {
+        auto tenant = changeable_tenant(store_, ctx, tenant_id, kind == Kind::Join);
+        if (!tenant) {
+          return std::move(tenant).error();
         }
-      };
-      apply(update->division, after.division);
-      apply(update->group, after.group);
-      apply(update->team, after.team);
-      std::vector<FieldError> errors;
-      domain::check_placement(after.division, after.group, after.team, errors);
-      if (!errors.empty()) {
-        return Error::validation(std::move(errors));
-      }
-    }
-    std::optional<std::int64_t> tree_version;  // checked by the write when a tree was read
-    if (placement_changed && after.division) {
-      auto found =
-          hierarchy_has_node(store_, tenant->tenant_id, after.division, after.group, after.team);
-      if (!found) {
-        return std::move(found).error();
-      }
-      tree_version = found->tree_version;
-      if (!found->found && kind == Kind::Join) {
-        after.division = after.group = after.team = std::nullopt;
-      } else if (!found->found) {
-        return not_in_hierarchy(after.group, after.team);
-      }
-    }
-
-    if (tree_version) {
-      ops.emplace_back(store::Check{store::Table::Tenants,
-                                    {records::tenant_pk(tenant->tenant_id), "HIERARCHY"},
-                                    store::Condition::version_is(*tree_version)});
-    }
-    const bool was_admin = existing->has_value() && (*existing)->role == TenantRole::Admin;
-    const bool is_admin = kind != Kind::Remove && after.role == TenantRole::Admin;
-    if (was_admin != is_admin) {
-      auto counter = read_admin_counter(store_, tenant->tenant_id);
-      if (!counter) {
-        return std::move(counter).error();
-      }
-      const std::int64_t new_count = counter->count + (is_admin ? 1 : -1);
-      if (!is_admin && new_count < 1) {
-        return Error::make(ErrorCode::CannotRemoveLastAdmin,
-                           "The last Admin of a tenant cannot be removed or demoted")
-            .with("userId", uid);
-      }
-      ops.push_back(admin_counter_put(tenant->tenant_id, *counter, new_count));
-    }
-    if (adds) {
-      ops.emplace_back(store::Put{store::Table::Tenants, records::membership_item(after),
-                                  store::Condition::not_exists()});
-    } else if (kind == Kind::Update) {
-      ops.emplace_back(store::Put{store::Table::Tenants, records::membership_item(after),
-                                  store::Condition::version_is((*existing)->version)});
-    } else {
-      ops.emplace_back(store::Delete{store::Table::Tenants,
-                                     records::membership_key(tenant->tenant_id, uid),
-                                     store::Condition::version_is((*existing)->version)});
-    }
-    if (kind != Kind::Update) {
-      // memberCount stays exact: the tenant item is rewritten under its version.
-      Tenant counted = *tenant;
-      counted.member_count += adds ? 1 : -1;
-      counted.version += 1;
-      counted.updated_at = ctx.now;
-      counted.updated_by = ctx.principal.actor();
-      ops.emplace_back(store::Put{store::Table::Tenants, records::tenant_item(counted),
-                                  store::Condition::version_is(tenant->version)});
-    }
-    const char* event_type = adds                   ? "USER_ASSIGNED"
-                             : kind == Kind::Update ? "USER_UPDATED"
-                                                    : "USER_REMOVED";
-    records::record_change(
-        ops, ctx, ids_, options_,
-        records::Change{event_type, events::kTenantSource, tenant->tenant_id,
-                        existing->has_value() ? membership_object(**existing) : "",
-                        kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
-    const auto written = store_.write(std::move(ops));
-    if (written.condition_failed()) {
-      continue;  // someone changed the tenant or this member meanwhile: decide again
-    }
-    if (!written.ok()) {
-      return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the member");
-    }
-    committed(event_type);
-    return kind == Kind::Remove ? **existing : after;
-  }
-  return Error::make(ErrorCode::VersionConflict,
-                     "The tenant's members changed concurrently too often; retry");
+        // The invitation decides first: a second accept of it is refused as not pending.
+        std::vector<store::WriteOp> ops;
+        if (also != nullptr) {
+          auto extra = (*also)(*tenant);
+          if (!extra) {
+            return std::move(extra).error();
+          }
+          ops = std::move(*extra);
+        }
+        if (kind == Kind::Assign && !user) {
+          auto resolved = assign->user_id
+                              ? directory_.resolve_email_with_id(assign->email, *assign->user_id)
+                              : directory_.resolve_email(assign->email);
+          if (!resolved) {
+            return std::move(resolved).error();
+          }
+          user = std::move(*resolved);
+        }
+        const std::string uid = adds ? user->user_id : std::string(user_id);
+        auto existing = member_before(store_, ctx, tenant->tenant_id, uid, adds ? &*user : nullptr);
+        if (!existing) {
+          return std::move(existing).error();
+        }
+        auto decided = member_after(ctx, *tenant, *existing, adds ? &*user : nullptr,
+                                    adds ? assign : nullptr, update);
+        if (!decided) {
+          return std::move(decided).error();
+        }
+        Membership& after = decided->after;
+        TENANTD_TRY(check_member_placement(store_, tenant->tenant_id, after,
+                                           decided->placement_changed, kind == Kind::Join, ops));
+        const bool was_admin = existing->has_value() && (*existing)->role == TenantRole::Admin;
+        const bool is_admin = kind != Kind::Remove && after.role == TenantRole::Admin;
+        TENANTD_TRY(count_admins(store_, tenant->tenant_id, uid, was_admin, is_admin, ops));
+        ops.push_back(kind == Kind::Remove ? member_delete(tenant->tenant_id, uid, **existing)
+                                           : member_put(after, *existing));
+        if (kind != Kind::Update) {
+          // memberCount stays exact: the tenant item is rewritten under its version.
+          ops.push_back(counted_tenant_put(ctx, *tenant, adds ? 1 : -1));
+        }
+        const char* event_type = adds                   ? "USER_ASSIGNED"
+                                 : kind == Kind::Update ? "USER_UPDATED"
+                                                        : "USER_REMOVED";
+        records::record_change(
+            ops, ctx, ids_, options_,
+            records::Change{event_type, events::kTenantSource, tenant->tenant_id,
+                            existing->has_value() ? membership_object(**existing) : "",
+                            kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
+        const auto written = store_.write(std::move(ops));
+        if (written.condition_failed()) {
+          // Someone changed the tenant or this member meanwhile: decide again.
+          return std::optional<Membership>{};
+        }
+        if (!written.ok()) {
+          return Error::make(ErrorCode::ServiceUnavailable, "The store could not save the member");
+        }
+        committed(event_type);
+        return std::optional<Membership>{kind == Kind::Remove ? **existing : after};
+      },
+      [] {
+        return Error::make(ErrorCode::VersionConflict,
+                           "The tenant's members changed concurrently too often; retry");
+      });
 }
 
 Result<Page<Membership>> MemberService::list(const Context& ctx, std::string_view tenant_id,

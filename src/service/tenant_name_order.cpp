@@ -1,5 +1,6 @@
 #include "service/tenant_name_order.hpp"
 
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 #include "records/tenant_name_order.hpp"
 #include "records/tenant_record.hpp"
@@ -13,8 +14,8 @@ bool is_word_char(char c) {
 }  // namespace
 
 bool word_prefix_match(std::string_view name, std::string_view term) {
-  const std::string lower = domain::to_lower(name);
-  const std::string wanted = domain::to_lower(domain::trim(term));
+  const std::string lower = to_lower(name);
+  const std::string wanted = to_lower(trim(term));
   if (wanted.empty()) {
     return true;
   }

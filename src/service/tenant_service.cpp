@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json.hpp"
+#include "core/strings.hpp"
 #include "core/unicode_text.hpp"
 #include "domain/tenant_lifecycle.hpp"
 #include "events/outbox_event.hpp"
@@ -102,8 +103,8 @@ bool matches(const TenantFilter& filter, const Tenant& tenant) {
     return false;
   }
   if (filter.name_prefix) {
-    const std::string lower = domain::to_lower(tenant.organization_name);
-    const std::string prefix = domain::to_lower(*filter.name_prefix);
+    const std::string lower = to_lower(tenant.organization_name);
+    const std::string prefix = to_lower(*filter.name_prefix);
     if (lower.compare(0, prefix.size(), prefix) != 0) {
       return false;
     }
@@ -157,7 +158,7 @@ store::Query query_for(const TenantFilter& filter) {
     q.index = 0;
     q.pk = std::string(records::kTenantsByNamePk);
   } else if (filter.name_prefix) {
-    const std::string lower = domain::to_lower(*filter.name_prefix);
+    const std::string lower = to_lower(*filter.name_prefix);
     const std::size_t chars =
         std::min<std::size_t>(domain::utf8_length(lower).value_or(1), records::kNameBuckets);
     q.index = records::kTenantsByName1Index + static_cast<int>(chars) - 1;

@@ -199,7 +199,7 @@ Response get_hierarchy(Api& api, Call& call) {
     const std::string& name = call.query.all().front().first;
     return fail(call, Error::validation({unknown_query_param(name)}));
   }
-  auto view = api.deps().services.hierarchy->get(call.ctx, call.tenant_id);
+  auto view = api.deps().services.hierarchy.get(call.ctx, call.tenant_id);
   if (!view) {
     return fail(call, view.error());
   }
@@ -227,7 +227,7 @@ Response put_hierarchy(Api& api, Call& call) {
     return fail(call, tree.error());
   }
   auto view =
-      api.deps().services.hierarchy->put(call.ctx, call.tenant_id, std::move(*tree), cascade);
+      api.deps().services.hierarchy.put(call.ctx, call.tenant_id, std::move(*tree), cascade);
   if (!view) {
     return fail(call, view.error());
   }

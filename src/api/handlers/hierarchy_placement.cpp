@@ -135,7 +135,7 @@ bool no_query(Call& call, Response& refusal) {
 // Sets the tenant's placement to `p`, adding its path to the tree first when missing.
 Result<std::pair<domain::Tenant, service::HierarchyView>> place(Api& api, Call& call,
                                                                 const Placement& p) {
-  auto& hierarchy = *api.deps().services.hierarchy;
+  auto& hierarchy = api.deps().services.hierarchy;
   auto view = hierarchy.get(call.ctx, call.tenant_id);
   if (!view) {
     return std::move(view).error();
@@ -149,7 +149,7 @@ Result<std::pair<domain::Tenant, service::HierarchyView>> place(Api& api, Call& 
   input.division = {true, p.division};
   input.group = {true, p.group};
   input.team = {true, p.team};
-  auto tenant = api.deps().services.tenants->update(call.ctx, call.tenant_id, input);
+  auto tenant = api.deps().services.tenants.update(call.ctx, call.tenant_id, input);
   if (!tenant) {
     return std::move(tenant).error();
   }
@@ -178,7 +178,7 @@ Response post_hierarchy(Api& api, Call& call) {
   if (!p) {
     return fail(call, p.error());
   }
-  auto tenant = api.deps().services.tenants->get(call.ctx, call.tenant_id);
+  auto tenant = api.deps().services.tenants.get(call.ctx, call.tenant_id);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -229,8 +229,8 @@ Response delete_hierarchy(Api& api, Call& call) {
   } else if (auto done = body->finish(); !done) {
     return fail(call, done.error());
   }
-  auto& hierarchy = *api.deps().services.hierarchy;
-  auto tenant = api.deps().services.tenants->get(call.ctx, call.tenant_id);
+  auto& hierarchy = api.deps().services.hierarchy;
+  auto tenant = api.deps().services.tenants.get(call.ctx, call.tenant_id);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -254,7 +254,7 @@ Response delete_hierarchy(Api& api, Call& call) {
   clear.division = {true, std::nullopt};
   clear.group = {true, std::nullopt};
   clear.team = {true, std::nullopt};
-  auto cleared = api.deps().services.tenants->update(call.ctx, call.tenant_id, clear);
+  auto cleared = api.deps().services.tenants.update(call.ctx, call.tenant_id, clear);
   if (!cleared) {
     return fail(call, cleared.error());
   }

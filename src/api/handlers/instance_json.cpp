@@ -3,6 +3,7 @@
 #include "api/body_reader.hpp"
 #include "api/encoders/instance_fields.hpp"
 #include "api/links.hpp"
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::api {
@@ -273,7 +274,7 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
     in.tier = *plan;
   }
   if (auto environment = body.string("environment", false)) {
-    in.environment = domain::to_lower(*environment);
+    in.environment = to_lower(*environment);
     if (*in.environment != "dev" && *in.environment != "sit" && *in.environment != "prod") {
       body.error("environment", "INVALID_VALUE", "environment must be one of dev, sit, prod");
     }
@@ -283,7 +284,7 @@ Result<service::CreateInstanceInput> decode_create_instance(std::string_view tex
     in.organization_name = std::move(name);
   }
   if (auto email = body.string("contactEmail", false)) {
-    in.contact_email = domain::to_lower(*email);
+    in.contact_email = to_lower(*email);
     domain::check_email("contactEmail", *in.contact_email, body.errors());
   }
   if (auto opportunity = body.string("opportunityId", false)) {

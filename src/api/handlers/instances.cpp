@@ -3,6 +3,11 @@
 // (/tenants/{tid}/instances/{id}) name it.
 #include "api/handlers/instances.hpp"
 
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "api/api.hpp"
 #include "api/handlers/fail.hpp"
 #include "api/handlers/instance_json.hpp"
@@ -20,12 +25,8 @@ using domain::Instance;
 using service::Accepted;
 using service::InstanceService;
 
-InstanceService* instances(Api& api) {
+InstanceService& instances(Api& api) {
   return api.deps().services.instances;
-}
-
-Error unavailable() {
-  return Error::make(ErrorCode::ServiceUnavailable, "Instances are not available");
 }
 
 // (tenantId, instanceId) of the route: nested routes start with /tenants/.
@@ -46,57 +47,81 @@ Response with_etag(Response r, std::int64_t version) {
   return r;
 }
 
-// The 202 body of a request that started an operation.
-Response accepted_response(Call& call, const Accepted& a, std::string_view message) {
-  const Instance& i = a.instance;
-  call.tenant_id = i.tenant_id;  // flat routes learn it only now, for the request log
+// How a route that started an operation answers. The bodies differ by contract (size and
+// suspend/resume answer 200, backup and restore carry no ETag), so each route says what it sends.
+struct OperationAnswer {
+  int status = 202;
+  std::function<void(JsonWriter&)> fields;                      // the route's fields, in order
+  std::vector<std::pair<std::string_view, std::string>> links;  // `_links`, in order
+  std::string location;                                         // the Location header; empty: none
+  bool etag = true;                                             // the instance's ETag
+};
+
+// The one responder for started operations: fields, then `_links`, then the headers.
+Response operation_response(Call& call, const Accepted& a, const OperationAnswer& answer) {
+  call.tenant_id = a.instance.tenant_id;  // flat routes learn it only now, for the request log
   JsonWriter out;
-  out.begin_object()
-      .field("requestId", call.request.request_id)
-      .field("operationId", a.operation.operation_id)
-      .field("instanceId", i.instance_id)
-      .field("tenantId", i.tenant_id)
-      .field("type", domain::to_string(a.operation.type))
-      .field("status", domain::to_string(i.state))
-      .field("message", message);
-  if (a.operation.type == domain::OperationType::Provision) {
-    out.field("estimatedCompletionMinutes", 15);
-  }
-  if (a.operation.type == domain::OperationType::Deprovision) {
-    out.field("dataRetentionDays", 30);
-  }
+  out.begin_object();
+  answer.fields(out);
   out.key("_links").begin_object();
-  write_link(out, "self", instance_path(i.instance_id));
-  write_link(out, "status", instance_status_path(i.instance_id));
-  write_link(out, "operation", operation_path(a.operation.operation_id));
-  write_link(out, "collection", tenant_instances_path(i.tenant_id));
+  for (const auto& [name, href] : answer.links) {
+    write_link(out, name, href);
+  }
   out.end_object().end_object();
-  return with_etag(json_response(202, out.str()), i.version);
+  Response r = json_response(answer.status, out.str());
+  if (answer.etag) {
+    r.set_header("ETag", etag(a.instance.version));
+  }
+  if (!answer.location.empty()) {
+    r.set_header("Location", answer.location);
+  }
+  return r;
+}
+
+// The 202 of create, update and delete: the operation and the instance it acts on.
+Response accepted_response(Call& call, const Accepted& a, std::string_view message,
+                           std::string location = {}) {
+  const Instance& i = a.instance;
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("requestId", call.request.request_id)
+        .field("operationId", a.operation.operation_id)
+        .field("instanceId", i.instance_id)
+        .field("tenantId", i.tenant_id)
+        .field("type", domain::to_string(a.operation.type))
+        .field("status", domain::to_string(i.state))
+        .field("message", message);
+    if (a.operation.type == domain::OperationType::Provision) {
+      out.field("estimatedCompletionMinutes", 15);
+    }
+    if (a.operation.type == domain::OperationType::Deprovision) {
+      out.field("dataRetentionDays", 30);
+    }
+  };
+  answer.links = {{"self", instance_path(i.instance_id)},
+                  {"status", instance_status_path(i.instance_id)},
+                  {"operation", operation_path(a.operation.operation_id)},
+                  {"collection", tenant_instances_path(i.tenant_id)}};
+  answer.location = std::move(location);
+  return operation_response(call, a, answer);
 }
 
 Response create_instance(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_create_instance(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->create(call.ctx, call.tenant_id, *input);
+  auto a = instances(api).create(call.ctx, call.tenant_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
-  Response r = accepted_response(call, *a, "Provisioning has started");
-  r.set_header("Location", instance_path(a->instance.instance_id));
-  return r;
+  return accepted_response(call, *a, "Provisioning has started",
+                           instance_path(a->instance.instance_id));
 }
 
 Response list_instances(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {"state"}); !ok) {
     return fail(call, ok.error());
   }
@@ -114,7 +139,7 @@ Response list_instances(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = instances(api)->list(call.ctx, call.tenant_id, state, *page);
+  auto result = instances(api).list(call.ctx, call.tenant_id, state, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -130,10 +155,7 @@ Response list_instances(Api& api, Call& call) {
 
 Response get_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto i = instances(api)->get(call.ctx, t.tenant_id, t.instance_id);
+  auto i = instances(api).get(call.ctx, t.tenant_id, t.instance_id);
   if (!i) {
     return fail(call, i.error());
   }
@@ -143,10 +165,7 @@ Response get_instance(Api& api, Call& call) {
 
 Response instance_status(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto s = instances(api)->status(call.ctx, t.tenant_id, t.instance_id);
+  auto s = instances(api).status(call.ctx, t.tenant_id, t.instance_id);
   if (!s) {
     return fail(call, s.error());
   }
@@ -155,14 +174,11 @@ Response instance_status(Api& api, Call& call) {
 
 Response update_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_update_instance(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->update(call.ctx, t.tenant_id, t.instance_id, *input);
+  auto a = instances(api).update(call.ctx, t.tenant_id, t.instance_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
@@ -172,13 +188,10 @@ Response update_instance(Api& api, Call& call) {
 
 Response delete_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = decode_delete(call.request.body); !ok) {
     return fail(call, ok.error());
   }
-  auto a = instances(api)->remove(call.ctx, t.tenant_id, t.instance_id);
+  auto a = instances(api).remove(call.ctx, t.tenant_id, t.instance_id);
   if (!a) {
     return fail(call, a.error());
   }
@@ -187,58 +200,48 @@ Response delete_instance(Api& api, Call& call) {
 
 Response size_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto count = decode_size(call.request.body);
   if (!count) {
     return fail(call, count.error());
   }
-  auto a = instances(api)->scale(call.ctx, t.tenant_id, t.instance_id, *count);
+  auto a = instances(api).scale(call.ctx, t.tenant_id, t.instance_id, *count);
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->instance.state))
-      .field("previousCount", a->previous_count)
-      .field("desiredCount", a->instance.configuration.desired_count)
-      .field("operationId", a->operation.operation_id)
-      .field("message", "Scaling has started")
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  return with_etag(json_response(200, out.str()), a->instance.version);
+  OperationAnswer answer;
+  answer.status = 200;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->instance.state))
+        .field("previousCount", a->previous_count)
+        .field("desiredCount", a->instance.configuration.desired_count)
+        .field("operationId", a->operation.operation_id)
+        .field("message", "Scaling has started");
+  };
+  answer.links = {{"self", instance_path(a->instance.instance_id)},
+                  {"operation", operation_path(a->operation.operation_id)}};
+  return operation_response(call, *a, answer);
 }
 
 Response power(Api& api, Call& call, bool stop, std::string_view action) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto a = stop ? instances(api)->suspend(call.ctx, t.tenant_id, t.instance_id)
-                : instances(api)->resume(call.ctx, t.tenant_id, t.instance_id);
+  auto a = stop ? instances(api).suspend(call.ctx, t.tenant_id, t.instance_id)
+                : instances(api).resume(call.ctx, t.tenant_id, t.instance_id);
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->instance.state))
-      .field("action", action)
-      .field("operationId", a->operation.operation_id)
-      .field("message", stop ? "Suspending" : "Resuming")
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  return with_etag(json_response(200, out.str()), a->instance.version);
+  OperationAnswer answer;
+  answer.status = 200;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->instance.state))
+        .field("action", action)
+        .field("operationId", a->operation.operation_id)
+        .field("message", stop ? "Suspending" : "Resuming");
+  };
+  answer.links = {{"self", instance_path(a->instance.instance_id)},
+                  {"operation", operation_path(a->operation.operation_id)}};
+  return operation_response(call, *a, answer);
 }
 
 Response suspend_instance(Api& api, Call& call) {
@@ -265,67 +268,53 @@ Response put_instance_status(Api& api, Call& call) {
 
 Response backup_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_backup(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto a = instances(api)->backup(call.ctx, t.tenant_id, t.instance_id, *input);
+  auto a = instances(api).backup(call.ctx, t.tenant_id, t.instance_id, *input);
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("backupId", a->backup->backup_id)
-      .field("operationId", a->operation.operation_id)
-      .field("instanceId", a->instance.instance_id)
-      .field("status", domain::to_string(a->backup->status))
-      .key("_links")
-      .begin_object();
-  write_link(out, "self", backup_path(a->instance.instance_id, a->backup->backup_id));
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  out.end_object().end_object();
-  Response r = json_response(202, out.str());
-  r.set_header("Location", backup_path(a->instance.instance_id, a->backup->backup_id));
-  return r;
+  const std::string self = backup_path(a->instance.instance_id, a->backup->backup_id);
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("backupId", a->backup->backup_id)
+        .field("operationId", a->operation.operation_id)
+        .field("instanceId", a->instance.instance_id)
+        .field("status", domain::to_string(a->backup->status));
+  };
+  answer.links = {{"self", self}, {"operation", operation_path(a->operation.operation_id)}};
+  answer.location = self;
+  answer.etag = false;
+  return operation_response(call, *a, answer);
 }
 
 Response restore_instance(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto backup_id = decode_restore(call.request.body);
   if (!backup_id) {
     return fail(call, backup_id.error());
   }
-  auto a = instances(api)->restore(call.ctx, t.tenant_id, t.instance_id, *backup_id);
+  auto a = instances(api).restore(call.ctx, t.tenant_id, t.instance_id, *backup_id);
   if (!a) {
     return fail(call, a.error());
   }
-  call.tenant_id = a->instance.tenant_id;
-  JsonWriter out;
-  out.begin_object()
-      .field("operationId", a->operation.operation_id)
-      .field("instanceId", a->instance.instance_id)
-      .field("backupId", *backup_id)
-      .field("status", domain::to_string(a->instance.state))
-      .key("_links")
-      .begin_object();
-  write_link(out, "operation", operation_path(a->operation.operation_id));
-  write_link(out, "self", instance_path(a->instance.instance_id));
-  out.end_object().end_object();
-  return json_response(202, out.str());
+  OperationAnswer answer;
+  answer.fields = [&](JsonWriter& out) {
+    out.field("operationId", a->operation.operation_id)
+        .field("instanceId", a->instance.instance_id)
+        .field("backupId", *backup_id)
+        .field("status", domain::to_string(a->instance.state));
+  };
+  answer.links = {{"operation", operation_path(a->operation.operation_id)},
+                  {"self", instance_path(a->instance.instance_id)}};
+  answer.etag = false;
+  return operation_response(call, *a, answer);
 }
 
 Response list_backups(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
@@ -334,7 +323,7 @@ Response list_backups(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = instances(api)->list_backups(call.ctx, t.tenant_id, t.instance_id, *page);
+  auto result = instances(api).list_backups(call.ctx, t.tenant_id, t.instance_id, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -349,10 +338,7 @@ Response list_backups(Api& api, Call& call) {
 }
 
 Response get_backup(Api& api, Call& call) {
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto b = instances(api)->get_backup(call.ctx, {}, call.param(0), call.param(1));
+  auto b = instances(api).get_backup(call.ctx, {}, call.param(0), call.param(1));
   if (!b) {
     return fail(call, b.error());
   }
@@ -363,14 +349,11 @@ Response get_backup(Api& api, Call& call) {
 
 Response post_events(Api& api, Call& call) {
   const Target t = target(call);
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto report = decode_report(call.request.body);
   if (!report) {
     return fail(call, report.error());
   }
-  auto outcome = instances(api)->report(call.ctx, t.instance_id, *report);
+  auto outcome = instances(api).report(call.ctx, t.instance_id, *report);
   if (!outcome) {
     return fail(call, outcome.error());
   }
@@ -389,10 +372,7 @@ Response post_events(Api& api, Call& call) {
 }
 
 Response get_operation(Api& api, Call& call) {
-  if (instances(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto op = instances(api)->get_operation(call.ctx, call.param(0));
+  auto op = instances(api).get_operation(call.ctx, call.param(0));
   if (!op) {
     return fail(call, op.error());
   }

@@ -11,6 +11,7 @@
 #include "api/links.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 #include "service/invitation_service.hpp"
 
@@ -23,12 +24,8 @@ using domain::Invitation;
 constexpr std::size_t kMaxMessageChars = 1000;
 constexpr std::size_t kMaxTokenChars = 256;
 
-service::InvitationService* invitations(Api& api) {
+service::InvitationService& invitations(Api& api) {
   return api.deps().services.invitations;
-}
-
-Error unavailable() {
-  return Error::make(ErrorCode::ServiceUnavailable, "Invitations are not available");
 }
 
 void write_invitation(JsonWriter& out, const Invitation& inv, TimePoint now) {
@@ -107,16 +104,13 @@ Result<std::string> decode_token(std::string_view text) {
 }
 
 Response create(Api& api, Call& call, bool nested) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   std::string tenant_id(call.param(0));
   auto input = decode_create(call.request.body, nested ? nullptr : &tenant_id);
   if (!input) {
     return fail(call, input.error());
   }
   call.tenant_id = tenant_id;
-  auto inv = invitations(api)->create(call.ctx, tenant_id, *input);
+  auto inv = invitations(api).create(call.ctx, tenant_id, *input);
   if (!inv) {
     return fail(call, inv.error());
   }
@@ -134,9 +128,6 @@ Response create_tenant_invitation(Api& api, Call& call) {
 }
 
 Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   std::vector<FieldError> errors;
   service::InvitationFilter filter;
   filter.tenant_id = std::move(tenant_id);
@@ -149,7 +140,7 @@ Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
                           "EXPIRED"});
       }
     } else if (name == "email") {
-      filter.email = domain::to_lower(domain::trim(value));
+      filter.email = to_lower(trim(value));
       domain::check_email("email", *filter.email, errors);
     } else if (name == "tenantId" && !call.tenant_id.empty()) {
       errors.push_back({name, "UNKNOWN_FIELD", "The tenant is already named by the path"});
@@ -173,7 +164,7 @@ Response list(Api& api, Call& call, std::optional<std::string> tenant_id) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = invitations(api)->list(call.ctx, filter, *page);
+  auto result = invitations(api).list(call.ctx, filter, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -211,10 +202,7 @@ std::string_view invitation_param(const Call& call) {
 }
 
 Response get_invitation(Api& api, Call& call) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto inv = invitations(api)->get(call.ctx, invitation_param(call));
+  auto inv = invitations(api).get(call.ctx, invitation_param(call));
   if (!inv) {
     return fail(call, inv.error());
   }
@@ -228,11 +216,8 @@ Response get_invitation(Api& api, Call& call) {
 // Cancel and resend: a nested path first checks that the invitation belongs to that tenant.
 template <class Action>
 Response manage(Api& api, Call& call, Action action) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (call.params.size() > 1) {
-    auto inv = invitations(api)->get(call.ctx, invitation_param(call));
+    auto inv = invitations(api).get(call.ctx, invitation_param(call));
     if (!inv) {
       return fail(call, inv.error());
     }
@@ -240,7 +225,7 @@ Response manage(Api& api, Call& call, Action action) {
       return fail(call, ok.error());
     }
   }
-  auto inv = action(*invitations(api), call.ctx, invitation_param(call));
+  auto inv = action(invitations(api), call.ctx, invitation_param(call));
   if (!inv) {
     return fail(call, inv.error());
   }
@@ -261,14 +246,11 @@ Response resend_invitation(Api& api, Call& call) {
 }
 
 Response accept_invitation(Api& api, Call& call) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto token = decode_token(call.request.body);
   if (!token) {
     return fail(call, token.error());
   }
-  auto m = invitations(api)->accept(call.ctx, call.param(0), *token);
+  auto m = invitations(api).accept(call.ctx, call.param(0), *token);
   if (!m) {
     return fail(call, m.error());
   }
@@ -284,14 +266,11 @@ Response accept_invitation(Api& api, Call& call) {
 }
 
 Response decline_invitation(Api& api, Call& call) {
-  if (invitations(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto token = decode_token(call.request.body);
   if (!token) {
     return fail(call, token.error());
   }
-  auto inv = invitations(api)->decline(call.ctx, call.param(0), *token);
+  auto inv = invitations(api).decline(call.ctx, call.param(0), *token);
   if (!inv) {
     return fail(call, inv.error());
   }

@@ -1,5 +1,6 @@
 #include "api/handlers/member_fields.hpp"
 
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::api::handlers {
@@ -7,7 +8,7 @@ namespace tenantd::api::handlers {
 std::optional<std::string> read_email(BodyReader& body, bool required) {
   auto email = body.string("email", required);
   if (email) {
-    *email = domain::to_lower(*email);
+    *email = to_lower(*email);
     domain::check_email("email", *email, body.errors());
   }
   return email;

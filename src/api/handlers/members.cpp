@@ -18,12 +18,8 @@ namespace {
 using service::Membership;
 using service::TenantRole;
 
-service::MemberService* members(Api& api) {
+service::MemberService& members(Api& api) {
   return api.deps().services.members;
-}
-
-Error unavailable() {
-  return Error::make(ErrorCode::ServiceUnavailable, "Members are not available");
 }
 
 std::string membership_json(const Membership& m) {
@@ -102,7 +98,7 @@ Response tenants_page(Api& api, Call& call, std::string_view user_id) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = members(api)->tenants_of(call.ctx, user_id, *page);
+  auto result = members(api).tenants_of(call.ctx, user_id, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -126,14 +122,11 @@ Response tenants_page(Api& api, Call& call, std::string_view user_id) {
 
 Response assign_member(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_assign(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto m = members(api)->assign(call.ctx, call.tenant_id, *input);
+  auto m = members(api).assign(call.ctx, call.tenant_id, *input);
   if (!m) {
     return fail(call, m.error());
   }
@@ -144,9 +137,6 @@ Response assign_member(Api& api, Call& call) {
 
 Response list_members(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {"role"}); !ok) {
     return fail(call, ok.error());
   }
@@ -164,7 +154,7 @@ Response list_members(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = members(api)->list(call.ctx, call.tenant_id, role, *page);
+  auto result = members(api).list(call.ctx, call.tenant_id, role, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -182,10 +172,7 @@ Response list_members(Api& api, Call& call) {
 
 Response get_member(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
-  auto m = members(api)->get(call.ctx, call.tenant_id, call.param(1));
+  auto m = members(api).get(call.ctx, call.tenant_id, call.param(1));
   if (!m) {
     return fail(call, m.error());
   }
@@ -194,14 +181,11 @@ Response get_member(Api& api, Call& call) {
 
 Response update_member(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   auto input = decode_update(call.request.body);
   if (!input) {
     return fail(call, input.error());
   }
-  auto m = members(api)->update(call.ctx, call.tenant_id, call.param(1), *input);
+  auto m = members(api).update(call.ctx, call.tenant_id, call.param(1), *input);
   if (!m) {
     return fail(call, m.error());
   }
@@ -210,13 +194,10 @@ Response update_member(Api& api, Call& call) {
 
 Response remove_member(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   if (auto ok = only_page_params(call, {""}); !ok) {
     return fail(call, ok.error());
   }
-  if (auto removed = members(api)->remove(call.ctx, call.tenant_id, call.param(1)); !removed) {
+  if (auto removed = members(api).remove(call.ctx, call.tenant_id, call.param(1)); !removed) {
     return fail(call, removed.error());
   }
   Response r;
@@ -225,16 +206,10 @@ Response remove_member(Api& api, Call& call) {
 }
 
 Response user_tenants(Api& api, Call& call) {
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   return tenants_page(api, call, call.param(0));
 }
 
 Response my_tenants(Api& api, Call& call) {
-  if (members(api) == nullptr) {
-    return fail(call, unavailable());
-  }
   return tenants_page(api, call, call.ctx.principal.sub);
 }
 

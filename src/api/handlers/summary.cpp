@@ -45,7 +45,7 @@ Status count_instances(Api& api, const Call& call, const std::string& tenant_id,
   service::PageRequest page;
   page.limit = kPageSize;
   while (true) {
-    auto instances = api.deps().services.instances->list(call.ctx, tenant_id, std::nullopt, page);
+    auto instances = api.deps().services.instances.list(call.ctx, tenant_id, std::nullopt, page);
     if (!instances) {
       const auto code = instances.error().code;
       if (code == ErrorCode::Forbidden || code == ErrorCode::TenantSuspended ||
@@ -78,7 +78,7 @@ Result<Counts> count(Api& api, const Call& call) {
   page.limit = kPageSize;
   std::size_t seen = 0;
   while (true) {
-    auto tenants = api.deps().services.tenants->list(call.ctx, {}, page);
+    auto tenants = api.deps().services.tenants.list(call.ctx, {}, page);
     if (!tenants) {
       return std::move(tenants).error();
     }

@@ -2,6 +2,7 @@
 
 #include "api/encoders/tenant_fields.hpp"
 #include "api/links.hpp"
+#include "core/strings.hpp"
 #include "core/unicode_text.hpp"
 
 namespace tenantd::api {
@@ -49,7 +50,7 @@ std::string normalised_email(BodyReader& body, const char* field, bool required)
   if (!value) {
     return {};
   }
-  std::string email = domain::to_lower(*value);
+  std::string email = to_lower(*value);
   domain::check_email(field, email, body.errors());
   return email;
 }

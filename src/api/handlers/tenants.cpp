@@ -8,6 +8,7 @@
 #include "api/page_token.hpp"
 #include "api/pagination.hpp"
 #include "api/responses.hpp"
+#include "core/strings.hpp"
 
 namespace tenantd::api::handlers {
 
@@ -47,7 +48,7 @@ Response lifecycle(Api& api, Call& call, TenantAction action, std::string_view m
     return fail(call, reason.error());
   }
   auto tenant =
-      api.deps().services.tenants->apply(call.ctx, call.tenant_id, action, std::move(*reason));
+      api.deps().services.tenants.apply(call.ctx, call.tenant_id, action, std::move(*reason));
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -64,10 +65,10 @@ std::string list_scope(const Call& call, const service::TenantFilter& filter) {
   scope += "|e=";
   scope += filter.environment ? domain::to_string(*filter.environment) : "";
   scope += "|n=";
-  scope += filter.name_prefix ? domain::to_lower(*filter.name_prefix) : "";
+  scope += filter.name_prefix ? to_lower(*filter.name_prefix) : "";
   // A page token continues only the listing it came from: same search and same order.
   scope += "|w=";
-  scope += filter.name_word_prefix ? domain::to_lower(*filter.name_word_prefix) : "";
+  scope += filter.name_word_prefix ? to_lower(*filter.name_word_prefix) : "";
   scope += filter.sort == service::TenantSort::OrganizationName ? "|by=name" : "|by=created";
   scope += filter.ascending ? "|asc" : "|desc";
   return scope;
@@ -80,7 +81,7 @@ Response create_tenant(Api& api, Call& call) {
   if (!input) {
     return fail(call, input.error());
   }
-  auto tenant = api.deps().services.tenants->create(call.ctx, *input);
+  auto tenant = api.deps().services.tenants.create(call.ctx, *input);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -149,7 +150,7 @@ Response list_tenants(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = api.deps().services.tenants->list(call.ctx, filter, *page);
+  auto result = api.deps().services.tenants.list(call.ctx, filter, *page);
   if (!result) {
     return fail(call, result.error());
   }
@@ -165,7 +166,7 @@ Response list_tenants(Api& api, Call& call) {
 
 Response get_tenant(Api& api, Call& call) {
   call.tenant_id = call.param(0);
-  auto tenant = api.deps().services.tenants->get(call.ctx, call.tenant_id);
+  auto tenant = api.deps().services.tenants.get(call.ctx, call.tenant_id);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -178,7 +179,7 @@ Response update_tenant(Api& api, Call& call) {
   if (!input) {
     return fail(call, input.error());
   }
-  auto tenant = api.deps().services.tenants->update(call.ctx, call.tenant_id, *input);
+  auto tenant = api.deps().services.tenants.update(call.ctx, call.tenant_id, *input);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -208,7 +209,7 @@ Response delete_tenant(Api& api, Call& call) {
       return fail(call, done.error());
     }
   }
-  auto tenant = api.deps().services.tenants->deprovision(call.ctx, call.tenant_id, force);
+  auto tenant = api.deps().services.tenants.deprovision(call.ctx, call.tenant_id, force);
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -259,7 +260,7 @@ Response patch_tenant_status(Api& api, Call& call) {
     return fail(call, done.error());
   }
   auto tenant =
-      api.deps().services.tenants->set_status(call.ctx, call.tenant_id, *target, std::move(reason));
+      api.deps().services.tenants.set_status(call.ctx, call.tenant_id, *target, std::move(reason));
   if (!tenant) {
     return fail(call, tenant.error());
   }
@@ -278,7 +279,7 @@ Response tenant_audit(Api& api, Call& call) {
   if (!page) {
     return fail(call, page.error());
   }
-  auto result = api.deps().services.tenants->audit(call.ctx, call.tenant_id, *page);
+  auto result = api.deps().services.tenants.audit(call.ctx, call.tenant_id, *page);
   if (!result) {
     return fail(call, result.error());
   }

@@ -302,6 +302,30 @@ WriteResult failed(std::string message) {
   return r;
 }
 
+WriteResult condition_failed_at(std::size_t op) {
+  WriteResult r;
+  r.status = WriteResult::Status::ConditionFailed;
+  r.failed_op = op;
+  return r;
+}
+
+// Whether `condition` holds for the row `current` read (ttl, data; no row: absent). A row whose
+// ttl has passed counts as absent.
+bool condition_holds(const Condition& condition, const PgResult& current, std::int64_t now) {
+  const bool exists = current.rows() == 1 && (current.is_null(0, 0) || current.integer(0, 0) > now);
+  switch (condition.kind) {
+    case Condition::Kind::None:
+      return true;
+    case Condition::Kind::NotExists:
+      return !exists;
+    case Condition::Kind::Exists:
+      return exists;
+    case Condition::Kind::VersionIs:
+      return exists && data_version(current.text(0, 1)) == condition.version;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Exclusive use of a pooled connection; a connection that lost its server is not returned.
@@ -614,27 +638,9 @@ WriteResult PostgresStore::write_once(PgConnection& c, const std::vector<WriteOp
         return abort("condition", current);
       }
       row_present = current.rows() == 1;
-      const bool exists = row_present && (current.is_null(0, 0) || current.integer(0, 0) > now);
-      bool holds = true;
-      switch (condition.kind) {
-        case Condition::Kind::None:
-          break;
-        case Condition::Kind::NotExists:
-          holds = !exists;
-          break;
-        case Condition::Kind::Exists:
-          holds = exists;
-          break;
-        case Condition::Kind::VersionIs:
-          holds = exists && data_version(current.text(0, 1)) == condition.version;
-          break;
-      }
-      if (!holds) {
+      if (!condition_holds(condition, current, now)) {
         c.exec("ROLLBACK");
-        WriteResult r;
-        r.status = WriteResult::Status::ConditionFailed;
-        r.failed_op = i;
-        return r;
+        return condition_failed_at(i);
       }
     }
     if (const auto* put = std::get_if<Put>(&op)) {
@@ -648,10 +654,7 @@ WriteResult PostgresStore::write_once(PgConnection& c, const std::vector<WriteOp
       if (!r.ok()) {
         if (insert_only && r.sqlstate() == "23505") {
           c.exec("ROLLBACK");
-          WriteResult out;
-          out.status = WriteResult::Status::ConditionFailed;
-          out.failed_op = i;
-          return out;
+          return condition_failed_at(i);
         }
         return abort("put", r);
       }

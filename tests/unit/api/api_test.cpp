@@ -9,6 +9,11 @@
 #include "core/json.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "service/hierarchy_service.hpp"
+#include "service/instance_service.hpp"
+#include "service/invitation_service.hpp"
+#include "service/local_directory.hpp"
+#include "service/member_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tenantd::api {
@@ -26,6 +31,12 @@ class ApiTest : public ::testing::Test {
         rate_limiter_(1000, 1000, clock_),
         logger_(obs::LoggerOptions{"dev", obs::LogLevel::Error, [](std::string_view) {}, &clock_}),
         tenants_(*store_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
+        hierarchy_(*store_, ids_, service::ChangeLogOptions{}, {}),
+        directory_(*store_, ids_, clock_),
+        members_(*store_, directory_, ids_, service::ChangeLogOptions{}, service::MemberEvents{}),
+        invitations_(*store_, directory_, members_, ids_, service::InvitationOptions{},
+                     service::InvitationEvents{}),
+        instances_(*store_, ids_, service::InstanceOptions{}, service::InstanceEvents{}),
         api_(ApiDeps{*store_, clock_, ids_,
                      auth::bearer_authenticator([this](std::string_view token, TimePoint now) {
                        return verifier_.verify(token, now);
@@ -34,9 +45,11 @@ class ApiTest : public ::testing::Test {
              ApiOptions{}) {}
 
   Services services() {
-    Services s;
-    s.tenants = &tenants_;
-    return s;
+    return Services{.tenants = tenants_,
+                    .hierarchy = hierarchy_,
+                    .members = members_,
+                    .invitations = invitations_,
+                    .instances = instances_};
   }
 
   std::string token(std::vector<std::string> groups) {
@@ -81,6 +94,11 @@ class ApiTest : public ::testing::Test {
   obs::Logger logger_;
   obs::MetricsRegistry metrics_;
   service::TenantService tenants_;
+  service::HierarchyService hierarchy_;
+  service::LocalDirectory directory_;
+  service::MemberService members_;
+  service::InvitationService invitations_;
+  service::InstanceService instances_;
   Api api_;
   std::string admin_ = token({"platform-admins"});
 };

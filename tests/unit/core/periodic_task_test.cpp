@@ -54,5 +54,37 @@ TEST(PeriodicTask, StopReturnsPromptlyWhileTheThreadWaits) {
   EXPECT_EQ(runs.load(), 0);
 }
 
+TEST(PeriodicTask, RunAtStartRunsOnceWithoutWaitingForTheInterval) {
+  std::atomic<int> runs{0};
+  PeriodicTask task(
+      1h, [&runs] { ++runs; }, PeriodicTaskOptions{.run_at_start = true});
+  task.start();
+  EXPECT_TRUE(reaches(runs, 1, 5s));
+  std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(PeriodicTask, WakesDuringTheLingerMakeOneRun) {
+  // The outbox dispatcher gathers the commits of a burst into one pass.
+  std::atomic<int> runs{0};
+  PeriodicTask task(
+      1h, [&runs] { ++runs; }, PeriodicTaskOptions{.linger = 200ms});
+  task.start();
+  task.wake();
+  task.wake();
+  task.wake();
+  EXPECT_TRUE(reaches(runs, 1, 5s));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(PeriodicTask, StopSaysWhetherItStoppedARunningThread) {
+  PeriodicTask task(1h, [] {});
+  EXPECT_FALSE(task.stop());
+  task.start();
+  EXPECT_TRUE(task.stop());
+  EXPECT_FALSE(task.stop());
+}
+
 }  // namespace
 }  // namespace tenantd

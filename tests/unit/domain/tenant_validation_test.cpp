@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/strings.hpp"
 #include "domain/tenant.hpp"
 
 namespace tenantd::domain {
@@ -63,23 +64,7 @@ void expect_one(const std::vector<FieldError>& errors, const std::string& field,
   EXPECT_FALSE(errors[0].message.empty()) << context;
 }
 
-// ---- trim / to_lower / utf8_length ----
-
-TEST(Trim, RemovesSurroundingAsciiWhitespaceOnly) {
-  EXPECT_EQ(trim("  acme \t\r\n"), "acme");
-  EXPECT_EQ(trim("\v\facme corp\f"), "acme corp");
-  EXPECT_EQ(trim("a  b"), "a  b");
-  EXPECT_EQ(trim(""), "");
-  EXPECT_EQ(trim(" \t\n "), "");
-  // A non-breaking space (U+00A0) is not ASCII whitespace and stays.
-  EXPECT_EQ(trim("\xC2\xA0x"), "\xC2\xA0x");
-}
-
-TEST(ToLower, LowersAsciiLettersAndLeavesTheRest) {
-  EXPECT_EQ(to_lower("User@Example.COM"), "user@example.com");
-  EXPECT_EQ(to_lower("123-_."), "123-_.");
-  EXPECT_EQ(to_lower("\xC3\x89"), "\xC3\x89");  // É is left alone
-}
+// ---- utf8_length ----
 
 TEST(Utf8Length, CountsCodePointsAndRejectsMalformedInput) {
   EXPECT_EQ(utf8_length(""), 0U);
