@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -525,9 +526,27 @@ SqliteStore::~SqliteStore() {
   writer_.reset();
 }
 
+namespace {
+
+// Process-wide SQLite settings, made once before the first connection (sqlite3_config is only
+// allowed before SQLite initialises; all of the process's SQLite use goes through this store).
+// Memory statistics off: with them on (the default) every sqlite3_malloc and sqlite3_free takes
+// one global mutex, which the reading threads contended on for every row (issue 17). Nothing
+// here reads sqlite3_memory_used() or sets a soft heap limit, which are what they serve.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE when something initialised SQLite first: the defaults then stay, harmlessly.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        std::string environment,
                                                        const Clock& clock) {
+  configure_sqlite_once();
   const bool in_memory = path == ":memory:";
   if (path.empty()) {
     // SQLite would give every connection its own private temporary database.
