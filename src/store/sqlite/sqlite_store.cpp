@@ -434,7 +434,7 @@ struct ThreadSlot {
 };
 
 std::size_t thread_slot() {
-  thread_local const ThreadSlot slot;
+  thread_local ThreadSlot slot;
   return slot.index;
 }
 
