@@ -207,6 +207,11 @@ struct Loop {
   net::io_context ioc;
   // Keeps run_one() waiting while the loop has no connection; stop() ends it with ioc.stop().
   net::executor_work_guard<net::io_context::executor_type> work;
+  // Responses of this turn, sent when it ends, after on_loop_turn: a client never sees its
+  // response before the request's log line is written (HttpServer::end_turn).
+  std::vector<std::shared_ptr<HttpServer::Session>> ready;
+  std::vector<std::shared_ptr<HttpServer::Session>>
+      sending;  // ready's spare, kept for its capacity
 };
 
 struct HttpServer::Impl {
@@ -239,8 +244,9 @@ struct HttpServer::Impl {
 // requests are answered one after another, in order.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket, std::string remote)
+  Session(HttpServer& server, Loop& loop, tcp::socket socket, std::string remote)
       : server_(server),
+        loop_(loop),
         socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         remote_(std::move(remote)) {}
@@ -530,14 +536,24 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
     phase_ = Phase::Writing;
     set_deadline(server_.options_.read_timeout, false);
-    const bool send_body = !bodiless && !head_request_;
+    send_body_ = !bodiless && !head_request_;
+    loop_.ready.push_back(shared_from_this());  // sent by send() when the turn ends
+  }
+
+ public:
+  // Sends the response that write() prepared; called by the loop at the end of the turn.
+  void send() {
+    if (phase_ != Phase::Writing) {
+      return;  // closed meanwhile (timeout)
+    }
     const std::array<net::const_buffer, 2> buffers = {
-        net::buffer(head_), send_body ? net::buffer(body_) : net::const_buffer()};
+        net::buffer(head_), send_body_ ? net::buffer(body_) : net::const_buffer()};
     net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
 
+ private:
   void on_write(error_code ec) {
     if (phase_ == Phase::Closed) {
       return;
@@ -624,6 +640,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
   HttpServer& server_;
+  Loop& loop_;
   tcp::socket socket_;
   net::steady_timer timer_;
   SteadyClock::time_point deadline_{};
@@ -639,6 +656,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool http10_ = false;
   bool head_request_ = false;
   bool sent_continue_ = false;
+  bool send_body_ = false;
   bool rejected_ = false;
   bool framing_checked_ = false;
   std::size_t head_bytes_ = 0;
@@ -706,7 +724,7 @@ void HttpServer::accept_next() {
   // The socket belongs to the next loop in turn: its session runs there from start to finish.
   Loop& loop = *impl_->loops[impl_->next_loop];
   impl_->next_loop = (impl_->next_loop + 1) % impl_->loops.size();
-  impl_->acceptor->async_accept(loop.ioc, [this](error_code ec, tcp::socket socket) {
+  impl_->acceptor->async_accept(loop.ioc, [this, &loop](error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !impl_->acceptor->is_open()) {
       return;
     }
@@ -743,7 +761,7 @@ void HttpServer::accept_next() {
         socket.close(close_ec);
       } else {
         ++per_client_[address];
-        session = std::make_shared<Session>(*this, std::move(socket), std::move(address));
+        session = std::make_shared<Session>(*this, loop, std::move(socket), std::move(address));
         sessions_.emplace(session.get(), session);
       }
     }
@@ -783,31 +801,42 @@ void HttpServer::log(const std::string& line) {
 }
 
 // Runs one loop on the calling thread until stop(). A turn is the handlers that are ready at
-// once (at most kTurnHandlers of them); options_.on_loop_turn runs after each, before the loop
-// waits again, so that what the turn buffered (request log lines) is written at once.
+// once (at most kTurnHandlers of them); end_turn() follows each, before the loop waits again.
 void HttpServer::serve_loop(std::size_t index) {
-  constexpr int kTurnHandlers = 256;
-  net::io_context& ioc = impl_->loops[index]->ioc;
+  constexpr int kTurnHandlers = 64;
+  Loop& loop = *impl_->loops[index];
   if (options_.on_loop_start) {
     options_.on_loop_start();
   }
   for (;;) {
     try {
-      while (ioc.run_one() != 0) {
-        for (int n = 1; n < kTurnHandlers && ioc.poll_one() != 0; ++n) {
-        }
-        if (options_.on_loop_turn) {
-          options_.on_loop_turn();
-        }
+      if (loop.ioc.run_one() == 0) {
+        break;  // stopped
       }
-      break;  // stopped
+      for (int n = 1; n < kTurnHandlers && loop.ioc.poll_one() != 0; ++n) {
+      }
     } catch (const std::exception& e) {
       options_.log(std::string("http server: unexpected exception: ") + e.what());
     }
+    end_turn(loop);
   }
+  end_turn(loop);
   if (options_.on_loop_exit) {
     options_.on_loop_exit();
   }
+}
+
+// What the turn buffered is written first (on_loop_turn: the request log lines), then the turn's
+// responses are sent, so that a client never reads a response whose log line is not written yet.
+void HttpServer::end_turn(Loop& loop) {
+  if (options_.on_loop_turn) {
+    options_.on_loop_turn();
+  }
+  loop.sending.swap(loop.ready);
+  for (const auto& session : loop.sending) {
+    session->send();
+  }
+  loop.sending.clear();
 }
 
 void HttpServer::run() {

@@ -36,8 +36,9 @@ struct HttpServerOptions {
   // Where the server reports what it cannot answer itself (handler exceptions); default stderr.
   std::function<void(std::string_view)> log;
   // Called on each loop's thread: when it starts, after each turn (the handlers that were ready
-  // at once, before the loop waits again) and when it stops. The app flushes the request log's
-  // per-thread buffer there (docs/operations.md#observability). Empty: nothing is called.
+  // at once, before the loop waits again and before the turn's responses are sent) and when it
+  // stops. The app flushes the request log's per-thread buffer there
+  // (docs/operations.md#observability). Empty: nothing is called.
   std::function<void()> on_loop_start;
   std::function<void()> on_loop_turn;
   std::function<void()> on_loop_exit;
@@ -49,6 +50,8 @@ Response server_error_response(ErrorCode code, std::string message, std::string_
 
 // The caller's X-Request-Id when it is sane (1..128 of [A-Za-z0-9._:-]), else a new one.
 std::string choose_request_id(const std::string* header);
+
+struct Loop;  // one event loop and its thread's work (http_server.cpp)
 
 class HttpServer {
  public:
@@ -76,6 +79,7 @@ class HttpServer {
   friend class Session;
   void accept_next();
   void serve_loop(std::size_t index);
+  void end_turn(Loop& loop);
   void forget(Session* session, const std::string& address);
   // Takes a slot for `address` under sessions_mutex_; nullptr when a cap is reached.
   const char* over_cap(const std::string& address) const;
