@@ -24,6 +24,7 @@
 #include "lambda/handler.hpp"
 #include "lambda/runtime_api.hpp"
 #include "obs/emf.hpp"
+#include "obs/logger.hpp"
 #include "obs/metrics.hpp"
 #include "transport/http_server.hpp"
 
@@ -81,6 +82,12 @@ int serve(std::vector<std::string>& args) {
   options.on_connection_refused = [&refused_global, &refused_per_client](std::string_view cap) {
     (cap == "global" ? refused_global : refused_per_client).inc();
   };
+  // Each event loop batches its request log lines and writes them in one write() per turn
+  // (docs/operations.md#observability); the logger outlives the server.
+  const obs::Logger& logger = (*runtime)->logger();
+  options.on_loop_start = [&logger] { logger.batch_thread_lines(); };
+  options.on_loop_turn = [&logger] { logger.flush_thread_lines(); };
+  options.on_loop_exit = [&logger] { logger.end_thread_batch(); };
   transport::HttpServer server((*runtime)->handler(), options);
   auto port = server.listen(config->host, config->port);
   if (!port) {

@@ -256,6 +256,7 @@ class ServeRuntime final : public Runtime {
     return out.str();
   }
   obs::MetricsRegistry& metrics() override { return *metrics_; }
+  const obs::Logger& logger() override { return *logger_; }
 
   Result<std::string> handle_ecs_event(std::string_view event_json) override {
     if (!ecs_tags_) {

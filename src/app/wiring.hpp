@@ -13,6 +13,7 @@
 #include "core/result.hpp"
 
 namespace tenantd::obs {
+class Logger;
 class MetricsRegistry;
 }  // namespace tenantd::obs
 
@@ -37,6 +38,8 @@ class Runtime {
   virtual Result<std::string> handle_ecs_event(std::string_view event_json) = 0;
   // The process's metrics (Prometheus in `serve`, EMF lines in Lambda).
   virtual obs::MetricsRegistry& metrics() = 0;
+  // The process's logger (JSON lines on stderr).
+  virtual const obs::Logger& logger() = 0;
 };
 
 // Opens the store (creating tables when missing) and wires everything.

@@ -1,5 +1,7 @@
 #include "obs/logger.hpp"
 
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -191,6 +193,45 @@ Line& Line::timestamp(std::string_view k, TimePoint t) {
   return *this;
 }
 
+// The lines a batching thread has not handed to its logger's sink yet.
+struct ThreadBatch {
+  const Logger* owner = nullptr;  // the logger whose lines are batched; nullptr: none
+  std::string pending;
+};
+
+ThreadBatch& thread_batch() {
+  thread_local ThreadBatch batch;
+  return batch;
+}
+
+// The end of the last whole line of `lines` that lies within `limit` bytes, or of the first
+// line when even that is longer.
+std::size_t cut_at_line_end(std::string_view lines, std::size_t limit) {
+  if (lines.size() <= limit) {
+    return lines.size();
+  }
+  const std::size_t last = lines.rfind('\n', limit - 1);
+  if (last != std::string_view::npos) {
+    return last + 1;
+  }
+  const std::size_t first = lines.find('\n');
+  return first == std::string_view::npos ? lines.size() : first + 1;
+}
+
+void write_all(int fd, std::string_view bytes) {
+  // Resume only after a short write.
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return;  // Nowhere left to report a failing log stream.
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
 const SystemClock& system_clock() {
   static const SystemClock kClock;
   return kClock;
@@ -229,17 +270,19 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 }
 
 LogSink fd_sink(int fd) {
-  return [fd](std::string_view line) {
-    // One write() per line keeps concurrent lines whole; resume only after a short write.
-    while (!line.empty()) {
-      const ssize_t n = ::write(fd, line.data(), line.size());
-      if (n < 0) {
-        if (errno == EINTR) {
-          continue;
-        }
-        return;  // Nowhere left to report a failing log stream.
-      }
-      line.remove_prefix(static_cast<std::size_t>(n));
+  struct stat st {};
+  const bool whole_writes = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  return [fd, whole_writes](std::string_view lines) {
+    // A write() to a regular file is whole however long; to a pipe or socket only up to PIPE_BUF
+    // bytes, so a batch is cut at line ends to keep concurrent lines whole.
+    if (whole_writes) {
+      write_all(fd, lines);
+      return;
+    }
+    while (!lines.empty()) {
+      const std::size_t n = cut_at_line_end(lines, PIPE_BUF);
+      write_all(fd, lines.substr(0, n));
+      lines.remove_prefix(n);
     }
   };
 }
@@ -279,7 +322,7 @@ void Logger::log_request(const RequestLog& request) const {
   if (request.store_round_trips > 0) {
     line.integer("storeRoundTrips", static_cast<std::int64_t>(request.store_round_trips));
   }
-  sink_(line.finish());
+  emit(line.finish());
 }
 
 void Logger::log_event(LogLevel level, std::string_view message,
@@ -309,7 +352,46 @@ void Logger::log_event(LogLevel level, std::string_view message,
         break;
     }
   }
-  sink_(line.finish());
+  emit(line.finish());
+}
+
+void Logger::emit(std::string_view line) const {
+  ThreadBatch& batch = thread_batch();
+  if (batch.owner != this) {
+    sink_(line);
+    return;
+  }
+  batch.pending += line;
+  if (batch.pending.size() >= kBatchBytes) {
+    flush_thread_lines();
+  }
+}
+
+void Logger::batch_thread_lines() const {
+  ThreadBatch& batch = thread_batch();
+  if (batch.owner != nullptr && batch.owner != this) {
+    batch.owner->flush_thread_lines();
+  }
+  batch.owner = this;
+}
+
+void Logger::flush_thread_lines() const {
+  ThreadBatch& batch = thread_batch();
+  if (batch.owner != this || batch.pending.empty()) {
+    return;
+  }
+  sink_(batch.pending);
+  batch.pending.clear();
+}
+
+void Logger::end_thread_batch() const {
+  flush_thread_lines();
+  ThreadBatch& batch = thread_batch();
+  if (batch.owner == this) {
+    batch.owner = nullptr;
+    // A loop's burst may have grown the buffer; give the memory back with the batch.
+    std::string().swap(batch.pending);
+  }
 }
 
 }  // namespace tenantd::obs

@@ -2,8 +2,10 @@
 // Structured JSON-lines logging (docs/operations.md#observability): one line per request and per
 // notable event. Each line is formatted into a thread-local buffer and handed to the sink in one
 // piece, so lines never interleave and the request path allocates nothing once the buffer has
-// grown. There is deliberately no way to dump headers: tokens and secrets cannot reach a log line
-// unless a caller names them as a field.
+// grown. A thread that runs an event loop may batch its lines (batch_thread_lines()): they then
+// reach the sink together, once per loop turn, in one write. There is deliberately no way to dump
+// headers: tokens and secrets cannot reach a log line unless a caller names them as a field.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -74,10 +76,12 @@ struct RequestLog {
   std::uint64_t store_round_trips = 0;  // DynamoDB requests made for it; left out when 0
 };
 
-// Receives complete lines, each ending in '\n'. Must be thread-safe.
-using LogSink = std::function<void(std::string_view line)>;
+// Receives one or more complete lines, each ending in '\n'. Must be thread-safe.
+using LogSink = std::function<void(std::string_view lines)>;
 
-// A sink that writes each line to `fd` with one write() (stdout by default).
+// A sink that writes to `fd` (stdout by default) with one write() per call, so that concurrent
+// calls never interleave; on a pipe or socket, whose writes are only whole up to PIPE_BUF bytes,
+// a longer batch of lines is cut at line ends into writes of at most PIPE_BUF bytes.
 LogSink fd_sink(int fd = 1);
 
 struct LoggerOptions {
@@ -112,7 +116,20 @@ class Logger {
     log_event(LogLevel::Error, message, fields);
   }
 
+  // Batching for a thread that runs an event loop (the HTTP server's loops call these through
+  // its hooks): after batch_thread_lines(), this logger's lines from the calling thread are
+  // appended to a per-thread buffer that reaches the sink in one call at flush_thread_lines()
+  // (the end of each loop turn) or as soon as it holds kBatchBytes. end_thread_batch() flushes
+  // and returns the thread to one sink call per line; a thread must call it before it ends or
+  // the logger goes. A crash loses at most the lines of the current turn.
+  static constexpr std::size_t kBatchBytes = std::size_t{32} * 1024;
+  void batch_thread_lines() const;
+  void flush_thread_lines() const;
+  void end_thread_batch() const;
+
  private:
+  void emit(std::string_view line) const;
+
   std::string environment_;
   LogLevel min_level_;
   LogSink sink_;

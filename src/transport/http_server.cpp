@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -199,23 +199,54 @@ std::string choose_request_id(const std::string* header) {
   return RandomIds().uuid();
 }
 
-struct HttpServer::Impl {
-  explicit Impl(int threads)
-      : ioc(threads), strand(net::make_strand(ioc)), acceptor(strand), accept_retry(strand) {}
+// One event loop per thread: an io_context that exactly one thread runs (concurrency hint 1), so
+// that a connection is served start to finish on one thread with no strand and no handoff
+// (docs/decisions/0030-one-event-loop-per-core.md).
+struct Loop {
+  Loop() : ioc(1), work(net::make_work_guard(ioc)) {}
   net::io_context ioc;
-  net::strand<net::io_context::executor_type> strand;  // acceptor and its retry timer
-  tcp::acceptor acceptor;
-  net::steady_timer accept_retry;
-  int threads = 1;
+  // Keeps run_one() waiting while the loop has no connection; stop() ends it with ioc.stop().
+  net::executor_work_guard<net::io_context::executor_type> work;
+  // Responses of this turn, sent when it ends, after on_loop_turn: a client never sees its
+  // response before the request's log line is written (HttpServer::end_turn).
+  std::vector<std::shared_ptr<HttpServer::Session>> ready;
+  std::vector<std::shared_ptr<HttpServer::Session>>
+      sending;  // ready's spare, kept for its capacity
 };
 
-// One connection. Every handler of a session runs on its own strand, so its members need no lock.
+struct HttpServer::Impl {
+  explicit Impl(int threads) {
+    loops.reserve(static_cast<std::size_t>(threads));
+    for (int i = 0; i < threads; ++i) {
+      loops.push_back(std::make_unique<Loop>());
+    }
+    acceptor.emplace(loops.front()->ioc);
+    accept_retry.emplace(loops.front()->ioc);
+  }
+  ~Impl() {
+    // The acceptor and its timer belong to loop 0: they go before the loops.
+    accept_retry.reset();
+    acceptor.reset();
+  }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  std::vector<std::unique_ptr<Loop>> loops;
+  // Both on loop 0, touched only by its thread once run() has started.
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
+  std::size_t next_loop = 0;  // round-robin: the loop that gets the next accepted connection
+};
+
+// One connection. Every handler of a session runs on the one thread of its loop, so its members
+// need no lock.
 // Requests are parsed from one flat_buffer that lives as long as the connection, so pipelined
 // requests are answered one after another, in order.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket, std::string remote)
+  Session(HttpServer& server, Loop& loop, tcp::socket socket, std::string remote)
       : server_(server),
+        loop_(loop),
         socket_(std::move(socket)),
         timer_(socket_.get_executor()),
         remote_(std::move(remote)) {}
@@ -226,6 +257,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   net::any_io_executor executor() { return socket_.get_executor(); }
 
   void start() {
+    if (phase_ == Phase::Closed) {
+      return;  // stop() reached the session before its start
+    }
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     arm_timer(SteadyClock::now() + server_.options_.idle_timeout);
@@ -502,14 +536,24 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
     phase_ = Phase::Writing;
     set_deadline(server_.options_.read_timeout, false);
-    const bool send_body = !bodiless && !head_request_;
+    send_body_ = !bodiless && !head_request_;
+    loop_.ready.push_back(shared_from_this());  // sent by send() when the turn ends
+  }
+
+ public:
+  // Sends the response that write() prepared; called by the loop at the end of the turn.
+  void send() {
+    if (phase_ != Phase::Writing) {
+      return;  // closed meanwhile (timeout)
+    }
     const std::array<net::const_buffer, 2> buffers = {
-        net::buffer(head_), send_body ? net::buffer(body_) : net::const_buffer()};
+        net::buffer(head_), send_body_ ? net::buffer(body_) : net::const_buffer()};
     net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
       self->on_write(ec);
     });
   }
 
+ private:
   void on_write(error_code ec) {
     if (phase_ == Phase::Closed) {
       return;
@@ -596,6 +640,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
   HttpServer& server_;
+  Loop& loop_;
   tcp::socket socket_;
   net::steady_timer timer_;
   SteadyClock::time_point deadline_{};
@@ -611,6 +656,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool http10_ = false;
   bool head_request_ = false;
   bool sent_continue_ = false;
+  bool send_body_ = false;
   bool rejected_ = false;
   bool framing_checked_ = false;
   std::size_t head_bytes_ = 0;
@@ -632,7 +678,6 @@ HttpServer::HttpServer(RequestHandler& handler, HttpServerOptions options)
     options_.max_connections_per_client = std::min(kDefaultPerClientCap, options_.max_connections);
   }
   impl_ = std::make_unique<Impl>(threads);
-  impl_->threads = threads;
 }
 
 HttpServer::~HttpServer() = default;
@@ -647,14 +692,14 @@ Result<int> HttpServer::listen(const std::string& host, int port) {
     return Error::make(ErrorCode::ValidationError, "port out of range: " + std::to_string(port));
   }
   error_code ec;
-  tcp::resolver resolver(impl_->ioc);
+  tcp::resolver resolver(impl_->loops.front()->ioc);
   const auto results = resolver.resolve(
       host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     return fail("resolve", ec);
   }
   const tcp::endpoint endpoint = results.begin()->endpoint();
-  auto& acceptor = impl_->acceptor;
+  auto& acceptor = *impl_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
   if (ec) {
     return fail("open", ec);
@@ -671,60 +716,62 @@ Result<int> HttpServer::listen(const std::string& host, int port) {
     return fail("listen", ec);
   }
   const int bound = acceptor.local_endpoint(ec).port();
-  net::post(impl_->strand, [this] { accept_next(); });
+  net::post(impl_->loops.front()->ioc, [this] { accept_next(); });
   return bound;
 }
 
 void HttpServer::accept_next() {
-  impl_->acceptor.async_accept(
-      net::make_strand(impl_->ioc), [this](error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !impl_->acceptor.is_open()) {
-          return;
-        }
-        if (ec) {
-          // Typically out of file descriptors: back off briefly instead of spinning.
-          options_.log("accept failed: " + ec.message());
-          impl_->accept_retry.expires_after(std::chrono::milliseconds(50));
-          impl_->accept_retry.async_wait([this](error_code wait_ec) {
-            if (!wait_ec) {
-              accept_next();
-            }
-          });
-          return;
-        }
-        error_code peer_ec;
-        const auto peer = socket.remote_endpoint(peer_ec);
-        std::string address = peer_ec ? std::string() : peer.address().to_string();
-        std::shared_ptr<Session> session;
-        const char* refused = nullptr;
-        {
-          std::lock_guard lock(sessions_mutex_);
-          if (stopping_) {
-            return;  // the socket closes as it goes out of scope
-          }
-          refused = over_cap(address);
-          if (refused != nullptr) {
-            // Counted first, so that whoever sees the close also sees the count (the callback
-            // only bumps a counter); closed before anything is read, so that one client cannot
-            // hold every descriptor.
-            if (options_.on_connection_refused) {
-              options_.on_connection_refused(refused);
-            }
-            error_code close_ec;
-            socket.close(close_ec);
-          } else {
-            ++per_client_[address];
-            session = std::make_shared<Session>(*this, std::move(socket), std::move(address));
-            sessions_.emplace(session.get(), session);
-          }
-        }
-        if (session == nullptr) {
+  // The socket belongs to the next loop in turn: its session runs there from start to finish.
+  Loop& loop = *impl_->loops[impl_->next_loop];
+  impl_->next_loop = (impl_->next_loop + 1) % impl_->loops.size();
+  impl_->acceptor->async_accept(loop.ioc, [this, &loop](error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !impl_->acceptor->is_open()) {
+      return;
+    }
+    if (ec) {
+      // Typically out of file descriptors: back off briefly instead of spinning.
+      options_.log("accept failed: " + ec.message());
+      impl_->accept_retry->expires_after(std::chrono::milliseconds(50));
+      impl_->accept_retry->async_wait([this](error_code wait_ec) {
+        if (!wait_ec) {
           accept_next();
-          return;
         }
-        net::post(session->executor(), [session] { session->start(); });
-        accept_next();
       });
+      return;
+    }
+    error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    std::string address = peer_ec ? std::string() : peer.address().to_string();
+    std::shared_ptr<Session> session;
+    const char* refused = nullptr;
+    {
+      std::lock_guard lock(sessions_mutex_);
+      if (stopping_) {
+        return;  // the socket closes as it goes out of scope
+      }
+      refused = over_cap(address);
+      if (refused != nullptr) {
+        // Counted first, so that whoever sees the close also sees the count (the callback
+        // only bumps a counter); closed before anything is read, so that one client cannot
+        // hold every descriptor.
+        if (options_.on_connection_refused) {
+          options_.on_connection_refused(refused);
+        }
+        error_code close_ec;
+        socket.close(close_ec);
+      } else {
+        ++per_client_[address];
+        session = std::make_shared<Session>(*this, loop, std::move(socket), std::move(address));
+        sessions_.emplace(session.get(), session);
+      }
+    }
+    if (session == nullptr) {
+      accept_next();
+      return;
+    }
+    net::post(session->executor(), [session] { session->start(); });
+    accept_next();
+  });
 }
 
 const char* HttpServer::over_cap(const std::string& address) const {
@@ -753,28 +800,57 @@ void HttpServer::log(const std::string& line) {
   options_.log(line);
 }
 
-void HttpServer::run() {
-  const auto serve = [this] {
-    for (;;) {
-      try {
-        impl_->ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        options_.log(std::string("http server: unexpected exception: ") + e.what());
-      }
-    }
-  };
-  std::vector<std::thread> others;
-  others.reserve(static_cast<std::size_t>(impl_->threads - 1));
-  for (int i = 1; i < impl_->threads; ++i) {
-    others.emplace_back(serve);
+// Runs one loop on the calling thread until stop(). A turn is the handlers that are ready at
+// once (at most kTurnHandlers of them); end_turn() follows each, before the loop waits again.
+void HttpServer::serve_loop(std::size_t index) {
+  constexpr int kTurnHandlers = 64;
+  Loop& loop = *impl_->loops[index];
+  if (options_.on_loop_start) {
+    options_.on_loop_start();
   }
-  serve();
+  for (;;) {
+    try {
+      if (loop.ioc.run_one() == 0) {
+        break;  // stopped
+      }
+      for (int n = 1; n < kTurnHandlers && loop.ioc.poll_one() != 0; ++n) {
+      }
+    } catch (const std::exception& e) {
+      options_.log(std::string("http server: unexpected exception: ") + e.what());
+    }
+    end_turn(loop);
+  }
+  end_turn(loop);
+  if (options_.on_loop_exit) {
+    options_.on_loop_exit();
+  }
+}
+
+// What the turn buffered is written first (on_loop_turn: the request log lines), then the turn's
+// responses are sent, so that a client never reads a response whose log line is not written yet.
+void HttpServer::end_turn(Loop& loop) {
+  if (options_.on_loop_turn) {
+    options_.on_loop_turn();
+  }
+  loop.sending.swap(loop.ready);
+  for (const auto& session : loop.sending) {
+    session->send();
+  }
+  loop.sending.clear();
+}
+
+void HttpServer::run() {
+  std::vector<std::thread> others;
+  others.reserve(impl_->loops.size() - 1);
+  for (std::size_t i = 1; i < impl_->loops.size(); ++i) {
+    others.emplace_back([this, i] { serve_loop(i); });
+  }
+  serve_loop(0);
   for (auto& t : others) {
     t.join();
   }
   error_code ec;
-  impl_->acceptor.close(ec);  // no thread runs the context any more
+  impl_->acceptor->close(ec);  // no thread runs the loops any more
 }
 
 void HttpServer::stop(std::chrono::milliseconds grace) {
@@ -792,11 +868,12 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
       }
     }
   }
-  net::post(impl_->strand, [this] {
+  net::post(impl_->loops.front()->ioc, [this] {
     error_code ec;
-    impl_->acceptor.close(ec);
-    impl_->accept_retry.cancel();
+    impl_->acceptor->close(ec);
+    impl_->accept_retry->cancel();
   });
+  // Each session hears of the stop on its own loop's thread.
   for (auto& s : open) {
     auto executor = s->executor();
     net::post(executor, [s = std::move(s)] { s->on_server_stop(); });
@@ -806,7 +883,9 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(sessions_mutex_);
     sessions_drained_.wait_for(lock, grace, [this] { return sessions_.empty(); });
   }
-  impl_->ioc.stop();
+  for (auto& loop : impl_->loops) {
+    loop->ioc.stop();
+  }
 }
 
 std::size_t HttpServer::open_connections() const {

@@ -18,7 +18,9 @@
 namespace tenantd::transport {
 
 struct HttpServerOptions {
-  int threads = 0;                                  // 0: std::thread::hardware_concurrency()
+  // Event loops, each run by one thread that serves its connections start to finish (accepted
+  // connections go to the loops in turn); 0: std::thread::hardware_concurrency().
+  int threads = 0;
   std::size_t body_limit = std::size_t{64} * 1024;  // larger bodies: 413 PAYLOAD_TOO_LARGE
   // Request line + headers, and separately the trailers of a chunked body: larger is 431.
   std::size_t header_limit = std::size_t{16} * 1024;
@@ -33,6 +35,13 @@ struct HttpServerOptions {
   std::function<void(std::string_view reason)> on_connection_refused;
   // Where the server reports what it cannot answer itself (handler exceptions); default stderr.
   std::function<void(std::string_view)> log;
+  // Called on each loop's thread: when it starts, after each turn (the handlers that were ready
+  // at once, before the loop waits again and before the turn's responses are sent) and when it
+  // stops. The app flushes the request log's per-thread buffer there
+  // (docs/operations.md#observability). Empty: nothing is called.
+  std::function<void()> on_loop_start;
+  std::function<void()> on_loop_turn;
+  std::function<void()> on_loop_exit;
 };
 
 // The API's error response (docs/http-api.md#errors) (the API's own format) for what the server
@@ -41,6 +50,8 @@ Response server_error_response(ErrorCode code, std::string message, std::string_
 
 // The caller's X-Request-Id when it is sane (1..128 of [A-Za-z0-9._:-]), else a new one.
 std::string choose_request_id(const std::string* header);
+
+struct Loop;  // one event loop and its thread's work (http_server.cpp)
 
 class HttpServer {
  public:
@@ -51,7 +62,8 @@ class HttpServer {
 
   // Binds and listens; returns the bound port (port 0 takes a free one).
   Result<int> listen(const std::string& host, int port);
-  // Serves on `threads` threads (the caller's among them) until stop() has finished.
+  // Serves on `threads` event loops, one thread each (the caller's among them), until stop() has
+  // finished.
   void run();
   // Stops accepting, lets in-flight requests finish (at most `grace`), closes idle connections,
   // then makes run() return. Blocks until then; call it from a thread that is not serving.
@@ -66,6 +78,8 @@ class HttpServer {
  private:
   friend class Session;
   void accept_next();
+  void serve_loop(std::size_t index);
+  void end_turn(Loop& loop);
   void forget(Session* session, const std::string& address);
   // Takes a slot for `address` under sessions_mutex_; nullptr when a cap is reached.
   const char* over_cap(const std::string& address) const;

@@ -202,6 +202,67 @@ TEST_F(SqliteStoreTest, OpeningForAnotherEnvironmentCreatesItsTables) {
   EXPECT_TRUE((*opened)->write(std::move(ops)).ok());
 }
 
+void put_data(store::ItemStore& store, const std::string& pk, const std::string& data) {
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Tenants, store::Item{pk, "S", {}, {}, data},
+                              store::Condition::none()});
+  ASSERT_TRUE(store.write(std::move(ops)).ok());
+}
+
+std::string read_data(store::ItemStore& store, const std::string& pk) {
+  auto got = store.get(store::Table::Tenants, store::Key{pk, "S"});
+  EXPECT_TRUE(got.ok());
+  return got.ok() && got->has_value() ? (*got)->data : std::string("(absent)");
+}
+
+// A thread reads on a connection of its own (kept between calls): it sees every write committed
+// since its last read (no snapshot is held between calls), and the connection goes with its
+// store, so a thread that outlives several stores reads each one's own data.
+TEST_F(SqliteStoreTest, AThreadsOwnReaderSeesNewWritesAndGoesWithItsStore) {
+  TempDbFile other_file;
+  std::thread reader([&] {
+    for (int round = 0; round < 3; ++round) {
+      auto store = open_or_die(round % 2 == 0 ? file_.path() : other_file.path(), clock_);
+      ASSERT_NE(store, nullptr);
+      const std::string mark = "{\"round\":" + std::to_string(round) + "}";
+      EXPECT_EQ(read_data(*store, "P"), round < 2 ? "(absent)" : "{\"round\":0}");
+      // Written from another thread (the writer connection), then read again on this one's own.
+      std::thread writer([&] { put_data(*store, "P", mark); });
+      writer.join();
+      EXPECT_EQ(read_data(*store, "P"), mark);
+      // A get_many is one read transaction on the same connection.
+      auto many = store->get_many(store::Table::Tenants, {{"P", "S"}, {"Q", "S"}});
+      ASSERT_TRUE(many.ok());
+      ASSERT_EQ(many->size(), 2u);
+      EXPECT_TRUE((*many)[0].has_value());
+      EXPECT_FALSE((*many)[1].has_value());
+    }
+  });
+  reader.join();
+}
+
+// More reading threads than there are thread slots: the rest share the pool.
+TEST_F(SqliteStoreTest, MoreReadingThreadsThanThreadReadersShareThePool) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  put_data(*store, "P", "{}");
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (std::size_t t = 0; t < store::sqlite::kThreadReaders + 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        if (read_data(*store, "P") != "{}") {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(failures.load(), 0);
+}
+
 TEST_F(SqliteStoreTest, OpenReportsAnUnusablePathAsAnError) {
   auto opened = SqliteStore::open("/proc/no-such-dir/tenantd.db", "test", clock_);
   EXPECT_FALSE(opened.ok());

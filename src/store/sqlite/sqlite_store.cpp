@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -390,6 +391,53 @@ std::optional<std::string> validate(const std::vector<WriteOp>& ops) {
   return std::nullopt;
 }
 
+// A small number naming the calling thread among the live threads, below kThreadReaders for
+// the first kThreadReaders of them (kThreadReaders for the others): the index of the thread's
+// own read connection in every store. A thread's slot is freed when it ends and taken by a
+// later thread, so that a process that starts and ends many threads keeps few connections.
+class ThreadSlots {
+ public:
+  std::size_t take() {
+    std::lock_guard lock(mutex_);
+    if (!free_.empty()) {
+      const std::size_t slot = free_.back();
+      free_.pop_back();
+      return slot;
+    }
+    return next_ < kThreadReaders ? next_++ : kThreadReaders;
+  }
+  void give_back(std::size_t slot) {
+    if (slot < kThreadReaders) {
+      std::lock_guard lock(mutex_);
+      free_.push_back(slot);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::size_t> free_;
+  std::size_t next_ = 0;
+};
+
+ThreadSlots& thread_slots() {
+  // Never destroyed: threads may end after static destruction has begun.
+  static auto* slots = new ThreadSlots();  // NOLINT(cppcoreguidelines-owning-memory)
+  return *slots;
+}
+
+struct ThreadSlot {
+  ThreadSlot() : index(thread_slots().take()) {}
+  ~ThreadSlot() { thread_slots().give_back(index); }
+  ThreadSlot(const ThreadSlot&) = delete;
+  ThreadSlot& operator=(const ThreadSlot&) = delete;
+  std::size_t index;
+};
+
+std::size_t thread_slot() {
+  thread_local ThreadSlot slot;
+  return slot.index;
+}
+
 }  // namespace
 
 struct SqliteStore::Connection {
@@ -400,6 +448,7 @@ struct SqliteStore::Connection {
   Statement rollback;
   Statement ping;
   std::array<TableStatements, kAllTables.size()> tables;
+  bool in_use = false;  // a thread's own reader: leased (a nested read then takes a pooled one)
 
   Connection() = default;
   Connection(const Connection&) = delete;
@@ -421,10 +470,11 @@ struct SqliteStore::Connection {
   int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 };
 
-// Exclusive use of one connection: either a pooled reader (returned on destruction) or the
-// writer connection under its mutex.
+// Exclusive use of one connection: the calling thread's own reader (marked in use), a pooled
+// reader (returned on destruction) or the writer connection under its mutex.
 class SqliteStore::Lease {
  public:
+  explicit Lease(Connection* own) : own_(own), connection_(own) { own_->in_use = true; }
   Lease(SqliteStore* store, std::unique_ptr<Connection> pooled)
       : store_(store), pooled_(std::move(pooled)), connection_(pooled_.get()) {}
   Lease(std::unique_lock<std::mutex> lock, Connection* connection)
@@ -433,9 +483,13 @@ class SqliteStore::Lease {
       : store_(std::exchange(other.store_, nullptr)),
         pooled_(std::move(other.pooled_)),
         lock_(std::move(other.lock_)),
+        own_(std::exchange(other.own_, nullptr)),
         connection_(std::exchange(other.connection_, nullptr)) {}
   Lease& operator=(Lease&&) = delete;
   ~Lease() {
+    if (own_ != nullptr) {
+      own_->in_use = false;
+    }
     if (store_ != nullptr && pooled_) {
       store_->give_back(std::move(pooled_));
     }
@@ -447,6 +501,7 @@ class SqliteStore::Lease {
   SqliteStore* store_ = nullptr;
   std::unique_ptr<Connection> pooled_;
   std::unique_lock<std::mutex> lock_;
+  Connection* own_ = nullptr;
   Connection* connection_ = nullptr;
 };
 
@@ -464,13 +519,34 @@ SqliteStore::SqliteStore(std::string path, std::string environment, const Clock&
 SqliteStore::~SqliteStore() {
   stop_checkpointer();
   // Readers first: the writer's close checkpoints the WAL.
+  for (auto& connection : thread_readers_) {
+    connection.reset();
+  }
   idle_readers_.clear();
   writer_.reset();
 }
 
+namespace {
+
+// Process-wide SQLite settings, made once before the first connection (sqlite3_config is only
+// allowed before SQLite initialises; all of the process's SQLite use goes through this store).
+// Memory statistics off: with them on (the default) every sqlite3_malloc and sqlite3_free takes
+// one global mutex, which the reading threads contended on for every row (issue 17). Nothing
+// here reads sqlite3_memory_used() or sets a soft heap limit, which are what they serve.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // SQLITE_MISUSE when something initialised SQLite first: the defaults then stay, harmlessly.
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
                                                        std::string environment,
                                                        const Clock& clock) {
+  configure_sqlite_once();
   const bool in_memory = path == ":memory:";
   if (path.empty()) {
     // SQLite would give every connection its own private temporary database.
@@ -584,6 +660,15 @@ void SqliteStore::stop_checkpointer() {
 Result<SqliteStore::Lease> SqliteStore::reader() {
   if (in_memory_) {
     return writer();
+  }
+  if (const std::size_t slot = thread_slot(); slot < kThreadReaders) {
+    std::unique_ptr<Connection>& own = thread_readers_[slot];
+    if (!own) {
+      TENANTD_TRY_ASSIGN(own, connect(true));
+    }
+    if (!own->in_use) {
+      return Lease(own.get());
+    }
   }
   {
     std::lock_guard lock(pool_mutex_);

@@ -1,8 +1,10 @@
 #pragma once
 // The SQLite adapter of the item store port (see docs/storage.md for the layout and why).
-// One file in WAL mode: reads run in parallel on pooled read-only connections, writes are
+// One file in WAL mode: reads run in parallel on read-only connections (one kept for each reading
+// thread, without a lock, and a pool for the rest), writes are
 // serialised on one writer connection inside BEGIN IMMEDIATE transactions; a background thread
 // checkpoints the WAL so that its fsyncs never stall a write.
+#include <array>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -20,6 +22,10 @@
 struct sqlite3;
 
 namespace tenantd::store::sqlite {
+
+// Threads that may keep a read connection of their own per store (see thread_slot() in the .cpp);
+// readers beyond them share the pool.
+inline constexpr std::size_t kThreadReaders = 64;
 
 // DynamoDB's TransactWriteItems limit; enforced here too so that code which passes on SQLite
 // also runs on DynamoDB.
@@ -82,7 +88,13 @@ class SqliteStore final : public ItemStore {
   // Writes (and, for ":memory:", everything) go through this one connection.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
-  // Idle read-only connections; a reading thread borrows one and returns it.
+  // A read-only connection per reading thread, indexed by the thread's slot and created on its
+  // first read: only that thread touches its entry, so the hot path takes no lock. Closed with
+  // the store (a thread's slot, and with it the connection, passes to a later thread when the
+  // thread ends).
+  std::array<std::unique_ptr<Connection>, kThreadReaders> thread_readers_;
+  // Idle read-only connections for the rest (threads without a slot, a nested read); a reading
+  // thread borrows one and returns it.
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
   // Checkpoints the WAL into the database file when a commit leaves it long enough.

@@ -226,5 +226,100 @@ TEST(Logger, ConcurrentLinesThroughAFileDescriptorStayWhole) {
   std::filesystem::remove(path);
 }
 
+// An event loop's thread batches its lines: nothing reaches the sink until the turn's flush, then
+// every line arrives in one call, whole and in order; other threads are not batched.
+TEST(Logger, BatchedLinesReachTheSinkTogetherAtTheFlush) {
+  Captured captured;
+  const Logger logger(captured.options());
+  logger.batch_thread_lines();
+  logger.info("one");
+  logger.info("two");
+  EXPECT_TRUE(captured.lines().empty());
+  std::thread other([&logger] { logger.info("elsewhere"); });
+  other.join();
+  ASSERT_EQ(captured.lines().size(), 1u);
+  logger.flush_thread_lines();
+  auto lines = captured.lines();
+  ASSERT_EQ(lines.size(), 2u);
+  const std::string& batch = lines[1];
+  const auto first_end = batch.find('\n');
+  ASSERT_NE(first_end, std::string::npos);
+  EXPECT_STREQ(parse_line(batch.substr(0, first_end + 1))["message"].GetString(), "one");
+  EXPECT_STREQ(parse_line(batch.substr(first_end + 1))["message"].GetString(), "two");
+  logger.flush_thread_lines();  // nothing pending: no call
+  EXPECT_EQ(captured.lines().size(), 2u);
+  logger.info("three");
+  logger.end_thread_batch();  // flushes, then lines go out one by one again
+  logger.info("four");
+  lines = captured.lines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_NE(lines[2].find("\"three\""), std::string::npos);
+  EXPECT_NE(lines[3].find("\"four\""), std::string::npos);
+}
+
+TEST(Logger, ABatchIsFlushedWhenItPassesItsSizeWithoutWaitingForTheTurn) {
+  Captured captured;
+  const Logger logger(captured.options());
+  logger.batch_thread_lines();
+  const std::string padding(1000, 'x');
+  std::size_t logged = 0;
+  while (captured.lines().empty()) {
+    logger.info("tick", {{"padding", padding}});
+    ++logged;
+    ASSERT_LT(logged, 100u);
+  }
+  EXPECT_GE(captured.lines().front().size(), Logger::kBatchBytes);
+  logger.end_thread_batch();
+}
+
+// A batch longer than PIPE_BUF through a pipe is cut at line ends, so that concurrent writers'
+// lines never interleave (a pipe keeps only writes of at most PIPE_BUF bytes whole).
+TEST(Logger, BatchesThroughAPipeStayWholeLines) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string received;
+  std::thread reader([&received, fd = fds[0]] {
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) {
+      received.append(buffer, static_cast<std::size_t>(n));
+    }
+  });
+  {
+    LoggerOptions options;
+    options.sink = fd_sink(fds[1]);
+    const Logger logger(options);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&logger, t] {
+        logger.batch_thread_lines();
+        const std::string padding(300, static_cast<char>('a' + t));
+        for (int i = 0; i < 500; ++i) {
+          logger.info("tick", {{"thread", t}, {"i", i}, {"padding", padding}});
+          if (i % 50 == 49) {
+            logger.flush_thread_lines();
+          }
+        }
+        logger.end_thread_batch();
+      });
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
+  }
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  std::size_t count = 0;
+  for (std::size_t start = 0; start < received.size();) {
+    const auto end = received.find('\n', start);
+    ASSERT_NE(end, std::string::npos);
+    const auto doc = parse_json(received.substr(start, end - start));
+    ASSERT_TRUE(doc.has_value()) << "interleaved line: " << received.substr(start, 120);
+    ++count;
+    start = end + 1;
+  }
+  EXPECT_EQ(count, 2000u);
+}
+
 }  // namespace
 }  // namespace tenantd::obs

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -551,6 +552,81 @@ TEST_F(HttpServerTest, ListenReportsABindFailure) {
   HttpServer second(other, {});
   const auto r = second.listen("127.0.0.1", port_);
   EXPECT_FALSE(r.ok());
+}
+
+// Answers with nothing but records which thread served each request.
+class ThreadRecorder final : public RequestHandler {
+ public:
+  Response handle(Request& request) override {
+    std::lock_guard lock(mutex);
+    served_by[request.path].push_back(std::this_thread::get_id());
+    Response response;
+    response.status = 204;
+    return response;
+  }
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::thread::id>> served_by;
+};
+
+// One event loop per thread: consecutive connections go to the loops in turn, each connection is
+// served on one thread throughout, and the loop hooks run on the serving threads, the turn hook
+// after the handler (the app flushes the request log there).
+TEST_F(HttpServerTest, ConnectionsAreSpreadOverTheLoopsAndEachStaysOnItsThread) {
+  ThreadRecorder recorder;
+  std::mutex hooks_mutex;
+  std::map<std::thread::id, int> starts;
+  std::map<std::thread::id, int> exits;
+  std::map<std::thread::id, int> turns;
+  HttpServerOptions options;
+  options.threads = 2;
+  options.on_loop_start = [&] {
+    std::lock_guard lock(hooks_mutex);
+    ++starts[std::this_thread::get_id()];
+  };
+  options.on_loop_turn = [&] {
+    std::lock_guard lock(hooks_mutex);
+    ++turns[std::this_thread::get_id()];
+  };
+  options.on_loop_exit = [&] {
+    std::lock_guard lock(hooks_mutex);
+    ++exits[std::this_thread::get_id()];
+  };
+  HttpServer server(recorder, options);
+  auto port = server.listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  port_ = *port;
+  std::thread runner([&server] { server.run(); });
+  {
+    auto first = connect();
+    auto second = connect();
+    for (int i = 0; i < 3; ++i) {
+      send(first, get("/first"));
+      EXPECT_EQ(receive(first).result_int(), 204);
+      send(second, get("/second"));
+      EXPECT_EQ(receive(second).result_int(), 204);
+    }
+  }
+  server.stop(2s);
+  runner.join();
+
+  std::lock_guard lock(recorder.mutex);
+  const auto& first = recorder.served_by["/first"];
+  const auto& second = recorder.served_by["/second"];
+  ASSERT_EQ(first.size(), 3u);
+  ASSERT_EQ(second.size(), 3u);
+  for (std::size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(first[i], first[0]);
+    EXPECT_EQ(second[i], second[0]);
+  }
+  EXPECT_NE(first[0], second[0]) << "two connections in a row went to the same loop";
+  std::lock_guard hooks_lock(hooks_mutex);
+  EXPECT_EQ(starts.size(), 2u);
+  EXPECT_EQ(exits.size(), 2u);
+  for (const auto& id : {first[0], second[0]}) {
+    EXPECT_EQ(starts[id], 1);
+    EXPECT_EQ(exits[id], 1);
+    EXPECT_GE(turns[id], 3);
+  }
 }
 
 }  // namespace
