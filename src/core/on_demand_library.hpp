@@ -2,7 +2,7 @@
 // A shared library loaded the first time a feature needs it, rather than by the dynamic loader
 // at start. libpq and libgit2 each bring a dozen more libraries (Kerberos, GnuTLS, mbedTLS,
 // libssh2) that cost most of tenantd's start-up CPU and several MiB of RSS in every deployment,
-// used or not (docs/decisions/0029-optional-libraries-on-demand.md). The feature's code keeps
+// used or not (docs/decisions/0028-optional-libraries-on-demand.md). The feature's code keeps
 // calling the library's functions by name: a file of forwarders with the same names and
 // signatures satisfies the linker and calls the real functions through function().
 #include <mutex>

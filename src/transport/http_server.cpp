@@ -201,7 +201,7 @@ std::string choose_request_id(const std::string* header) {
 
 // One event loop per thread: an io_context that exactly one thread runs (concurrency hint 1), so
 // that a connection is served start to finish on one thread with no strand and no handoff
-// (docs/decisions/0030-one-event-loop-per-core.md).
+// (docs/decisions/0029-one-event-loop-per-core.md).
 struct Loop {
   Loop() : ioc(1), work(net::make_work_guard(ioc)) {}
   net::io_context ioc;

@@ -1,6 +1,6 @@
 """libpq and libgit2 are loaded only by the deployments that use them (STORE=postgres,
 PROVISIONER=gitops): a server on SQLite with the simulated provisioner maps neither, nor any of
-the libraries they bring (docs/decisions/0029-optional-libraries-on-demand.md)."""
+the libraries they bring (docs/decisions/0028-optional-libraries-on-demand.md)."""
 import unittest
 
 import harness
