@@ -60,6 +60,22 @@ struct Condition {
   static Condition unchanged_since(std::int64_t version) {
     return version == 0 ? not_exists() : version_is(version);
   }
+
+  // Whether the condition holds for the current item: `exists` (present, its ttl not passed) and,
+  // for VersionIs, whether its "version" is the one asked for. Every backend decides with this.
+  bool holds(bool exists, bool version_matches) const {
+    switch (kind) {
+      case Kind::None:
+        return true;
+      case Kind::NotExists:
+        return !exists;
+      case Kind::Exists:
+        return exists;
+      case Kind::VersionIs:
+        return exists && version_matches;
+    }
+    return true;
+  }
 };
 
 struct Put {

@@ -313,17 +313,10 @@ WriteResult condition_failed_at(std::size_t op) {
 // ttl has passed counts as absent.
 bool condition_holds(const Condition& condition, const PgResult& current, std::int64_t now) {
   const bool exists = current.rows() == 1 && (current.is_null(0, 0) || current.integer(0, 0) > now);
-  switch (condition.kind) {
-    case Condition::Kind::None:
-      return true;
-    case Condition::Kind::NotExists:
-      return !exists;
-    case Condition::Kind::Exists:
-      return exists;
-    case Condition::Kind::VersionIs:
-      return exists && data_version(current.text(0, 1)) == condition.version;
-  }
-  return true;
+  // The version is parsed only when the condition asks for it.
+  const bool version_matches = exists && condition.kind == Condition::Kind::VersionIs &&
+                               data_version(current.text(0, 1)) == condition.version;
+  return condition.holds(exists, version_matches);
 }
 
 }  // namespace

@@ -894,20 +894,6 @@ Result<std::string> SqliteStore::query_plan(const Query& query) {
 
 namespace {
 
-bool condition_holds(Condition::Kind kind, bool exists, bool version_matches) {
-  switch (kind) {
-    case Condition::Kind::None:
-      return true;
-    case Condition::Kind::NotExists:
-      return !exists;
-    case Condition::Kind::Exists:
-      return exists;
-    case Condition::Kind::VersionIs:
-      return version_matches;
-  }
-  return true;
-}
-
 // BEGIN IMMEDIATE; another process may hold the write lock past the busy timeout, so it gets a
 // few more goes.
 bool begin_immediate(sqlite3_stmt* begin) {
@@ -968,7 +954,7 @@ std::optional<std::string_view> SqliteStore::check_condition(Connection& c, cons
   } else if (rc != SQLITE_DONE) {
     return "condition";
   }
-  holds = condition_holds(condition.kind, exists, version_matches);
+  holds = condition.holds(exists, version_matches);
   return std::nullopt;
 }
 
