@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/crypto.hpp"
+#include "core/write_all.hpp"
 
 namespace tenantd::auth {
 
@@ -89,21 +90,6 @@ Result<std::optional<std::string>> read_settled(const std::string& path) {
   }
 }
 
-// Writes all of `data` and syncs it; 0 or the errno of the failure.
-int write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return ::fsync(fd) == 0 ? 0 : errno;
-}
-
 // Creates `path` exclusively, mode 0600, holding `content`; 0 or the errno of the failure.
 int create_exclusive(const std::string& path, std::string_view content) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -111,7 +97,10 @@ int create_exclusive(const std::string& path, std::string_view content) {
     return errno;
   }
   // The umask can only narrow 0600, but an explicit chmod states the intent.
-  const int err = ::fchmod(fd, 0600) == 0 ? write_all(fd, content) : errno;
+  int err = ::fchmod(fd, 0600) == 0 ? write_all(fd, content) : errno;
+  if (err == 0 && ::fsync(fd) != 0) {
+    err = errno;
+  }
   ::close(fd);
   if (err != 0) {
     ::unlink(path.c_str());  // ours, half-written: never leave it for a reader

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/write_all.hpp"
+
 namespace tenantd::events {
 
 namespace {
@@ -28,21 +30,6 @@ void sync_directory(const std::filesystem::path& dir) {
     static_cast<void>(::fsync(fd));
     ::close(fd);
   }
-}
-
-// Writes all of `data`, resuming after short writes and signals.
-Status write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return Error::make(ErrorCode::InternalError, errno_text("write to event file failed"));
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return {};
 }
 
 // A crash in the middle of a write can leave a last line without its newline; it was never
@@ -82,13 +69,15 @@ Status append_whole(int fd, std::string_view data) {
       errno != EOPNOTSUPP && errno != ENOSYS) {
     return Error::make(ErrorCode::InternalError, errno_text("no space for event lines"));
   }
-  Status written = write_all(fd, data);
-  if (!written.ok() && ::ftruncate(fd, start) != 0) {
-    return Error::make(
-        ErrorCode::InternalError,
-        written.error().message + "; " + errno_text("cutting back the partial line failed"));
+  const int write_error = write_all(fd, data);
+  if (write_error == 0) {
+    return {};
   }
-  return written;
+  std::string message = errno_text("write to event file failed", write_error);
+  if (::ftruncate(fd, start) != 0) {
+    message += "; " + errno_text("cutting back the partial line failed");
+  }
+  return Error::make(ErrorCode::InternalError, std::move(message));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/unicode_text.hpp"
+#include "core/write_all.hpp"
 
 namespace tenantd::obs {
 
@@ -218,20 +219,6 @@ std::size_t cut_at_line_end(std::string_view lines, std::size_t limit) {
   return first == std::string_view::npos ? lines.size() : first + 1;
 }
 
-void write_all(int fd, std::string_view bytes) {
-  // Resume only after a short write.
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return;  // Nowhere left to report a failing log stream.
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
 const SystemClock& system_clock() {
   static const SystemClock kClock;
   return kClock;
@@ -276,12 +263,13 @@ LogSink fd_sink(int fd) {
     // A write() to a regular file is whole however long; to a pipe or socket only up to PIPE_BUF
     // bytes, so a batch is cut at line ends to keep concurrent lines whole.
     if (whole_writes) {
-      write_all(fd, lines);
+      // Nowhere left to report a failing log stream.
+      static_cast<void>(write_all(fd, lines));
       return;
     }
     while (!lines.empty()) {
       const std::size_t n = cut_at_line_end(lines, PIPE_BUF);
-      write_all(fd, lines.substr(0, n));
+      static_cast<void>(write_all(fd, lines.substr(0, n)));
       lines.remove_prefix(n);
     }
   };
