@@ -18,6 +18,13 @@ constexpr int kBusyTimeoutMs = 10000;
 constexpr int kSchemaVersion = 1;
 // WAL pages after which a commit asks for a checkpoint (SQLite's own default).
 constexpr int kCheckpointPages = 1000;
+// WAL pages after which the checkpointer restarts the WAL, holding the write lock. Under a steady
+// stream of commits a passive checkpoint never catches up with the last frame, so the WAL (and
+// its index, mapped into the process) would grow for as long as the stream lasts: 1.5 GB after
+// 7 s of creates (docs/performance.md, 2026-12-05).
+constexpr int kRestartPages = 8192;
+// How long a restart waits for readers of the old WAL before trying again at a later commit.
+constexpr int kRestartBusyMs = 200;
 
 // Columns in the order every SELECT returns them and every INSERT binds them:
 // pk, sk, gsi1pk, gsi1sk, ..., ttl, data.
@@ -620,6 +627,7 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
     {
       std::lock_guard lock(store->checkpoint_mutex_);
       store->checkpoint_due_ = true;
+      store->restart_due_ = store->restart_due_ || pages >= kRestartPages;
     }
     store->checkpoint_wanted_.notify_one();
   }
@@ -627,6 +635,7 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
 }
 
 void SqliteStore::start_checkpointer(std::unique_ptr<Connection> connection) {
+  sqlite3_busy_timeout(connection->db, kRestartBusyMs);
   checkpointer_ = std::thread([this, connection = std::move(connection)] {
     std::unique_lock lock(checkpoint_mutex_);
     while (true) {
@@ -634,12 +643,23 @@ void SqliteStore::start_checkpointer(std::unique_ptr<Connection> connection) {
       if (stopping_) {
         return;
       }
+      const bool restart = restart_due_;
       checkpoint_due_ = false;
+      restart_due_ = false;
       lock.unlock();
       // PASSIVE never waits for readers or the writer; what it cannot copy now waits for the
       // next request. Its errors (busy) are harmless for the same reason.
       sqlite3_wal_checkpoint_v2(connection->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
                                 nullptr);
+      if (restart) {
+        // Copies what the passive pass left (the commits since it began) and waits for the
+        // readers of the old WAL, so that the next commit writes the WAL from its start again.
+        // Writers wait on the mutex meanwhile, not in SQLite's sleeping busy handler. Busy (a
+        // long reader) is harmless: the next commit asks again.
+        std::lock_guard write_lock(writer_mutex_);
+        sqlite3_wal_checkpoint_v2(connection->db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr,
+                                  nullptr);
+      }
       lock.lock();
     }
   });

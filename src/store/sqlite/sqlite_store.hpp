@@ -3,7 +3,7 @@
 // One file in WAL mode: reads run in parallel on read-only connections (one kept for each reading
 // thread, without a lock, and a pool for the rest), writes are
 // serialised on one writer connection inside BEGIN IMMEDIATE transactions; a background thread
-// checkpoints the WAL so that its fsyncs never stall a write.
+// checkpoints the WAL so that its fsyncs seldom stall a write, and restarts it when it grows long.
 #include <array>
 #include <condition_variable>
 #include <cstddef>
@@ -101,6 +101,7 @@ class SqliteStore final : public ItemStore {
   std::mutex checkpoint_mutex_;
   std::condition_variable checkpoint_wanted_;
   bool checkpoint_due_ = false;
+  bool restart_due_ = false;  // the WAL is long enough to be restarted (see the .cpp)
   bool stopping_ = false;
   std::thread checkpointer_;
 };
