@@ -275,7 +275,7 @@ int invoke(std::vector<std::string>& args) {
   SystemClock clock;
   auto handler = make_lambda_handler(**runtime, clock);
   lambda::Invocation invocation;
-  invocation.request_id = "invoke-" + RandomIds().uuid();
+  invocation.request_id = "invoke-" + correlation_uuid();
   const auto outcome = handler.handle(event, invocation);
   if (!outcome.ok) {
     std::cout << lambda::error_document(outcome) << '\n';

@@ -3,12 +3,32 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 namespace tenantd {
 
 namespace {
+void set_version_4(std::array<unsigned char, 16>& b) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+}
+
+void fill_random(unsigned char* out, std::size_t size) {
+  if (RAND_bytes(out, static_cast<int>(size)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+}
+
+// splitmix64's finaliser: a bijection on 64 bits, so distinct inputs give distinct outputs.
+std::uint64_t mix(std::uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 std::string format_uuid(const std::array<unsigned char, 16>& b) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -26,11 +46,26 @@ std::string format_uuid(const std::array<unsigned char, 16>& b) {
 
 std::string RandomIds::uuid() {
   std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
-  }
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  fill_random(b.data(), b.size());
+  set_version_4(b);
+  return format_uuid(b);
+}
+
+std::string correlation_uuid() {
+  struct Stream {
+    std::array<std::uint64_t, 2> key{};
+    std::uint64_t count = 0;
+  };
+  thread_local Stream stream = [] {
+    Stream s;
+    fill_random(reinterpret_cast<unsigned char*>(s.key.data()), sizeof s.key);
+    return s;
+  }();
+  const std::uint64_t n = ++stream.count;
+  const std::array<std::uint64_t, 2> words{mix(stream.key[0] ^ n), mix(stream.key[1] + n)};
+  std::array<unsigned char, 16> b{};
+  std::memcpy(b.data(), words.data(), b.size());
+  set_version_4(b);
   return format_uuid(b);
 }
 

@@ -35,6 +35,11 @@ class SequentialIds final : public Ids {
   std::atomic<std::uint64_t> next_{1};
 };
 
+// A version-4 UUID for correlation (request and invocation ids): random per thread, then a
+// counter through a bijective mix, so it costs no system call (RAND_bytes checks for a fork with
+// getpid() on every call). Unique, not unguessable: stored ids use RandomIds.
+std::string correlation_uuid();
+
 // True when `id` is "<prefix>-" followed by a lower-case UUID.
 bool is_id(std::string_view id, std::string_view prefix);
 

@@ -196,7 +196,7 @@ std::string choose_request_id(const std::string* header) {
   if (header != nullptr && is_sane_request_id(*header)) {
     return *header;
   }
-  return RandomIds().uuid();
+  return correlation_uuid();
 }
 
 // One event loop per thread: an io_context that exactly one thread runs (concurrency hint 1), so
