@@ -5,7 +5,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,26 @@ using JsonValue = rapidjson::Value;
 
 // Parses text into a document; nullopt when it is not well-formed JSON.
 std::optional<JsonDoc> parse_json(std::string_view text);
+
+// Parses texts one after another into a reused buffer, for decoders that do not keep the
+// document past their return (a page of stored items): a document of its own allocates and frees
+// a 64 KiB pool per text, and that allocation with the allocator's consolidation of small chunks
+// around it was a fifth of a list page's CPU (docs/performance.md, 2026-12-05).
+class JsonScratch {
+ public:
+  JsonScratch();
+  JsonScratch(const JsonScratch&) = delete;
+  JsonScratch& operator=(const JsonScratch&) = delete;
+  // The document parsed from `text`, valid until the next parse on this scratch; nullptr when
+  // `text` is not well-formed JSON (the rules of parse_json).
+  const JsonValue* parse(std::string_view text);
+
+ private:
+  static constexpr std::size_t kBufferBytes = 8192;  // a stored item's DOM fits in it
+  std::unique_ptr<char[]> buffer_;
+  rapidjson::MemoryPoolAllocator<> pool_;
+  JsonDoc doc_;
+};
 
 // Serialises any value (compact).
 std::string to_json(const JsonValue& value);

@@ -67,8 +67,9 @@ store::Item membership_item(const Membership& m) {
 }
 
 Result<Membership> membership_from_item(const store::Item& item) {
-  const auto doc = parse_json(item.data);
-  if (!doc || !doc->IsObject()) {
+  thread_local JsonScratch scratch;  // the document does not outlive this call
+  const JsonValue* doc = scratch.parse(item.data);
+  if (doc == nullptr || !doc->IsObject()) {
     return Error::make(ErrorCode::InternalError, "stored membership is unreadable");
   }
   const JsonValue& v = *doc;

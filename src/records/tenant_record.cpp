@@ -230,8 +230,9 @@ Result<Tenant> tenant_from_json(const JsonValue& v) {
 }
 
 Result<Tenant> tenant_from_item(const store::Item& item) {
-  const auto doc = parse_json(item.data);
-  if (!doc) {
+  thread_local JsonScratch scratch;  // the document does not outlive this call
+  const JsonValue* doc = scratch.parse(item.data);
+  if (doc == nullptr) {
     return corrupt("invalid JSON");
   }
   return tenant_from_json(*doc);
