@@ -11,7 +11,7 @@ WriteResult GroupCommitQueue::submit(std::vector<WriteOp>& ops, const CommitGrou
   std::unique_lock lock(mutex_);
   queue_.push_back(&mine);
   for (;;) {
-    changed_.wait(lock, [&] { return mine.done || !leading_; });
+    mine.wake.wait(lock, [&] { return mine.done || (!leading_ && queue_.front() == &mine); });
     if (mine.done) {
       return std::move(mine.result);
     }
@@ -41,9 +41,14 @@ WriteResult GroupCommitQueue::submit(std::vector<WriteOp>& ops, const CommitGrou
     lock.lock();
     for (QueuedWrite* write : group) {
       write->done = true;
+      if (write != &mine) {
+        write->wake.notify_one();
+      }
     }
     leading_ = false;
-    changed_.notify_all();
+    if (!queue_.empty() && queue_.front() != &mine) {
+      queue_.front()->wake.notify_one();  // the next leader
+    }
   }
 }
 

@@ -20,6 +20,9 @@ struct QueuedWrite {
   std::vector<WriteOp>* ops = nullptr;
   WriteResult result;
   bool done = false;  // set, under the queue's mutex, once `result` is final
+  // Woken when done, or when this write is the oldest queued and nobody leads: only the callers
+  // concerned wake, not every waiting thread.
+  std::condition_variable wake;
 };
 
 class GroupCommitQueue {
@@ -41,7 +44,6 @@ class GroupCommitQueue {
 
  private:
   std::mutex mutex_;
-  std::condition_variable changed_;
   std::vector<QueuedWrite*> queue_;  // in arrival order
   bool leading_ = false;             // a leader is committing a group
   std::size_t max_ops_;
