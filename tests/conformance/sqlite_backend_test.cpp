@@ -347,6 +347,7 @@ TEST_F(SqliteStoreTest, ConcurrentWritersEachGetTheirOwnResult) {
   std::atomic<int> ok{0};
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kWrites; ++i) {
