@@ -257,7 +257,9 @@ bool may_write(http::verb method) {
 }  // namespace
 
 // One connection. Every handler of a session runs on the one thread of its loop, so its members
-// need no lock.
+// need no lock; the one exception is a write's request handler, which runs on a writer thread
+// while the session is Handling and touches only request_ (the loop leaves it alone until the
+// response is posted back).
 // Requests are parsed from one flat_buffer that lives as long as the connection, so pipelined
 // requests are answered one after another, in order.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
