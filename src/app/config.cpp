@@ -398,7 +398,7 @@ const Setting kSettings[] =
            c.threads = static_cast<int>(n);
            return e;
          }},
-        {"WRITE_THREADS", "write-threads", "N", "32",
+        {"WRITE_THREADS", "write-threads", "N", "8",
          "threads that run requests other than GET, HEAD and OPTIONS, so that concurrent writes "
          "are committed together; 0: every request runs on its event loop",
          [](Config& c, std::string_view v) {
