@@ -398,6 +398,15 @@ const Setting kSettings[] =
            c.threads = static_cast<int>(n);
            return e;
          }},
+        {"WRITE_THREADS", "write-threads", "N", "8",
+         "threads that run requests other than GET, HEAD and OPTIONS, so that concurrent writes "
+         "are committed together; 0: every request runs on its event loop",
+         [](Config& c, std::string_view v) {
+           std::int64_t n = 0;
+           auto e = parse_int(v, 0, 1024, n);
+           c.write_threads = static_cast<int>(n);
+           return e;
+         }},
         {"MAX_CONNECTIONS", "max-connections", "N", "0",
          "open connections of all clients together; more are closed at once (counted in "
          "tenantd_http_connections_refused_total); 0: 10000, or less under the descriptor limit",

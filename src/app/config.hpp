@@ -63,8 +63,9 @@ struct Config {
   std::chrono::seconds gitops_workflow_timeout{30 * 60};
   std::string github_api_url = "https://api.github.com";
   std::string github_token_file;
-  int threads = 0;                              // 0: one per core
-  std::int64_t max_connections = 0;             // 0: under the descriptor limit (http_server)
+  int threads = 0;                   // 0: one per core
+  int write_threads = 8;             // run writing requests (group commit); 0: on the event loops
+  std::int64_t max_connections = 0;  // 0: under the descriptor limit (http_server)
   std::int64_t max_connections_per_client = 0;  // 0: 256
   std::int64_t outbox_max_attempts = 10;
   std::chrono::seconds outbox_claim_lease{30};  // STORE=postgres: replicas claim events

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -215,16 +216,21 @@ struct Loop {
 };
 
 struct HttpServer::Impl {
-  explicit Impl(int threads) {
+  Impl(int threads, int write_threads) {
     loops.reserve(static_cast<std::size_t>(threads));
     for (int i = 0; i < threads; ++i) {
       loops.push_back(std::make_unique<Loop>());
     }
     acceptor.emplace(loops.front()->ioc);
     accept_retry.emplace(loops.front()->ioc);
+    if (write_threads > 0) {
+      writers.emplace(static_cast<std::size_t>(write_threads));
+    }
   }
   ~Impl() {
-    // The acceptor and its timer belong to loop 0: they go before the loops.
+    // Writers post to the loops: they stop first. The acceptor and its timer belong to loop 0:
+    // they go before the loops.
+    writers.reset();
     accept_retry.reset();
     acceptor.reset();
   }
@@ -236,10 +242,24 @@ struct HttpServer::Impl {
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> accept_retry;
   std::size_t next_loop = 0;  // round-robin: the loop that gets the next accepted connection
+  // Threads that run the handlers of requests that may write (HttpServerOptions::write_threads).
+  std::optional<net::thread_pool> writers;
 };
 
+namespace {
+
+// Requests that may change state: their handlers may wait for a group commit, so they run on
+// the writer threads when there are any. Reads stay on their loop (decision 0029).
+bool may_write(http::verb method) {
+  return method != http::verb::get && method != http::verb::head && method != http::verb::options;
+}
+
+}  // namespace
+
 // One connection. Every handler of a session runs on the one thread of its loop, so its members
-// need no lock.
+// need no lock; the one exception is a write's request handler, which runs on a writer thread
+// while the session is Handling and touches only request_ (the loop leaves it alone until the
+// response is posted back).
 // Requests are parsed from one flat_buffer that lives as long as the connection, so pipelined
 // requests are answered one after another, in order.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
@@ -275,7 +295,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
  private:
-  enum class Phase { Idle, Reading, Writing, Lingering, Closed };
+  // Handling: the handler runs on a writer thread; the loop leaves the session alone meanwhile.
+  enum class Phase { Idle, Reading, Handling, Writing, Lingering, Closed };
 
   void next_request() {
     parser_.emplace();
@@ -424,15 +445,31 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     request_.request_id.clear();
     request_.trace_id.clear();
 
-    Response response;
-    try {
-      response = server_.handler_.handle(request_);
-    } catch (const std::exception& e) {
-      response = internal_error(std::string("request handler threw: ") + e.what());
-    } catch (...) {
-      response = internal_error("request handler threw a non-standard exception");
+    if (server_.impl_->writers && may_write(message.method())) {
+      // request_ belongs to the writer thread until the response is posted back.
+      phase_ = Phase::Handling;
+      net::post(*server_.impl_->writers, [self = shared_from_this()]() mutable {
+        Response response = self->call_handler();
+        auto executor = self->executor();
+        net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+          if (self->phase_ == Phase::Handling) {
+            self->write(std::move(response));
+          }
+        });
+      });
+      return;
     }
-    write(std::move(response));
+    write(call_handler());
+  }
+
+  Response call_handler() {
+    try {
+      return server_.handler_.handle(request_);
+    } catch (const std::exception& e) {
+      return internal_error(std::string("request handler threw: ") + e.what());
+    } catch (...) {
+      return internal_error("request handler threw a non-standard exception");
+    }
   }
 
   Response internal_error(const std::string& what) {
@@ -632,6 +669,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     if (ec == net::error::operation_aborted || phase_ == Phase::Closed) {
       return;  // re-armed or closed
     }
+    if (phase_ == Phase::Handling) {
+      // A handler is never cut off (it may be committing); the deadline starts again after it.
+      arm_timer(SteadyClock::now() + server_.options_.read_timeout);
+      return;
+    }
     if (SteadyClock::now() >= deadline_) {
       close();
       return;
@@ -677,7 +719,7 @@ HttpServer::HttpServer(RequestHandler& handler, HttpServerOptions options)
   if (options_.max_connections_per_client == 0) {
     options_.max_connections_per_client = std::min(kDefaultPerClientCap, options_.max_connections);
   }
-  impl_ = std::make_unique<Impl>(threads);
+  impl_ = std::make_unique<Impl>(threads, std::max(0, options_.write_threads));
 }
 
 HttpServer::~HttpServer() = default;
@@ -848,6 +890,9 @@ void HttpServer::run() {
   serve_loop(0);
   for (auto& t : others) {
     t.join();
+  }
+  if (impl_->writers) {
+    impl_->writers->join();  // handlers still running after the grace finish; their answers drop
   }
   error_code ec;
   impl_->acceptor->close(ec);  // no thread runs the loops any more

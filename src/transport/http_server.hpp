@@ -1,6 +1,7 @@
 #pragma once
 // The `serve` door: an HTTP/1.1 server (Boost.Beast parser on Boost.Asio) that turns each request
-// into a tenantd::Request, calls the RequestHandler on the I/O thread and writes its Response.
+// into a tenantd::Request, calls the RequestHandler on the I/O thread (or, for writes, on a writer
+// thread) and writes its Response.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,6 +22,10 @@ struct HttpServerOptions {
   // Event loops, each run by one thread that serves its connections start to finish (accepted
   // connections go to the loops in turn); 0: std::thread::hardware_concurrency().
   int threads = 0;
+  // Threads that run the handlers of requests other than GET, HEAD and OPTIONS, so that writes
+  // can wait for a group commit without holding a loop; the response goes back to the
+  // connection's loop (docs/decisions/0030-group-commit.md). 0: every handler runs on its loop.
+  int write_threads = 0;
   std::size_t body_limit = std::size_t{64} * 1024;  // larger bodies: 413 PAYLOAD_TOO_LARGE
   // Request line + headers, and separately the trailers of a chunked body: larger is 431.
   std::size_t header_limit = std::size_t{16} * 1024;

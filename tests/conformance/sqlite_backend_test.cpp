@@ -1,6 +1,7 @@
 // Runs the conformance suite against SQLite (a temp file and ":memory:"), plus the checks that
 // only make sense for SQLite: query plans use the indexes, and kill -9 loses no acknowledged write.
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -306,6 +307,94 @@ TEST_F(SqliteStoreTest, CreatesTheParentDirectory) {
   EXPECT_NE(store, nullptr);
   store.reset();
   std::filesystem::remove_all(dir);
+}
+
+std::vector<store::WriteOp> put_new(const std::string& pk) {
+  std::vector<store::WriteOp> ops;
+  ops.emplace_back(store::Put{store::Table::Tenants, store::Item{pk, "S", {}, {}, "{}"},
+                              store::Condition::not_exists()});
+  return ops;
+}
+
+TEST_F(SqliteStoreTest, ACallerWhoseConditionFailsInAGroupRollsBackOnlyItsOwnOps) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  // Another connection holds the write lock, so that the first write waits in BEGIN while the
+  // next three queue behind it and are then committed as one group.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(file_.path().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  store::WriteResult first;
+  std::thread leader([&] { first = store->write(put_new("FIRST")); });
+  while (!store->committing_group() || store->queued_writes() != 0) {
+    std::this_thread::yield();  // until the leader has taken its group of one
+  }
+
+  // Puts a new item, then checks an item that does not exist: fails at op 1.
+  std::vector<store::WriteOp> failing = put_new("LOST");
+  failing.emplace_back(
+      store::Check{store::Table::Tenants, {"MISSING", "S"}, store::Condition::exists()});
+  store::WriteResult failed;
+  store::WriteResult landed;
+  store::WriteResult duplicate;
+  std::thread a([&] { failed = store->write(failing); });
+  while (store->queued_writes() < 1) {
+    std::this_thread::yield();
+  }
+  std::thread b([&] { landed = store->write(put_new("LANDED")); });
+  while (store->queued_writes() < 2) {
+    std::this_thread::yield();
+  }
+  // Queued after "LANDED" in the same group: its condition sees that caller's put.
+  std::thread c([&] { duplicate = store->write(put_new("LANDED")); });
+  while (store->queued_writes() < 3) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  for (auto* t : {&leader, &a, &b, &c}) {
+    t->join();
+  }
+
+  EXPECT_TRUE(first.ok()) << first.message;
+  ASSERT_TRUE(failed.condition_failed()) << failed.message;
+  EXPECT_EQ(failed.failed_op, 1U);
+  EXPECT_TRUE(landed.ok()) << landed.message;
+  ASSERT_TRUE(duplicate.condition_failed()) << duplicate.message;
+  EXPECT_EQ(duplicate.failed_op, 0U);
+  for (const auto& [pk, present] :
+       {std::pair{"FIRST", true}, std::pair{"LOST", false}, std::pair{"LANDED", true}}) {
+    auto got = store->get(store::Table::Tenants, {pk, "S"});
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->has_value(), present) << pk;
+  }
+}
+
+TEST_F(SqliteStoreTest, ConcurrentWritersEachGetTheirOwnResult) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 50;
+  std::atomic<int> ok{0};
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        // Every key is written by two threads: exactly one of them creates it.
+        const auto result = store->write(put_new("K" + std::to_string((t / 2) * kWrites + i)));
+        (result.ok() ? ok : conflicts).fetch_add(1);
+        EXPECT_TRUE(result.ok() || result.condition_failed()) << result.message;
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  EXPECT_EQ(ok.load(), kThreads / 2 * kWrites);
+  EXPECT_EQ(conflicts.load(), kThreads / 2 * kWrites);
 }
 
 TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKillDashNine) {

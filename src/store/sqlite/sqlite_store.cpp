@@ -453,6 +453,9 @@ struct SqliteStore::Connection {
   Statement begin_read;
   Statement commit;
   Statement rollback;
+  Statement savepoint;  // one caller's ops within a group (group_commit.hpp)
+  Statement release;
+  Statement rollback_to;
   Statement ping;
   std::array<TableStatements, kAllTables.size()> tables;
   bool in_use = false;  // a thread's own reader: leased (a nested read then takes a pooled one)
@@ -1029,43 +1032,28 @@ std::optional<std::string_view> SqliteStore::apply_delete(Connection& c, Table t
 }
 
 WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
-  WriteResult result;
   if (ops.empty()) {
-    return result;
+    return {};
   }
   if (auto invalid = validate(ops)) {
     return write_failed("sqlite: " + *invalid);
   }
-  auto fail = [](sqlite3* db, std::string_view what) {
-    return write_failed(sqlite_error(db, what).message);
-  };
+  return groups_.submit(ops,
+                        [this](const std::vector<QueuedWrite*>& group) { commit_group(group); });
+}
 
-  Lease lease = writer();
-  Connection& c = *lease;
-  auto begin = c.statement(c.begin, [] { return std::string("BEGIN IMMEDIATE"); });
-  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
-  auto rollback = c.statement(c.rollback, [] { return std::string("ROLLBACK"); });
-  if (!begin || !commit || !rollback) {
-    return fail(c.db, "prepare");
-  }
-  if (!begin_immediate(*begin)) {
-    return fail(c.db, "begin");
-  }
-  auto abort = [&](std::string_view what) {
-    WriteResult r = fail(c.db, what);
-    roll_back(*rollback);
-    return r;
-  };
-
-  const std::int64_t now = now_seconds();
-  // Every condition is checked against the state before this transaction, as DynamoDB does.
+// One caller's ops inside the group's transaction: its conditions against the state before its
+// own ops (after the ops of the callers committed before it in the group, as if one after
+// another), then its puts and deletes. On anything but Ok the caller's savepoint is rolled back.
+WriteResult SqliteStore::apply_ops(Connection& c, const std::vector<WriteOp>& ops,
+                                   std::int64_t now) {
+  WriteResult result;
   for (std::size_t i = 0; i < ops.size(); ++i) {
     bool holds = true;
     if (auto failed = check_condition(c, ops[i], now, holds)) {
-      return abort(*failed);
+      return write_failed(sqlite_error(c.db, *failed).message);
     }
     if (!holds) {
-      roll_back(*rollback);
       result.status = WriteResult::Status::ConditionFailed;
       result.failed_op = i;
       return result;
@@ -1080,13 +1068,82 @@ WriteResult SqliteStore::write(std::vector<WriteOp> ops) {
       failed = apply_delete(c, table, del->key);
     }
     if (failed) {
-      return abort(*failed);
+      return write_failed(sqlite_error(c.db, *failed).message);
+    }
+  }
+  return result;
+}
+
+void SqliteStore::commit_group(const std::vector<QueuedWrite*>& group) {
+  auto fail_all = [&](const std::string& message) {
+    for (QueuedWrite* write : group) {
+      write->result = write_failed(message);
+    }
+  };
+  Lease lease = writer();
+  Connection& c = *lease;
+  auto begin = c.statement(c.begin, [] { return std::string("BEGIN IMMEDIATE"); });
+  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
+  auto rollback = c.statement(c.rollback, [] { return std::string("ROLLBACK"); });
+  auto savepoint = c.statement(c.savepoint, [] { return std::string("SAVEPOINT caller"); });
+  auto release = c.statement(c.release, [] { return std::string("RELEASE caller"); });
+  auto rollback_to = c.statement(c.rollback_to, [] { return std::string("ROLLBACK TO caller"); });
+  if (!begin || !commit || !rollback || !savepoint || !release || !rollback_to) {
+    fail_all(sqlite_error(c.db, "prepare").message);
+    return;
+  }
+  if (sqlite3_get_autocommit(c.db) == 0) {
+    roll_back(*rollback);  // left open by a group that was interrupted (out of memory)
+  }
+  if (!begin_immediate(*begin)) {
+    fail_all(sqlite_error(c.db, "begin").message);
+    return;
+  }
+  const std::int64_t now = now_seconds();
+  for (std::size_t w = 0; w < group.size(); ++w) {
+    QueuedWrite& write = *group[w];
+    if (!step_done(*savepoint)) {
+      write.result = write_failed(sqlite_error(c.db, "savepoint").message);
+      continue;
+    }
+    write.result = apply_ops(c, *write.ops, now);
+    if (sqlite3_get_autocommit(c.db) != 0) {
+      // Some errors (disk full, I/O) make SQLite roll back the whole transaction: the callers
+      // before this one lost their ops too, and the rest never ran.
+      const std::string message =
+          write.result.ok() ? sqlite_error(c.db, "transaction").message : write.result.message;
+      for (std::size_t other = 0; other < group.size(); ++other) {
+        if (other != w && (other > w || group[other]->result.ok())) {
+          group[other]->result = write_failed("sqlite: rolled back with its group: " + message);
+        }
+      }
+      if (write.result.ok()) {
+        write.result = write_failed(message);
+      }
+      return;
+    }
+    if (!write.result.ok() && !step_done(*rollback_to)) {
+      const std::string message = sqlite_error(c.db, "rollback to savepoint").message;
+      roll_back(*rollback);
+      fail_all(message);
+      return;
+    }
+    if (!step_done(*release)) {
+      const std::string message = sqlite_error(c.db, "release savepoint").message;
+      roll_back(*rollback);
+      fail_all(message);
+      return;
     }
   }
   if (!step_done(*commit)) {
-    return abort("commit");
+    const std::string message = sqlite_error(c.db, "commit").message;
+    roll_back(*rollback);
+    for (QueuedWrite* write : group) {
+      if (write->result.ok()) {
+        write->result = write_failed(message);
+      }
+    }
   }
-  return result;
 }
 
 Result<std::size_t> SqliteStore::purge_expired(Table table, std::size_t max_items) {

@@ -2,8 +2,9 @@
 // The SQLite adapter of the item store port (see docs/storage.md for the layout and why).
 // One file in WAL mode: reads run in parallel on read-only connections (one kept for each reading
 // thread, without a lock, and a pool for the rest), writes are
-// serialised on one writer connection inside BEGIN IMMEDIATE transactions; a background thread
-// checkpoints the WAL so that its fsyncs seldom stall a write, and restarts it when it grows long.
+// serialised on one writer connection, the writes queued at once committed together in one
+// BEGIN IMMEDIATE transaction (group_commit.hpp); a background thread checkpoints the WAL so that
+// its fsyncs seldom stall a write, and restarts it when it grows long.
 #include <array>
 #include <condition_variable>
 #include <cstddef>
@@ -18,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "store/item_store.hpp"
+#include "store/sqlite/group_commit.hpp"
 
 struct sqlite3;
 
@@ -30,6 +32,9 @@ inline constexpr std::size_t kThreadReaders = 64;
 // DynamoDB's TransactWriteItems limit; enforced here too so that code which passes on SQLite
 // also runs on DynamoDB.
 inline constexpr std::size_t kMaxWriteOps = 100;
+
+// The ops one group commit may carry: bounds how long a COMMIT keeps the group's callers waiting.
+inline constexpr std::size_t kMaxGroupOps = 1000;
 
 class SqliteStore final : public ItemStore {
  public:
@@ -55,6 +60,9 @@ class SqliteStore final : public ItemStore {
   // SQLite's EXPLAIN QUERY PLAN of the statement `query` would run, one line per step;
   // lets tests prove that no query scans a table.
   Result<std::string> query_plan(const Query& query);
+  // Writes waiting for the group being committed to finish, and whether one is (for tests).
+  std::size_t queued_writes() { return groups_.waiting(); }
+  bool committing_group() { return groups_.leading(); }
 
   struct Connection;  // a sqlite3 handle with its prepared statements
 
@@ -75,6 +83,9 @@ class SqliteStore final : public ItemStore {
                                                   std::int64_t now, bool& holds);
   std::optional<std::string_view> apply_put(Connection& c, Table table, const Item& item);
   std::optional<std::string_view> apply_delete(Connection& c, Table table, const Key& key);
+  WriteResult apply_ops(Connection& c, const std::vector<WriteOp>& ops, std::int64_t now);
+  // One transaction for the group's writes, each caller's ops in a savepoint of their own.
+  void commit_group(const std::vector<QueuedWrite*>& group);
   void start_checkpointer(std::unique_ptr<Connection> connection);
   void stop_checkpointer();
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
@@ -85,6 +96,8 @@ class SqliteStore final : public ItemStore {
   bool in_memory_;
   std::vector<std::string> table_names_;  // quoted, indexed by Table
 
+  // Writes wait here to be committed in groups, on the writer connection below.
+  GroupCommitQueue groups_{kMaxGroupOps};
   // Writes (and, for ":memory:", everything) go through this one connection.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;

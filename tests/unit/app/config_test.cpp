@@ -24,6 +24,7 @@ const char* const kVariables[] = {
     "EVENT_SINKS",
     "PROVISIONER",
     "THREADS",
+    "WRITE_THREADS",
     "OUTBOX_MAX_ATTEMPTS",
     "INVITATION_TTL",
     "MAX_INSTANCES_PER_TENANT",
@@ -96,6 +97,7 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c->event_sinks, std::vector<std::string>{"file"});
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
   EXPECT_EQ(c->outbox_max_attempts, 10);
+  EXPECT_EQ(c->write_threads, 8);
 }
 
 TEST_F(ConfigTest, PostgresStoreNeedsADatabaseUrlAndTakesItsSettings) {
@@ -174,6 +176,7 @@ TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
   set_env("SNS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:tenant-notifications-prod");
   set_env("PROVISIONER", "gitops+ecs");
   set_env("THREADS", "4");
+  set_env("WRITE_THREADS", "0");
   set_env("OUTBOX_MAX_ATTEMPTS", "3");
   set_env("INVITATION_TTL", "48h");
   set_env("MAX_INSTANCES_PER_TENANT", "2");
@@ -194,6 +197,7 @@ TEST_F(ConfigTest, EnvironmentVariablesAreRead) {
   EXPECT_EQ(c->event_sinks, (std::vector<std::string>{"eventbridge", "sns"}));
   EXPECT_EQ(c->provisioner, "gitops+ecs");
   EXPECT_EQ(c->threads, 4);
+  EXPECT_EQ(c->write_threads, 0);  // writes on the event loops
   EXPECT_EQ(c->outbox_max_attempts, 3);
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(48));
   EXPECT_EQ(c->max_instances_per_tenant, 2);

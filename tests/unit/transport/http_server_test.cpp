@@ -81,7 +81,9 @@ class TestHandler final : public RequestHandler {
 class HttpServerTest : public ::testing::Test {
  protected:
   void start(HttpServerOptions options = {}) {
-    options.threads = 2;
+    if (options.threads == 0) {
+      options.threads = 2;
+    }
     options.log = [this](std::string_view line) {
       std::lock_guard lock(log_mutex_);
       log_.emplace_back(line);
@@ -544,6 +546,48 @@ TEST_F(HttpServerTest, StopGivesUpOnARequestOutlastingTheGracePeriod) {
   server_->stop(100ms);
   EXPECT_LT(std::chrono::steady_clock::now() - before, 1000ms);
   thread_.join();  // run() returns once the handler thread is free
+}
+
+// A write may wait for a group commit: it runs on a writer thread, and the one loop goes on
+// answering reads meanwhile; its response then goes out on its own connection, which stays open.
+TEST_F(HttpServerTest, AWriteRunsOnAWriterThreadWhileTheLoopKeepsServingReads) {
+  handler_.slow_for_ = 2000ms;
+  HttpServerOptions options;
+  options.threads = 1;
+  options.write_threads = 2;
+  start(options);
+  auto writing = connect();
+  auto entered = handler_.slow_entered_.get_future();
+  const auto sent = std::chrono::steady_clock::now();
+  send(writing, post("/slow", "{}"));
+  ASSERT_EQ(entered.wait_for(5s), std::future_status::ready);
+
+  auto reading = connect();
+  send(reading, get("/read"));
+  EXPECT_EQ(receive(reading).result_int(), 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 1500ms) << "the read waited for the write";
+
+  const auto written = receive(writing);
+  EXPECT_EQ(written.result_int(), 200);
+  EXPECT_EQ(json_string(written.body(), "method"), "POST");
+  EXPECT_TRUE(written.keep_alive());
+  send(writing, get("/after"));
+  EXPECT_EQ(json_string(receive(writing).body(), "path"), "/after");
+}
+
+TEST_F(HttpServerTest, GracefulStopFinishesAWriteRunningOnAWriterThread) {
+  HttpServerOptions options;
+  options.write_threads = 1;
+  start(options);
+  auto busy = connect();
+  auto entered = handler_.slow_entered_.get_future();
+  send(busy, post("/slow", "{}"));
+  ASSERT_EQ(entered.wait_for(5s), std::future_status::ready);
+  server_->stop(10s);
+  thread_.join();
+  const auto response = receive(busy);
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_FALSE(response.keep_alive());
 }
 
 TEST_F(HttpServerTest, ListenReportsABindFailure) {
