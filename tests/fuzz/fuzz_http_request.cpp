@@ -8,11 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -52,8 +54,9 @@ class Server {
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<std::uint16_t>(port_));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      finding("cannot connect to the server");
+    if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 &&
+        !(errno == EINTR && connected_after_interrupt(fd))) {
+      finding("cannot connect to the server: " + std::string(std::strerror(errno)));
     }
     // The server may answer and close before reading everything: a failed send is fine.
     std::size_t sent = 0;
@@ -68,9 +71,8 @@ class Server {
     std::string answer;
     char buffer[4096];
     for (;;) {
-      pollfd p{fd, POLLIN, 0};
       // Longer than the server's read timeout: a server that never answers nor closes is a hang.
-      if (poll(&p, 1, 5000) <= 0) {
+      if (!wait_for(fd, POLLIN, std::chrono::seconds(5))) {
         close(fd);
         finding("the server neither answered nor closed within 5 s");
       }
@@ -85,6 +87,42 @@ class Server {
   }
 
  private:
+  // libFuzzer's timeout alarm (SIGALRM) interrupts poll() and connect() now and then; an
+  // interrupted call is not an answer from the server, so both go on waiting.
+  static bool wait_for(int fd, short events, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        return false;
+      }
+      pollfd p{fd, events, 0};
+      const int ready = poll(&p, 1, static_cast<int>(left.count()));
+      if (ready > 0) {
+        return true;
+      }
+      if (ready == 0 || errno != EINTR) {
+        return false;
+      }
+    }
+  }
+
+  // An interrupted connect() goes on in the background: it is done once the socket is writable,
+  // and SO_ERROR says whether it succeeded.
+  static bool connected_after_interrupt(int fd) {
+    if (!wait_for(fd, POLLOUT, std::chrono::seconds(5))) {
+      return false;
+    }
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+      return false;
+    }
+    errno = error;
+    return error == 0;
+  }
+
   std::unique_ptr<tenantd::transport::HttpServer> server_;
   int port_ = 0;
   std::thread thread_;  // serves until the process exits (libFuzzer never returns)
