@@ -216,6 +216,28 @@ std::string read_data(store::ItemStore& store, const std::string& pk) {
   return got.ok() && got->has_value() ? (*got)->data : std::string("(absent)");
 }
 
+// Descriptors this process holds on `path` (each SQLite connection opens the file once).
+int descriptors_on(const std::string& path) {
+  int count = 0;
+  const auto target = std::filesystem::canonical(path);
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (std::filesystem::read_symlink(fd.path(), ec) == target) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+TEST_F(SqliteStoreTest, TheCheckpointerConnectsOnlyWhenACheckpointIsDue) {
+  // A short-lived process (a Lambda cold start, a CLI command) should not pay for a connection
+  // it never uses: opening the store and writing a little opens the writer's connection only.
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  put_data(*store, "P", "{}");
+  EXPECT_EQ(descriptors_on(file_.path()), 1);
+}
+
 // A steady stream of commits with readers beside it: a passive checkpoint alone never catches up
 // with the last frame, so without a restart the WAL and its index (mapped into the process) grow
 // for as long as the stream lasts. These 40,000 frames over 400 items grew the index to 12 blocks

@@ -583,9 +583,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
   if (!in_memory) {
     // The writer's commits no longer checkpoint (that would fsync while holding the write lock);
     // a connection of its own does it in the background.
-    TENANTD_TRY_ASSIGN(auto checkpoint_connection, store->connect(false));
     sqlite3_wal_hook(store->writer_->db, &SqliteStore::on_wal_commit, store.get());
-    store->start_checkpointer(std::move(checkpoint_connection));
+    store->start_checkpointer();
   }
   TENANTD_TRY(store->migrate());
   return store;
@@ -637,9 +636,11 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
   return SQLITE_OK;
 }
 
-void SqliteStore::start_checkpointer(std::unique_ptr<Connection> connection) {
-  sqlite3_busy_timeout(connection->db, kRestartBusyMs);
-  checkpointer_ = std::thread([this, connection = std::move(connection)] {
+void SqliteStore::start_checkpointer() {
+  checkpointer_ = std::thread([this] {
+    // Opened when the first checkpoint is due, not with the store: a process that never writes
+    // 1,000 pages (a Lambda's short life, a CLI command) never pays for a third connection.
+    std::unique_ptr<Connection> connection;
     std::unique_lock lock(checkpoint_mutex_);
     while (true) {
       checkpoint_wanted_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
@@ -650,6 +651,15 @@ void SqliteStore::start_checkpointer(std::unique_ptr<Connection> connection) {
       checkpoint_due_ = false;
       restart_due_ = false;
       lock.unlock();
+      if (!connection) {
+        auto opened = connect(false);
+        if (!opened) {
+          lock.lock();  // the WAL keeps growing until a later commit asks again and this opens
+          continue;
+        }
+        connection = std::move(*opened);
+        sqlite3_busy_timeout(connection->db, kRestartBusyMs);
+      }
       // PASSIVE never waits for readers or the writer; what it cannot copy now waits for the
       // next request. Its errors (busy) are harmless for the same reason.
       sqlite3_wal_checkpoint_v2(connection->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,

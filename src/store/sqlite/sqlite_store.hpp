@@ -86,7 +86,7 @@ class SqliteStore final : public ItemStore {
   WriteResult apply_ops(Connection& c, const std::vector<WriteOp>& ops, std::int64_t now);
   // One transaction for the group's writes, each caller's ops in a savepoint of their own.
   void commit_group(const std::vector<QueuedWrite*>& group);
-  void start_checkpointer(std::unique_ptr<Connection> connection);
+  void start_checkpointer();
   void stop_checkpointer();
   static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
