@@ -297,12 +297,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return decode_unpadded(text.substr(0, text.size() - pad), kStdTable);
 }
 
-std::string random_bytes(std::size_t n) {
+void fill_random(unsigned char* out, std::size_t n) {
   // Straight from the kernel's CSPRNG (getrandom blocks only until it is seeded at boot).
-  std::string out(n, '\0');
   std::size_t filled = 0;
   while (filled < n) {
-    const ssize_t got = ::getrandom(out.data() + filled, n - filled, 0);
+    const ssize_t got = ::getrandom(out + filled, n - filled, 0);
     if (got < 0) {
       if (errno == EINTR) {
         continue;
@@ -311,6 +310,11 @@ std::string random_bytes(std::size_t n) {
     }
     filled += static_cast<std::size_t>(got);
   }
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  fill_random(reinterpret_cast<unsigned char*>(out.data()), n);
   return out;
 }
 

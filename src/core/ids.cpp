@@ -1,12 +1,11 @@
 #include "core/ids.hpp"
 
-#include <openssl/rand.h>
+#include "core/crypto.hpp"
 
 #include <array>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <stdexcept>
 
 namespace tenantd {
 
@@ -14,12 +13,6 @@ namespace {
 void set_version_4(std::array<unsigned char, 16>& b) {
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-}
-
-void fill_random(unsigned char* out, std::size_t size) {
-  if (RAND_bytes(out, static_cast<int>(size)) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
-  }
 }
 
 // splitmix64's finaliser: a bijection on 64 bits, so distinct inputs give distinct outputs.

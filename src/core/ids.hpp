@@ -36,8 +36,8 @@ class SequentialIds final : public Ids {
 };
 
 // A version-4 UUID for correlation (request and invocation ids): random per thread, then a
-// counter through a bijective mix, so it costs no system call (RAND_bytes checks for a fork with
-// getpid() on every call). Unique, not unguessable: stored ids use RandomIds.
+// counter through a bijective mix, so it costs no system call (RandomIds makes one getrandom call
+// per id). Unique, not unguessable: stored ids use RandomIds.
 std::string correlation_uuid();
 
 // True when `id` is "<prefix>-" followed by a lower-case UUID.
