@@ -4,6 +4,7 @@
 # Builds the release preset, starts tenantd on a free port with a scratch data dir and measures:
 #   - GET /v1.0/tenants/{id}: requests/s and p99 with wrk, then the same wrk against nginx serving
 #     the very same body bytes (bench/load/nginx.sh), and the ratio of the two;
+#   - the same GET with a tenant member's token against a platform admin's, alternating;
 #   - POST /v1.0/tenants throughput (bench/load/post_tenants.lua, unique names);
 #   - GET /v1.0/tenants?limit=20 with BENCH_LIST_SMALL tenants in the table, then with
 #     BENCH_TENANTS (seeded by POSTs), and nginx serving a body of the same size: a page must cost
@@ -11,7 +12,7 @@
 #   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
 #   - idle RSS (VmRSS) after start and after the load.
 # Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
-# BENCH_TENANTS [100000], BENCH_LIST_SMALL [2000], BENCH_STARTUP_RUNS [10]. Exits non-zero when any wrk run saw a non-2xx
+# BENCH_TENANTS [100000], BENCH_LIST_SMALL [2000], BENCH_STARTUP_RUNS [10], BENCH_MEMBER_ROUNDS [3]. Exits non-zero when any wrk run saw a non-2xx
 # response or a socket error (the figures would not be of working requests). The results are printed and written to bench/results/ (not committed);
 # copy the table into docs/performance.md with the machine line.
 set -euo pipefail
@@ -21,6 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 tenants_target=${BENCH_TENANTS:-100000}
 list_small_target=${BENCH_LIST_SMALL:-2000}
 startup_runs=${BENCH_STARTUP_RUNS:-10}
+member_rounds=${BENCH_MEMBER_ROUNDS:-3}
 
 build_tenantd
 work=$(mktemp -d /tmp/tenantd-bench.XXXXXX)
@@ -129,6 +131,26 @@ nginx_same_body() {
 nginx_same_body get "$work/body.json"
 nginx_get_rps=$nginx_rps nginx_get_p99=$nginx_p99
 
+# ---------------------------------------------------------------- a member's token
+# A tenant member's GET reads the membership as well as the tenant (authorisation): issue 17 wants
+# it at most 15% slower than a platform admin's. The two alternate, BENCH_MEMBER_ROUNDS times on
+# the same tenant, and the medians are compared.
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+curl -sf -X POST -H "$auth" -H 'Content-Type: application/json' \
+  -d '{"email":"viewer@example.com","role":"Viewer"}' "$base/v1.0/tenants/$tenant_id/users" >/dev/null
+member_auth="Authorization: Bearer $("$bin" token --email viewer@example.com --data-dir "$work/data")"
+curl -sf -H "$member_auth" "$base/v1.0/tenants/$tenant_id" -o /dev/null
+admin_runs=() member_runs=() member_bad=0
+for round in $(seq 1 "$member_rounds"); do
+  run_wrk "get-admin-$round" -H "$auth" "$base/v1.0/tenants/$tenant_id"
+  admin_runs+=("$rps") member_bad=$((member_bad + bad))
+  run_wrk "get-member-$round" -H "$member_auth" "$base/v1.0/tenants/$tenant_id"
+  member_runs+=("$rps") member_bad=$((member_bad + bad))
+done
+admin_rps=$(median "${admin_runs[@]}") member_rps=$(median "${member_runs[@]}")
+
 # run_list NAME: wrk on the first page of 20 and sets list_rps, list_p99, list_bad and list_count
 # (the page really has 20 items, not an error body that is cheap to serve).
 run_list() {
@@ -210,6 +232,7 @@ Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENC
 |---|---|---|---|
 | GET /v1.0/tenants/{id} requests/s ($body_bytes-byte body) | $get_rps | $nginx_get_rps | $(ratio "$get_rps" "$nginx_get_rps") |
 | GET /v1.0/tenants/{id} p99 ms | $get_p99 | $nginx_get_p99 | $(ratio "$get_p99" "$nginx_get_p99") |
+| GET /v1.0/tenants/{id}, Viewer member's token / platform admin's, requests/s (medians of $member_rounds alternating runs) | $member_rps / $admin_rps | | member/admin $(ratio "$member_rps" "$admin_rps") |
 | POST /v1.0/tenants requests/s (201s: $created) | $post_rps | | |
 | POST /v1.0/tenants p99 ms | $post_p99 | | |
 | GET /v1.0/tenants?limit=20 with $small_tenants tenants, requests/s ($small_count items, $list_bytes bytes) | $small_rps | $nginx_list_rps | $(ratio "$small_rps" "$nginx_list_rps") |
@@ -222,7 +245,7 @@ Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENC
 | idle RSS after start | $((rss_start / 1024)) MiB ($rss_start KiB) | | |
 | idle RSS after the load | $((rss_after / 1024)) MiB ($rss_after KiB) | | |
 
-Errors (non-2xx responses + socket errors): GET $get_bad, POST $post_bad, list $list_bad. Seeding took ${seed_seconds}s.
+Errors (non-2xx responses + socket errors): GET $get_bad, member/admin GET $member_bad, POST $post_bad, list $list_bad. Seeding took ${seed_seconds}s.
 MD
 )
 mkdir -p bench/results
@@ -230,7 +253,7 @@ result_file="bench/results/load-$(date -u +%Y%m%dT%H%M%SZ).md"
 printf '%s\n' "$report" >"$result_file"
 printf '%s\n' "$report"
 log "written to $result_file"
-if [[ $((get_bad + post_bad + list_bad)) -ne 0 ]]; then
+if [[ $((get_bad + member_bad + post_bad + list_bad)) -ne 0 ]]; then
   log "some requests failed: the figures above are not of working requests"
   exit 1
 fi
