@@ -2,6 +2,7 @@
 // only make sense for SQLite: query plans use the indexes, and kill -9 loses no acknowledged write.
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -210,9 +211,9 @@ void put_data(store::ItemStore& store, const std::string& pk, const std::string&
   ASSERT_TRUE(store.write(std::move(ops)).ok());
 }
 
-std::string read_data(store::ItemStore& store, const std::string& pk) {
-  auto got = store.get(store::Table::Tenants, store::Key{pk, "S"});
-  EXPECT_TRUE(got.ok());
+std::string read_data(store::ItemStore& store, const std::string& pk, const std::string& sk = "S") {
+  auto got = store.get(store::Table::Tenants, store::Key{pk, sk});
+  EXPECT_TRUE(got.ok()) << (got.ok() ? "" : got.error().message);
   return got.ok() && got->has_value() ? (*got)->data : std::string("(absent)");
 }
 
@@ -468,6 +469,72 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKillDashNine) {
     ASSERT_TRUE(got.ok());
     ASSERT_TRUE(got->has_value()) << "acknowledged write " << i << " lost";
   }
+}
+
+// The WAL's frames are written in batches (src/store/sqlite/wal_write_buffer.hpp): a transaction
+// of ~3 MiB spans several batches, and every one of its items is back after reopening.
+TEST_F(SqliteStoreTest, ATransactionLargerThanTheWalBufferIsWrittenWhole) {
+  const std::string data = "{\"pad\":\"" + std::string(30000, 'x') + "\"}";
+  {
+    auto store = open_or_die(file_.path(), clock_);
+    ASSERT_NE(store, nullptr);
+    std::vector<store::WriteOp> ops;
+    for (int i = 0; i < 100; ++i) {
+      ops.emplace_back(store::Put{store::Table::Tenants,
+                                  store::Item{"BIG", "ITEM#" + std::to_string(i), {}, {}, data},
+                                  store::Condition::none()});
+    }
+    ASSERT_TRUE(store->write(std::move(ops)).ok());
+  }
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 100; ++i) {
+    EXPECT_EQ(read_data(*store, "BIG", "ITEM#" + std::to_string(i)), data) << i;
+  }
+}
+
+// A commit whose WAL frames cannot be written (here the file size limit, as a full disk would)
+// fails, and leaves the store as it was: the write is absent, the earlier one intact, in the
+// process and after reopening. The limit is set in a child process, which reports by exit code.
+TEST_F(SqliteStoreTest, ACommitWhoseWalWriteFailsFailsAndChangesNothing) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);  // the write then fails with EFBIG instead of killing the child
+    SystemClock system_clock;
+    auto opened = SqliteStore::open(file_.path(), "test", system_clock);
+    if (!opened) {
+      ::_exit(2);
+    }
+    store::ItemStore& store = **opened;
+    put_data(store, "KEPT", "{}");
+    const auto wal_bytes = std::filesystem::file_size(file_.path() + "-wal");
+    rlimit limit{};
+    ::getrlimit(RLIMIT_FSIZE, &limit);
+    const rlimit unlimited = limit;
+    limit.rlim_cur = wal_bytes + 8192;  // two frames more, of the eight the write needs
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    std::vector<store::WriteOp> ops;
+    ops.emplace_back(store::Put{
+        store::Table::Tenants,
+        store::Item{"LOST", "S", {}, {}, "{\"pad\":\"" + std::string(30000, 'x') + "\"}"},
+        store::Condition::none()});
+    const bool failed = store.write(std::move(ops)).status == store::WriteResult::Status::Failed;
+    ::setrlimit(RLIMIT_FSIZE, &unlimited);
+    const bool unchanged =
+        read_data(store, "LOST") == "(absent)" && read_data(store, "KEPT") == "{}";
+    ::_exit(failed ? (unchanged ? 0 : 4) : 3);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "3: the write did not fail; 4: the store changed";
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(read_data(*store, "LOST"), "(absent)");
+  EXPECT_EQ(read_data(*store, "KEPT"), "{}");
+  put_data(*store, "AFTER", "{}");  // the WAL takes new commits after the failed one
+  EXPECT_EQ(read_data(*store, "AFTER"), "{}");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
+#include "store/sqlite/wal_write_buffer.hpp"
+
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -594,7 +596,9 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_
   auto connection = std::make_unique<Connection>();
   int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   flags |= read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  const int rc = sqlite3_open_v2(path_.c_str(), &connection->db, flags, nullptr);
+  // File-backed connections write their WAL through wal_write_buffer.hpp's VFS.
+  const int rc = sqlite3_open_v2(path_.c_str(), &connection->db, flags,
+                                 in_memory_ ? nullptr : wal_write_buffer_vfs());
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(connection->db, "open " + path_);
     return error;

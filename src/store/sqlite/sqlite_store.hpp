@@ -4,7 +4,8 @@
 // thread, without a lock, and a pool for the rest), writes are
 // serialised on one writer connection, the writes queued at once committed together in one
 // BEGIN IMMEDIATE transaction (group_commit.hpp); a background thread checkpoints the WAL so that
-// its fsyncs seldom stall a write, and restarts it when it grows long.
+// its fsyncs seldom stall a write, and restarts it when it grows long. Each commit's WAL frames go
+// to the file in one batch (wal_write_buffer.hpp).
 #include <array>
 #include <condition_variable>
 #include <cstddef>
