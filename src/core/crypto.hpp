@@ -35,7 +35,8 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
 // `n` bytes from the kernel CSPRNG (getrandom); throws std::runtime_error when it fails. Not
-// OpenSSL's RAND_bytes: seeding its generators costs a Lambda cold start ~2.4 ms of CPU.
+// OpenSSL's RAND_bytes, whose generators are set up on first use (a cost in every cold start)
+// and which checks for a fork on every call.
 void fill_random(unsigned char* out, std::size_t n);
 std::string random_bytes(std::size_t n);
 
