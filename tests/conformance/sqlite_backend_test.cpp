@@ -204,6 +204,11 @@ TEST_F(SqliteStoreTest, OpeningForAnotherEnvironmentCreatesItsTables) {
   EXPECT_TRUE((*opened)->write(std::move(ops)).ok());
 }
 
+// An item's data that fills eight 4 KiB pages: enough WAL frames to cross a limit on purpose.
+std::string eight_pages_of_data() {
+  return "{\"pad\":\"" + std::string(30000, 'x') + "\"}";
+}
+
 void put_data(store::ItemStore& store, const std::string& pk, const std::string& data) {
   std::vector<store::WriteOp> ops;
   ops.emplace_back(store::Put{store::Table::Tenants, store::Item{pk, "S", {}, {}, data},
@@ -252,7 +257,7 @@ TEST_F(SqliteStoreTest, ASteadyStreamOfCommitsKeepsTheWalBounded) {
       EXPECT_TRUE(store->get(store::Table::Tenants, store::Key{"P0", "S"}).ok());
     }
   });
-  const std::string data = "{\"pad\":\"" + std::string(30000, 'x') + "\"}";  // 8 pages
+  const std::string data = eight_pages_of_data();
   for (int commit = 0; commit < 1250; ++commit) {
     std::vector<store::WriteOp> ops;
     for (int i = 0; i < 4; ++i) {
@@ -474,7 +479,7 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveKillDashNine) {
 // The WAL's frames are written in batches (src/store/sqlite/wal_write_buffer.hpp): a transaction
 // of ~3 MiB spans several batches, and every one of its items is back after reopening.
 TEST_F(SqliteStoreTest, ATransactionLargerThanTheWalBufferIsWrittenWhole) {
-  const std::string data = "{\"pad\":\"" + std::string(30000, 'x') + "\"}";
+  const std::string data = eight_pages_of_data();
   {
     auto store = open_or_die(file_.path(), clock_);
     ASSERT_NE(store, nullptr);
@@ -515,10 +520,9 @@ TEST_F(SqliteStoreTest, ACommitWhoseWalWriteFailsFailsAndChangesNothing) {
     limit.rlim_cur = wal_bytes + 8192;  // two frames more, of the eight the write needs
     ::setrlimit(RLIMIT_FSIZE, &limit);
     std::vector<store::WriteOp> ops;
-    ops.emplace_back(store::Put{
-        store::Table::Tenants,
-        store::Item{"LOST", "S", {}, {}, "{\"pad\":\"" + std::string(30000, 'x') + "\"}"},
-        store::Condition::none()});
+    ops.emplace_back(store::Put{store::Table::Tenants,
+                                store::Item{"LOST", "S", {}, {}, eight_pages_of_data()},
+                                store::Condition::none()});
     const bool failed = store.write(std::move(ops)).status == store::WriteResult::Status::Failed;
     ::setrlimit(RLIMIT_FSIZE, &unlimited);
     const bool unchanged =
