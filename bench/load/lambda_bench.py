@@ -2,7 +2,7 @@
 """Lambda cold start and warm invocation latency of tenantd, against the floor of the seed's
 Python stack measured in the same run (docs/performance.md#targets, issue 6).
 
-    bench/load/lambda_bench.py BIN [--runs 10] [--warm 1000]
+    bench/load/lambda_bench.py BIN [--runs 10] [--warm 1000] [--floor-client PATH]
 
 - cold start: exec of BIN (as `bootstrap`, AWS_LAMBDA_RUNTIME_API pointing at a local Runtime
   API) to the first response posted back, for the health event and for a GET of a tenant; best
@@ -11,7 +11,10 @@ Python stack measured in the same run (docs/performance.md#targets, issue 6).
 - the floor: the whole process `python3 -c "import boto3, pydantic; boto3.client('dynamodb');
   boto3.client('events')"`, best and median of --runs;
 - warm: --warm sequential health invocations through one running runtime loop, from `next`
-  returning the event to the response arriving (includes the local Runtime API's own Python).
+  returning the event to the response arriving (includes the local Runtime API's own Python);
+- the warm floor (with --floor-client, built as build/release/bench/runtime_floor_client): the same
+  invocations answered by a client that does no work, in alternating rounds with tenantd's, so
+  that both see the same machine. What the harness costs on its own is that floor.
 """
 import argparse
 import json
@@ -68,6 +71,9 @@ def python_floor():
     return (time.monotonic() - started) * 1000
 
 
+WARM_ROUNDS = 4
+
+
 def warm_latencies(binary, data_dir, count):
     api = RuntimeApi()
     env = lambda_env(data_dir, api)
@@ -80,11 +86,18 @@ def warm_latencies(binary, data_dir, count):
             request_id = api.invoke(HEALTH)
             api.result(request_id)
             samples.append((api.answered_at[request_id] - api.handed_out[request_id]) * 1000)
-        return sorted(samples)
+        return samples
     finally:
         proc.kill()
         proc.wait()
         api.close()
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    p50 = ordered[len(ordered) // 2]
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"p50 {p50:.3f} ms, p99 {p99:.3f} ms"
 
 
 def summary(samples):
@@ -96,6 +109,7 @@ def main():
     parser.add_argument("binary")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm", type=int, default=1000)
+    parser.add_argument("--floor-client", help="runtime_floor_client, for the warm floor")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="tenantd-lambda-bench-")
     try:
@@ -119,14 +133,20 @@ def main():
         health = [cold_start(bootstrap, data_dir, HEALTH) for _ in range(args.runs)]
         get = [cold_start(bootstrap, data_dir, get_tenant) for _ in range(args.runs)]
         floor = [python_floor() for _ in range(args.runs)]
-        warm = warm_latencies(bootstrap, data_dir, args.warm)
-        p50 = warm[len(warm) // 2]
-        p99 = warm[min(len(warm) - 1, int(len(warm) * 0.99))]
+        rounds = WARM_ROUNDS if args.floor_client else 1
+        per_round = max(1, args.warm // rounds)
+        warm, warm_floor = [], []
+        for _ in range(rounds):
+            warm += warm_latencies(bootstrap, data_dir, per_round)
+            if args.floor_client:
+                warm_floor += warm_latencies(args.floor_client, data_dir, per_round)
         print(f"cold start, health event:   {summary(health)}")
         print(f"cold start, GET tenant:     {summary(get)}")
         print(f"python floor (boto3+pydantic): {summary(floor)}")
         print(f"floor / tenantd (best, health): {min(floor) / min(health):.0f}x")
-        print(f"warm invocation ({len(warm)}): p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+        print(f"warm invocation ({len(warm)}): {percentiles(warm)}")
+        if warm_floor:
+            print(f"warm floor, a client doing no work ({len(warm_floor)}): {percentiles(warm_floor)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
