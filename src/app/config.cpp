@@ -394,7 +394,7 @@ const Setting kSettings[] = {
      [](Config& c, std::string_view v) { return non_empty(v, c.github_token_file); }},
     {"THREADS", "threads", "N", "0", "HTTP server threads; 0 means one per core",
      [](Config& c, std::string_view v) { return parse_int(v, 0, 1024, c.threads); }},
-    {"WRITE_THREADS", "write-threads", "N", "8",
+    {"WRITE_THREADS", "write-threads", "N", "16",
      "threads that run requests other than GET, HEAD and OPTIONS, so that concurrent writes "
      "are committed together; 0: every request runs on its event loop",
      [](Config& c, std::string_view v) { return parse_int(v, 0, 1024, c.write_threads); }},

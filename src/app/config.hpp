@@ -64,7 +64,7 @@ struct Config {
   std::string github_api_url = "https://api.github.com";
   std::string github_token_file;
   int threads = 0;                   // 0: one per core
-  int write_threads = 8;             // run writing requests (group commit); 0: on the event loops
+  int write_threads = 16;            // run writing requests (group commit); 0: on the event loops
   std::int64_t max_connections = 0;  // 0: under the descriptor limit (http_server)
   std::int64_t max_connections_per_client = 0;  // 0: 256
   std::int64_t outbox_max_attempts = 10;

@@ -30,6 +30,7 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
+#include "core/thread_kind.hpp"
 
 namespace tenantd::transport {
 
@@ -449,6 +450,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       // request_ belongs to the writer thread until the response is posted back.
       phase_ = Phase::Handling;
       net::post(*server_.impl_->writers, [self = shared_from_this()]() mutable {
+        thread_kind::pooled = true;
         Response response = self->call_handler();
         auto executor = self->executor();
         net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {

@@ -10,12 +10,15 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <latch>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "conformance/item_store_conformance.hpp"
+#include "core/thread_kind.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tenantd::conformance {
@@ -242,6 +245,32 @@ TEST_F(SqliteStoreTest, TheCheckpointerConnectsOnlyWhenACheckpointIsDue) {
   ASSERT_NE(store, nullptr);
   put_data(*store, "P", "{}");
   EXPECT_EQ(descriptors_on(file_.path()), 1);
+}
+
+// The HTTP server's writer threads are many and read now and then: they borrow a pooled read
+// connection instead of keeping one each, with a page cache each (core/thread_kind.hpp).
+TEST_F(SqliteStoreTest, PooledThreadsBorrowAReadConnectionInsteadOfKeepingOneEach) {
+  auto store = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  put_data(*store, "P", "{}");
+  constexpr int kThreads = 8;
+  std::mutex one_read_at_a_time;
+  std::latch all_have_read(kThreads);  // every thread is alive while the others read
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      thread_kind::pooled = true;
+      {
+        std::lock_guard lock(one_read_at_a_time);
+        EXPECT_EQ(read_data(*store, "P"), "{}");
+      }
+      all_have_read.arrive_and_wait();
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(descriptors_on(file_.path()), 2);  // the writer's, and one read connection lent out
 }
 
 // A steady stream of commits with readers beside it: a passive checkpoint alone never catches up

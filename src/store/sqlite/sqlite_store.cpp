@@ -12,6 +12,8 @@
 #include <thread>
 #include <utility>
 
+#include "core/thread_kind.hpp"
+
 namespace tenantd::store::sqlite {
 
 namespace {
@@ -698,7 +700,8 @@ Result<SqliteStore::Lease> SqliteStore::reader() {
   if (in_memory_) {
     return writer();
   }
-  if (const std::size_t slot = thread_slot(); slot < kThreadReaders) {
+  if (const std::size_t slot = thread_kind::pooled ? kThreadReaders : thread_slot();
+      slot < kThreadReaders) {
     std::unique_ptr<Connection>& own = thread_readers_[slot];
     if (!own) {
       TENANTD_TRY_ASSIGN(own, connect(true));

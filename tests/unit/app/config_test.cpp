@@ -97,7 +97,7 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c->event_sinks, std::vector<std::string>{"file"});
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
   EXPECT_EQ(c->outbox_max_attempts, 10);
-  EXPECT_EQ(c->write_threads, 8);
+  EXPECT_EQ(c->write_threads, 16);
 }
 
 TEST_F(ConfigTest, PostgresStoreNeedsADatabaseUrlAndTakesItsSettings) {

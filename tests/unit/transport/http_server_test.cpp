@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "core/thread_kind.hpp"
 
 namespace tenantd::transport {
 namespace {
@@ -57,6 +58,7 @@ class TestHandler final : public RequestHandler {
         .field("path", request.path)
         .field("query", request.query)
         .field("bodySize", static_cast<std::int64_t>(request.body.size()))
+        .field("thread", thread_kind::pooled ? "pooled" : "loop")
         .end_object();
     response.body = out.str();
     if (request.path == "/evil") {
@@ -573,6 +575,20 @@ TEST_F(HttpServerTest, AWriteRunsOnAWriterThreadWhileTheLoopKeepsServingReads) {
   EXPECT_TRUE(written.keep_alive());
   send(writing, get("/after"));
   EXPECT_EQ(json_string(receive(writing).body(), "path"), "/after");
+}
+
+// Writer threads are many and each handles a write now and then: they borrow per-thread
+// resources (a SQLite read connection) instead of keeping their own (core/thread_kind.hpp).
+TEST_F(HttpServerTest, HandlersOnWriterThreadsRunAsPooledThreads) {
+  HttpServerOptions options;
+  options.threads = 1;
+  options.write_threads = 1;
+  start(options);
+  auto connection = connect();
+  send(connection, post("/created", "{}"));
+  EXPECT_EQ(json_string(receive(connection).body(), "thread"), "pooled");
+  send(connection, get("/read"));
+  EXPECT_EQ(json_string(receive(connection).body(), "thread"), "loop");
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesAWriteRunningOnAWriterThread) {
