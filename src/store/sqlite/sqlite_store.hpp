@@ -107,8 +107,8 @@ class SqliteStore final : public ItemStore {
   // the store (a thread's slot, and with it the connection, passes to a later thread when the
   // thread ends).
   std::array<std::unique_ptr<Connection>, kThreadReaders> thread_readers_;
-  // Idle read-only connections for the rest (threads without a slot, a nested read); a reading
-  // thread borrows one and returns it.
+  // Idle read-only connections for the rest (pooled threads, see core/thread_kind.hpp; threads
+  // without a slot; a nested read); a reading thread borrows one and returns it.
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
   // Checkpoints the WAL into the database file when a commit leaves it long enough.
