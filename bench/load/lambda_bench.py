@@ -146,7 +146,8 @@ def main():
         print(f"floor / tenantd (best, health): {min(floor) / min(health):.0f}x")
         print(f"warm invocation ({len(warm)}): {percentiles(warm)}")
         if warm_floor:
-            print(f"warm floor, a client doing no work ({len(warm_floor)}): {percentiles(warm_floor)}")
+            print(f"warm floor, a client doing no work ({len(warm_floor)}): "
+                  f"{percentiles(warm_floor)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
