@@ -34,7 +34,7 @@ Context platform(const Clock& clock) {
 
 struct Fixture {
   SystemClock clock;
-  RandomIds ids;
+  TimeOrderedIds ids{clock};
   std::string path;
   std::unique_ptr<store::sqlite::SqliteStore> store;
   std::unique_ptr<LocalDirectory> directory;

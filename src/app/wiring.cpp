@@ -498,7 +498,7 @@ class ServeRuntime final : public Runtime {
   }
 
   SystemClock clock_;
-  RandomIds ids_;
+  TimeOrderedIds ids_{clock_};
   std::unique_ptr<store::ItemStore> store_;
   std::unique_ptr<obs::Logger> logger_;
   std::unique_ptr<obs::MetricsRegistry> metrics_;
@@ -540,7 +540,7 @@ Result<std::string> mint_token(const Config& config, const TokenRequest& request
     sub = *request.sub;
   } else {
     SystemClock clock;
-    RandomIds ids;
+    TimeOrderedIds ids(clock);
     auto store = open_store(config, clock);
     if (!store) {
       return std::move(store).error();
@@ -564,7 +564,7 @@ Result<std::string> mint_token(const Config& config, const TokenRequest& request
 
 Result<std::string> console_sign_in_code(const Config& config, const TokenRequest& request) {
   SystemClock clock;
-  RandomIds ids;
+  TimeOrderedIds ids(clock);
   auto store = open_store(config, clock);
   if (!store) {
     return std::move(store).error();

@@ -3,6 +3,7 @@
 #include "core/crypto.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -37,10 +38,16 @@ std::string format_uuid(const std::array<unsigned char, 16>& b) {
 }
 }  // namespace
 
-std::string RandomIds::uuid() {
+std::string TimeOrderedIds::uuid() {
   std::array<unsigned char, 16> b{};
-  fill_random(b.data(), b.size());
-  set_version_4(b);
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<Millis>(clock_.now().time_since_epoch()).count());
+  for (std::size_t i = 0; i < 6; ++i) {
+    b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));  // big-endian, so ids sort by time
+  }
+  fill_random(b.data() + 6, b.size() - 6);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   return format_uuid(b);
 }
 

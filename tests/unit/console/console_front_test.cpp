@@ -37,7 +37,7 @@ class ConsoleFrontTest : public ::testing::Test {
   }
 
   ManualClock clock_{*parse_time("2026-01-25T10:30:00.000Z")};
-  RandomIds ids_;
+  TimeOrderedIds ids_{clock_};
   std::unique_ptr<store::ItemStore> store_;
   RecordingApi api_;
   ConsoleFront front_;
@@ -92,7 +92,7 @@ TEST_F(ConsoleFrontTest, ACodeExpiresWithItsLink) {
 
 TEST(ConsoleFrontModes, CodesAreRefusedOutsideLocalAuth) {
   ManualClock clock{*parse_time("2026-01-25T10:30:00.000Z")};
-  RandomIds ids;
+  TimeOrderedIds ids(clock);
   auto store = store::sqlite::SqliteStore::open(":memory:", "dev", clock).value();
   RecordingApi api;
   ConsoleFront front(api, *store, clock, ids,

@@ -1,5 +1,7 @@
 #include "core/ids.hpp"
 
+#include "core/clock.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,12 +12,27 @@
 namespace tenantd {
 namespace {
 
-TEST(RandomIds, MakesPrefixedVersionFourUuids) {
-  RandomIds ids;
+TEST(TimeOrderedIds, MakesPrefixedVersionSevenUuidsStartingWithTheMillisecond) {
+  ManualClock clock{*parse_time("2026-01-25T10:30:00.000Z")};  // 1769337000000 ms = 0x019bf4b41040
+  TimeOrderedIds ids(clock);
   const std::string id = ids.make("tenant");
   EXPECT_TRUE(is_id(id, "tenant")) << id;
-  EXPECT_EQ(id[7 + 14], '4') << id;  // the version nibble
-  EXPECT_NE(ids.uuid(), ids.uuid());
+  EXPECT_EQ(id.substr(7, 13), "019bf4b4-1040") << id;
+  EXPECT_EQ(id[7 + 14], '7') << id;                                          // the version
+  EXPECT_NE(std::string("89ab").find(id[7 + 19]), std::string::npos) << id;  // RFC 9562 variant
+  EXPECT_NE(ids.uuid(), ids.uuid());  // the same millisecond, told apart by the random bits
+}
+
+TEST(TimeOrderedIds, IdsMadeLaterSortAfterEarlierOnes) {
+  ManualClock clock{*parse_time("2026-01-25T10:30:00.000Z")};
+  TimeOrderedIds ids(clock);
+  std::string previous = ids.uuid();
+  for (int i = 0; i < 1000; ++i) {
+    clock.advance(Millis(1));
+    const std::string next = ids.uuid();
+    ASSERT_LT(previous, next);
+    previous = next;
+  }
 }
 
 TEST(CorrelationUuid, IsAVersionFourUuid) {
