@@ -219,8 +219,10 @@ def main():
             "faults": {"kill_9": chaos.kills,
                        "restart_s_max": round(max(chaos.restart_seconds, default=0), 2),
                        "restart_failures": chaos.restart_failures,
-                       "dynamodb_injected": {k: v for k, v in proxy.counts.items() if k != "forwarded"},
+                       "dynamodb_injected": {k: v for k, v in proxy.counts.items()
+                                             if k not in ("forwarded", "token_replays")},
                        "dynamodb_forwarded": proxy.counts["forwarded"],
+                       "dynamodb_token_replays": proxy.counts["token_replays"],
                        "webhook_failure_windows": chaos.faults["webhook_windows"],
                        "webhook_refusals": webhook.refused,
                        "disk_fills": disk.fills if disk.mounted else

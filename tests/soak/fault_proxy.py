@@ -5,13 +5,23 @@ Every request is forwarded to the upstream endpoint unchanged, except while a fa
   error     a share is answered 500 InternalServerError without reaching DynamoDB
   ambiguous a share is forwarded (DynamoDB applies it) but answered 500 (a lost response)
 The counts of each injected fault are kept for the report.
+
+moto ignores TransactWriteItems' ClientRequestToken, which DynamoDB honours: a call repeating the
+token of a call that succeeded in the last ten minutes succeeds again without writing anything.
+tenantd resends a transaction whose answer was a 5xx with the same token, so after a lost answer
+moto would see the transaction's conditions fail against its own writes. The proxy keeps that
+part of DynamoDB's contract itself.
 """
+import hashlib
 import http.client
 import http.server
 import json
 import random
 import threading
+import time
 import urllib.parse
+
+TOKEN_WINDOW_S = 600  # how long DynamoDB remembers a ClientRequestToken
 
 THROTTLE_BODY = json.dumps({
     "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
@@ -26,7 +36,9 @@ class FaultProxy:
         self.lock = threading.Lock()
         self.mode = None
         self.rate = 0.0
-        self.counts = {"forwarded": 0, "throttle": 0, "error": 0, "ambiguous": 0}
+        self.counts = {"forwarded": 0, "throttle": 0, "error": 0, "ambiguous": 0,
+                       "token_replays": 0}
+        self.applied_tokens = {}  # ClientRequestToken -> (request digest, answer body, time)
         self.random = random.Random(16)
         proxy = self
 
@@ -44,7 +56,14 @@ class FaultProxy:
                     return self._answer(400, THROTTLE_BODY.encode())
                 if fault == "error":
                     return self._answer(500, ERROR_BODY.encode())
-                status, data = proxy._forward(self.path, self.headers, body)
+                token = proxy._client_token(self.headers, body)
+                replayed = proxy._replay(token, body)
+                if replayed:
+                    status, data = replayed
+                else:
+                    status, data = proxy._forward(self.path, self.headers, body)
+                    if token and status == 200:
+                        proxy._remember(token, body, data)
                 if fault == "ambiguous":
                     return self._answer(500, ERROR_BODY.encode())
                 self._answer(status, data)
@@ -92,6 +111,36 @@ class FaultProxy:
                 return self.mode
             self.counts["forwarded"] += 1
             return None
+
+    @staticmethod
+    def _client_token(headers, body):
+        if not headers.get("X-Amz-Target", "").endswith(".TransactWriteItems"):
+            return None
+        try:
+            return json.loads(body).get("ClientRequestToken")
+        except ValueError:
+            return None
+
+    def _replay(self, token, body):
+        """DynamoDB's answer to a repeated token: success without writing, or a mismatch error
+        when the token comes with another request."""
+        if not token:
+            return None
+        with self.lock:
+            known = self.applied_tokens.get(token)
+            if known is None or time.monotonic() - known[2] > TOKEN_WINDOW_S:
+                return None
+            self.counts["token_replays"] += 1
+        if known[0] != hashlib.sha256(body).digest():
+            return 400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                "message": "The request uses the same client token as a previous, but "
+                           "non-identical request."}).encode()
+        return 200, known[1]
+
+    def _remember(self, token, body, data):
+        with self.lock:
+            self.applied_tokens[token] = (hashlib.sha256(body).digest(), data, time.monotonic())
 
     def _forward(self, path, headers, body, method="POST"):
         conn = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=30)
