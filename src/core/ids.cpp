@@ -11,8 +11,9 @@
 namespace tenantd {
 
 namespace {
-void set_version_4(std::array<unsigned char, 16>& b) {
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+// The version nibble and the RFC 4122 / 9562 variant bits.
+void set_version(std::array<unsigned char, 16>& b, unsigned version) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | (version << 4));
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
 }
 
@@ -46,8 +47,7 @@ std::string TimeOrderedIds::uuid() {
     b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));  // big-endian, so ids sort by time
   }
   fill_random(b.data() + 6, b.size() - 6);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  set_version(b, 7);
   return format_uuid(b);
 }
 
@@ -65,7 +65,7 @@ std::string correlation_uuid() {
   const std::array<std::uint64_t, 2> words{mix(stream.key[0] ^ n), mix(stream.key[1] + n)};
   std::array<unsigned char, 16> b{};
   std::memcpy(b.data(), words.data(), b.size());
-  set_version_4(b);
+  set_version(b, 4);
   return format_uuid(b);
 }
 

@@ -44,9 +44,10 @@ class SequentialIds final : public Ids {
   std::atomic<std::uint64_t> next_{1};
 };
 
-// A version-4 UUID for correlation (request and invocation ids): random per thread, then a
-// counter through a bijective mix, so it costs no system call (TimeOrderedIds makes a getrandom
-// call per id). Unique, not unguessable: stored ids use TimeOrderedIds.
+// A version-4 UUID for correlation (Lambda invocation ids, the HTTP server's own error answers;
+// the API makes request ids with its Ids): random per thread, then a counter through a bijective
+// mix, so it costs no system call (TimeOrderedIds makes a getrandom call per id). Unique, not
+// unguessable: stored ids use TimeOrderedIds.
 std::string correlation_uuid();
 
 // True when `id` is "<prefix>-" followed by a lower-case UUID.
