@@ -49,12 +49,13 @@ rss_kib() {
 # wait_until_idle PID: waits (at most 120 s) until the process has used under a tenth of a core
 # over two half-second samples in a row, and prints the seconds waited.
 wait_until_idle() {
-  local start=$SECONDS quiet=0 before after
+  local start=$SECONDS quiet=0 before after quiet_ticks
+  quiet_ticks=$(($(getconf CLK_TCK) / 20))
   before=$(awk '{print $14 + $15}' "/proc/$1/stat")
   while [[ $quiet -lt 2 && $((SECONDS - start)) -lt 120 ]]; do
     sleep 0.5
     after=$(awk '{print $14 + $15}' "/proc/$1/stat")
-    if [[ $((after - before)) -lt $(($(getconf CLK_TCK) / 20)) ]]; then
+    if [[ $((after - before)) -lt $quiet_ticks ]]; then
       quiet=$((quiet + 1))
     else
       quiet=0
