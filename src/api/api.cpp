@@ -7,6 +7,7 @@
 #include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
 #include "core/round_trips.hpp"
+#include "service/request_effect.hpp"
 
 namespace tenantd::api {
 
@@ -128,11 +129,23 @@ Response Api::dispatch(Request& request, Call& call, const RouteMatch& match) {
   if (!claimed) {
     return fail(claimed.error());
   }
-  if (claimed->has_value()) {
-    return std::move(**claimed);
+  if (claimed->kept) {
+    return std::move(*claimed->kept);
   }
-  Response response = match.route->handler(*this, call);
-  idempotency_->finish(call.ctx.principal.sub, *key, fingerprint, response);
+  const std::string& sub = call.ctx.principal.sub;
+  Response response;
+  {
+    const service::request_effect::Scope effect(
+        [&](std::string_view resource_id) {
+          return idempotency_->applied_marker(sub, *key, fingerprint, resource_id);
+        },
+        claimed->applied);
+    response = match.route->handler(*this, call);
+  }
+  if (claimed->applied) {
+    response.set_header("Idempotent-Replayed", "true");
+  }
+  idempotency_->finish(sub, *key, fingerprint, response);
   return response;
 }
 

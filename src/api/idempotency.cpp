@@ -10,6 +10,9 @@ namespace {
 constexpr std::chrono::hours kRetention{24};
 // A claim whose request never finished (crash) is released after this.
 constexpr std::chrono::seconds kClaimTimeout{60};
+// The record's versions: a claim is released only while it is still a claim (not APPLIED).
+constexpr std::int64_t kClaimVersion = 1;
+constexpr std::int64_t kAppliedVersion = 2;
 
 store::Key record_key(std::string_view principal, std::string_view key) {
   std::string pk = "IDEMPOTENCY#";
@@ -48,12 +51,16 @@ std::string Idempotency::fingerprint(const Request& request) {
   return sha256_hex(material);
 }
 
-Result<std::optional<Response>> Idempotency::begin(std::string_view principal, std::string_view key,
-                                                   const std::string& fingerprint) {
+Result<Idempotency::Claim> Idempotency::begin(std::string_view principal, std::string_view key,
+                                              const std::string& fingerprint) {
   const store::Key k = record_key(principal, key);
   const TimePoint now = clock_.now();
   JsonWriter claim;
-  claim.begin_object().field("fingerprint", fingerprint).field("state", "IN_PROGRESS").end_object();
+  claim.begin_object()
+      .field("fingerprint", fingerprint)
+      .field("state", "IN_PROGRESS")
+      .field("version", kClaimVersion)
+      .end_object();
   store::Item item;
   item.pk = k.pk;
   item.sk = k.sk;
@@ -62,7 +69,7 @@ Result<std::optional<Response>> Idempotency::begin(std::string_view principal, s
   const auto claimed = store_.write(
       {store::Put{store::Table::Control, std::move(item), store::Condition::not_exists()}});
   if (claimed.ok()) {
-    return std::optional<Response>{};
+    return Claim{};
   }
   if (!claimed.condition_failed()) {
     return Error::make(ErrorCode::ServiceUnavailable, "The store is not available");
@@ -85,7 +92,11 @@ Result<std::optional<Response>> Idempotency::begin(std::string_view principal, s
     return Error::make(ErrorCode::IdempotencyKeyReused,
                        "This Idempotency-Key was used with a different request");
   }
-  if (as_view((*doc)["state"]) != "DONE") {
+  const std::string_view state = as_view((*doc)["state"]);
+  if (state == "APPLIED" && doc->HasMember("resource")) {
+    return Claim{std::nullopt, std::string(as_view((*doc)["resource"]))};
+  }
+  if (state != "DONE") {
     return Error::make(ErrorCode::OperationInProgress,
                        "A request with this Idempotency-Key is still being processed");
   }
@@ -98,14 +109,34 @@ Result<std::optional<Response>> Idempotency::begin(std::string_view principal, s
     }
   }
   replay.set_header("Idempotent-Replayed", "true");
-  return std::optional<Response>{std::move(replay)};
+  return Claim{std::move(replay), std::nullopt};
+}
+
+store::Item Idempotency::applied_marker(std::string_view principal, std::string_view key,
+                                        const std::string& fingerprint,
+                                        std::string_view resource_id) const {
+  const store::Key k = record_key(principal, key);
+  JsonWriter marker;
+  marker.begin_object()
+      .field("fingerprint", fingerprint)
+      .field("state", "APPLIED")
+      .field("resource", resource_id)
+      .field("version", kAppliedVersion)
+      .end_object();
+  store::Item item;
+  item.pk = k.pk;
+  item.sk = k.sk;
+  item.ttl = epoch_seconds(clock_.now() + kRetention);
+  item.data = marker.str();
+  return item;
 }
 
 void Idempotency::finish(std::string_view principal, std::string_view key,
                          const std::string& fingerprint, const Response& response) {
   const store::Key k = record_key(principal, key);
   if (response.status >= 500) {
-    (void)store_.write({store::Delete{store::Table::Control, k, store::Condition::none()}});
+    (void)store_.write(
+        {store::Delete{store::Table::Control, k, store::Condition::version_is(kClaimVersion)}});
     return;
   }
   JsonWriter out;

@@ -9,6 +9,7 @@
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
 #include "service/instance_rules.hpp"
+#include "service/request_effect.hpp"
 #include "service/retry.hpp"
 
 namespace tenantd::service {
@@ -290,6 +291,29 @@ Result<std::vector<store::WriteOp>> InstanceService::start_ops(
   return ops;
 }
 
+Result<Accepted> InstanceService::accepted_earlier(const Context& ctx,
+                                                   std::string_view operation_id) {
+  auto op = get_operation(ctx, operation_id);
+  if (!op) {
+    return std::move(op).error();
+  }
+  auto at = locate(ctx, op->tenant_id, op->instance_id, Action::ReadInstance);
+  if (!at) {
+    return std::move(at).error();
+  }
+  Accepted a;
+  if (op->type == OperationType::Backup && op->backup_id) {
+    auto b = get_backup(ctx, op->tenant_id, op->instance_id, *op->backup_id);
+    if (!b) {
+      return std::move(b).error();
+    }
+    a.backup = std::move(*b);
+  }
+  a.instance = std::move(at->instance);
+  a.operation = std::move(*op);
+  return a;
+}
+
 Result<Accepted> InstanceService::start(const Context& ctx, const Located& at, InstanceEvent event,
                                         OperationType type, const Mutation& mutate,
                                         Accepted accepted) {
@@ -318,6 +342,7 @@ Result<Accepted> InstanceService::start(const Context& ctx, const Located& at, I
   // The tenant's status was checked above: the write holds only if it is still the same.
   ops->emplace_back(store::Check{store::Table::Tenants, records::tenant_key(at.tenant.tenant_id),
                                  store::Condition::version_is(at.tenant.version)});
+  request_effect::record(*ops, accepted.operation.operation_id);
   const auto written = store_.write(std::move(*ops));
   if (written.condition_failed()) {
     auto now = find_instance(before.instance_id);
@@ -340,6 +365,9 @@ Result<Accepted> InstanceService::start(const Context& ctx, const Located& at, I
 
 Result<Accepted> InstanceService::create(const Context& ctx, std::string_view tenant_id,
                                          const CreateInstanceInput& input) {
+  if (const std::string* started = request_effect::applied()) {
+    return accepted_earlier(ctx, *started);
+  }
   if (input.environment && *input.environment != options_.environment) {
     return Error::validation({{"environment", "ENVIRONMENT_MISMATCH",
                                "this deployment serves the '" + options_.environment +
@@ -375,6 +403,7 @@ Result<Accepted> InstanceService::create(const Context& ctx, std::string_view te
             ops, ctx, ids_, options_.change_log,
             records::instance_change("INSTANCE_PROVISION_REQUESTED", inst.tenant_id,
                                      inst.instance_id, "", request_after(inst, op)));
+        request_effect::record(ops, op.operation_id);
         const auto written = store_.write(std::move(ops));
         if (written.condition_failed()) {
           // The tenant changed (another instance, a member, a status): read it again.
@@ -539,6 +568,9 @@ Result<Accepted> InstanceService::scale(const Context& ctx, std::string_view ten
 
 Result<Accepted> InstanceService::suspend(const Context& ctx, std::string_view tenant_id,
                                           std::string_view instance_id) {
+  if (const std::string* started = request_effect::applied()) {
+    return accepted_earlier(ctx, *started);
+  }
   auto at = locate(ctx, tenant_id, instance_id, Action::OperateInstance);
   if (!at) {
     return std::move(at).error();
@@ -555,6 +587,9 @@ Result<Accepted> InstanceService::suspend(const Context& ctx, std::string_view t
 
 Result<Accepted> InstanceService::resume(const Context& ctx, std::string_view tenant_id,
                                          std::string_view instance_id) {
+  if (const std::string* started = request_effect::applied()) {
+    return accepted_earlier(ctx, *started);
+  }
   auto at = locate(ctx, tenant_id, instance_id, Action::OperateInstance);
   if (!at) {
     return std::move(at).error();
@@ -570,6 +605,9 @@ Result<Accepted> InstanceService::resume(const Context& ctx, std::string_view te
 
 Result<Accepted> InstanceService::backup(const Context& ctx, std::string_view tenant_id,
                                          std::string_view instance_id, const BackupInput& input) {
+  if (const std::string* started = request_effect::applied()) {
+    return accepted_earlier(ctx, *started);
+  }
   auto at = locate(ctx, tenant_id, instance_id, Action::OperateInstance);
   if (!at) {
     return std::move(at).error();
@@ -606,6 +644,9 @@ Result<Accepted> InstanceService::backup(const Context& ctx, std::string_view te
 Result<Accepted> InstanceService::restore(const Context& ctx, std::string_view tenant_id,
                                           std::string_view instance_id,
                                           std::string_view backup_id) {
+  if (const std::string* started = request_effect::applied()) {
+    return accepted_earlier(ctx, *started);
+  }
   auto at = locate(ctx, tenant_id, instance_id, Action::OperateInstance);
   if (!at) {
     return std::move(at).error();

@@ -169,6 +169,9 @@ class InstanceService {
   };
   Result<Located> locate(const Context& ctx, std::string_view tenant_id,
                          std::string_view instance_id, Action action);
+  // What a replayed request (service/request_effect.hpp) started before: the operation, its
+  // instance as stored now and, for a backup, the backup.
+  Result<Accepted> accepted_earlier(const Context& ctx, std::string_view operation_id);
   using Mutation = std::function<Status(domain::Instance&)>;
   Result<Accepted> start(const Context& ctx, const Located& at, domain::InstanceEvent event,
                          domain::OperationType type, const Mutation& mutate, Accepted seed);

@@ -10,6 +10,7 @@
 #include "records/membership_record.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/request_effect.hpp"
 #include "service/retry.hpp"
 
 namespace tenantd::service {
@@ -363,6 +364,9 @@ Status InvitationService::release_guard(std::vector<store::WriteOp>& ops, const 
 
 Result<Invitation> InvitationService::create(const Context& ctx, std::string_view tenant_id,
                                              const CreateInvitationInput& input) {
+  if (const std::string* made = request_effect::applied()) {
+    return get(ctx, *made);
+  }
   const std::string token = base64url_encode(random_bytes(kTokenBytes));
   const std::string invitation_id = ids_.make("inv");
   return retry_on_conflict<Invitation>(
@@ -434,6 +438,7 @@ Result<Invitation> InvitationService::create(const Context& ctx, std::string_vie
                                std::nullopt};
         change.sealed_detail = sealed_accept_url(inv, token);
         records::record_change(ops, ctx, ids_, options_.change_log, change);
+        request_effect::record(ops, inv.invitation_id);
         const auto written = store_.write(std::move(ops));
         if (written.condition_failed()) {
           return std::optional<Invitation>{};  // raced: decide again on fresh reads

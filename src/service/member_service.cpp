@@ -5,6 +5,7 @@
 #include "events/outbox_event.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/request_effect.hpp"
 #include "service/retry.hpp"
 
 namespace tenantd::service {
@@ -363,6 +364,9 @@ void MemberService::committed(std::string_view event_type) {
 
 Result<Membership> MemberService::assign(const Context& ctx, std::string_view tenant_id,
                                          const AssignMemberInput& input) {
+  if (const std::string* made = request_effect::applied()) {
+    return get(ctx, tenant_id, *made);
+  }
   return change(ctx, tenant_id, Kind::Assign, {}, &input, nullptr);
 }
 
@@ -445,6 +449,9 @@ Result<Membership> MemberService::change(const Context& ctx, std::string_view te
             records::Change{event_type, events::kTenantSource, tenant->tenant_id,
                             existing->has_value() ? membership_object(**existing) : "",
                             kind == Kind::Remove ? "" : membership_object(after), std::nullopt});
+        if (kind == Kind::Assign) {
+          request_effect::record(ops, uid);
+        }
         const auto written = store_.write(std::move(ops));
         if (written.condition_failed()) {
           // Someone changed the tenant or this member meanwhile: decide again.

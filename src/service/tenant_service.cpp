@@ -10,6 +10,7 @@
 #include "records/tenant_name_order.hpp"
 #include "records/tenant_record.hpp"
 #include "service/access.hpp"
+#include "service/request_effect.hpp"
 #include "service/retry.hpp"
 #include "service/tenant_name_order.hpp"
 
@@ -190,6 +191,9 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
   if (!platform_allows(ctx.principal, Action::CreateTenant)) {
     return Error::make(ErrorCode::Forbidden, "Only platform staff can create tenants");
   }
+  if (const std::string* made = request_effect::applied()) {
+    return get(ctx, *made);
+  }
   Tenant t;
   t.tenant_id = ids_.make("tenant");
   t.organization_name = input.organization_name;
@@ -221,6 +225,7 @@ Result<Tenant> TenantService::create(const Context& ctx, const CreateTenantInput
   records::record_change(ops, ctx, ids_, options_,
                          records::Change{"TENANT_CREATED", events::kTenantSource, t.tenant_id, "",
                                          tenant_object(t), std::nullopt});
+  request_effect::record(ops, t.tenant_id);
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 1) {

@@ -1,8 +1,10 @@
 #pragma once
-// A store that lets a test commit a competing change between a use case's reads and its write,
-// to prove that the write's conditions catch the race.
+// A store that lets a test interleave with a use case: commit a competing change between its
+// reads and its write (to prove that the write's conditions catch the race), or fail a write,
+// before or after it is applied (an answer lost on the way back).
 #include <functional>
 #include <utility>
+#include <vector>
 
 #include "store/item_store.hpp"
 
@@ -16,6 +18,10 @@ class InterleavingStore final : public store::ItemStore {
   std::function<void()> before_next_write;
   // Runs before every get (until cleared), so a test can commit a change between two reads.
   std::function<void(const store::Key&)> before_get;
+  // A write it returns true for is reported Failed: after it reached the inner store when
+  // `failed_writes_apply`, else without reaching it.
+  std::function<bool(const std::vector<store::WriteOp>&)> fail_write;
+  bool failed_writes_apply = false;
 
   Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
     if (before_get) {
@@ -35,6 +41,12 @@ class InterleavingStore final : public store::ItemStore {
       auto interleaved = std::move(before_next_write);
       before_next_write = nullptr;
       interleaved();
+    }
+    if (fail_write && fail_write(ops)) {
+      if (failed_writes_apply) {
+        (void)inner_.write(std::move(ops));
+      }
+      return store::WriteResult{store::WriteResult::Status::Failed, 0, "injected failure"};
     }
     return inner_.write(std::move(ops));
   }

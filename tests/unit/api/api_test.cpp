@@ -9,12 +9,14 @@
 #include "core/json.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "provision/simulated_provisioner.hpp"
 #include "service/hierarchy_service.hpp"
 #include "service/instance_service.hpp"
 #include "service/invitation_service.hpp"
 #include "service/local_directory.hpp"
 #include "service/member_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "support/interleaving_store.hpp"
 
 namespace tenantd::api {
 namespace {
@@ -26,23 +28,30 @@ class ApiTest : public ::testing::Test {
   ApiTest()
       : clock_(TimePoint(std::chrono::milliseconds(1769337000000))),
         store_(store::sqlite::SqliteStore::open(":memory:", "dev", clock_).value()),
+        faults_(*store_),
         verifier_(kSecret),
         page_tokens_("page-key"),
         rate_limiter_(1000, 1000, clock_),
         logger_(obs::LoggerOptions{"dev", obs::LogLevel::Error, [](std::string_view) {}, &clock_}),
-        tenants_(*store_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
-        hierarchy_(*store_, ids_, service::ChangeLogOptions{}, {}),
-        directory_(*store_, ids_, clock_),
-        members_(*store_, directory_, ids_, service::ChangeLogOptions{}, service::MemberEvents{}),
-        invitations_(*store_, directory_, members_, ids_, service::InvitationOptions{},
+        tenants_(faults_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
+        hierarchy_(faults_, ids_, service::ChangeLogOptions{}, {}),
+        directory_(faults_, ids_, clock_),
+        members_(faults_, directory_, ids_, service::ChangeLogOptions{}, service::MemberEvents{}),
+        invitations_(faults_, directory_, members_, ids_, invitation_options(),
                      service::InvitationEvents{}),
-        instances_(*store_, ids_, service::InstanceOptions{}, service::InstanceEvents{}),
-        api_(ApiDeps{*store_, clock_, ids_,
+        instances_(faults_, ids_, service::InstanceOptions{}, service::InstanceEvents{}),
+        api_(ApiDeps{faults_, clock_, ids_,
                      auth::bearer_authenticator([this](std::string_view token, TimePoint now) {
                        return verifier_.verify(token, now);
                      }),
                      page_tokens_, rate_limiter_, logger_, metrics_, services()},
              ApiOptions{}) {}
+
+  static service::InvitationOptions invitation_options() {
+    service::InvitationOptions options;
+    options.seal_key = std::string(32, 'k');  // seals the accept link in the outbox event
+    return options;
+  }
 
   Services services() {
     return Services{.tenants = tenants_,
@@ -88,6 +97,7 @@ class ApiTest : public ::testing::Test {
   ManualClock clock_;
   SequentialIds ids_;
   std::unique_ptr<store::ItemStore> store_;
+  test_support::InterleavingStore faults_;  // what the API and its services use
   auth::Hs256Verifier verifier_;
   PageTokens page_tokens_;
   RateLimiter rate_limiter_;
@@ -184,6 +194,139 @@ TEST_F(ApiTest, IdempotencyKeyReplaysTheFirstResponse) {
            R"({"organizationName":"Other","contactEmail":"a@b.co","environment":"dev"})",
            {{"Idempotency-Key", "k1"}});
   EXPECT_EQ(code_of(other), "IDEMPOTENCY_KEY_REUSED");
+}
+
+// The effect's transaction is applied but its answer is lost (a 5xx): the marker committed with
+// it keeps the key, and the retry answers with what the first run made instead of running again.
+class LostAnswerTest : public ApiTest {
+ protected:
+  static constexpr std::chrono::milliseconds kStep{100};
+  static constexpr std::string_view kTenantBody =
+      R"({"organizationName":"Acme","contactEmail":"a@b.co","environment":"dev"})";
+
+  // The next effect (a transaction that puts outside the control table) fails, after it is
+  // applied or before; the key's records and the directory's users live in the control table.
+  void lose_next_effect_answer(bool applied = true) {
+    faults_.failed_writes_apply = applied;
+    faults_.fail_write = [this](const std::vector<store::WriteOp>& ops) {
+      for (const auto& op : ops) {
+        const auto* put = std::get_if<store::Put>(&op);
+        if (put != nullptr && put->table != store::Table::Control) {
+          faults_.fail_write = nullptr;
+          return true;
+        }
+      }
+      return false;
+    };
+  }
+
+  std::string create_tenant() {
+    const Response r = call("POST", "/tenants", std::string(kTenantBody));
+    return std::string(as_view((*parse_json(r.body))["tenantId"]));
+  }
+
+  // An instance of a new tenant, provisioned by the simulated driver.
+  std::string active_instance() {
+    const Response r =
+        call("POST", "/tenants/" + create_tenant() + "/instances", R"({"tier":"STANDARD"})");
+    const std::string id(as_view((*parse_json(r.body))["instanceId"]));
+    provision::SimulatedProvisioner driver(instances_, faults_, clock_, kStep, nullptr);
+    for (int i = 0; i < 20 && state(id) != "ACTIVE"; ++i) {
+      clock_.advance(kStep);
+      EXPECT_TRUE(driver.step_due().ok());
+    }
+    EXPECT_EQ(state(id), "ACTIVE");
+    return id;
+  }
+
+  std::string state(const std::string& instance_id) {
+    return std::string(
+        as_view((*parse_json(call("GET", "/instances/" + instance_id).body))["state"]));
+  }
+
+  std::size_t count(const std::string& path) {
+    const auto doc = parse_json(call("GET", path).body);
+    return (*doc)["items"].Size();
+  }
+};
+
+TEST_F(LostAnswerTest, CreateTenantRetryGetsTheTenantTheFirstRunMade) {
+  const std::string body(kTenantBody);
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}}).status, 503);
+
+  const Response retry = call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  ASSERT_NE(retry.header("Idempotent-Replayed"), nullptr);
+  const std::string id(as_view((*parse_json(retry.body))["tenantId"]));
+  ASSERT_NE(retry.header("Location"), nullptr);
+  EXPECT_EQ(*retry.header("Location"), "/v1.0/tenants/" + id);
+  EXPECT_EQ(count("/tenants"), 1U);
+  // From now on the retry's answer is the one kept.
+  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}}).body, retry.body);
+}
+
+TEST_F(LostAnswerTest, ServerErrorOfAWriteNotAppliedReleasesTheKey) {
+  const std::string body(kTenantBody);
+  lose_next_effect_answer(false);
+  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}}).status, 503);
+
+  const Response retry = call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}});
+  EXPECT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.header("Idempotent-Replayed"), nullptr);
+  EXPECT_EQ(count("/tenants"), 1U);
+}
+
+TEST_F(LostAnswerTest, AssignMemberRetryGetsTheMembershipTheFirstRunMade) {
+  const std::string users = "/tenants/" + create_tenant() + "/users";
+  const std::string body = R"({"email":"new@example.com","role":"Viewer"})";
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", users, body, {{"Idempotency-Key", "m1"}}).status, 503);
+
+  const Response retry = call("POST", users, body, {{"Idempotency-Key", "m1"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "new@example.com");
+  EXPECT_EQ(count(users), 1U);
+}
+
+TEST_F(LostAnswerTest, CreateInvitationRetryGetsTheInvitationTheFirstRunMade) {
+  const std::string invitations = "/tenants/" + create_tenant() + "/invitations";
+  const std::string body = R"({"email":"guest@example.com","role":"Viewer"})";
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", invitations, body, {{"Idempotency-Key", "v1"}}).status, 503);
+
+  const Response retry = call("POST", invitations, body, {{"Idempotency-Key", "v1"}});
+  ASSERT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "guest@example.com");
+  EXPECT_EQ(count(invitations), 1U);
+}
+
+TEST_F(LostAnswerTest, BackupRetryDoesNotStartASecondBackup) {
+  const std::string instance = "/instances/" + active_instance();
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", instance + "/backup", "{}", {{"Idempotency-Key", "b1"}}).status, 503);
+
+  const Response retry = call("POST", instance + "/backup", "{}", {{"Idempotency-Key", "b1"}});
+  ASSERT_EQ(retry.status, 202) << retry.body;
+  const std::string backup(as_view((*parse_json(retry.body))["backupId"]));
+  EXPECT_EQ(call("GET", instance + "/backups/" + backup).status, 200);
+  EXPECT_EQ(count(instance + "/backups"), 1U);
+}
+
+TEST_F(LostAnswerTest, CreateInstanceRetryGetsTheOperationTheFirstRunStarted) {
+  const std::string instances = "/tenants/" + create_tenant() + "/instances";
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", instances, R"({"tier":"STANDARD"})", {{"Idempotency-Key", "i1"}}).status,
+            503);
+
+  const Response retry =
+      call("POST", instances, R"({"tier":"STANDARD"})", {{"Idempotency-Key", "i1"}});
+  ASSERT_EQ(retry.status, 202) << retry.body;
+  const auto doc = parse_json(retry.body);
+  EXPECT_EQ(as_view((*doc)["type"]), "PROVISION");
+  const std::string operation(as_view((*doc)["operationId"]));
+  EXPECT_EQ(call("GET", "/operations/" + operation).status, 200);
+  EXPECT_EQ(count(instances), 1U);
 }
 
 TEST_F(ApiTest, PaginationTokensAreBoundToTheirFilters) {
