@@ -285,6 +285,7 @@ void InvitationService::record_transition(std::vector<store::WriteOp>& ops, cons
                          std::nullopt};
   change.sealed_detail = std::move(sealed_detail);
   records::record_change(ops, ctx, ids_, options_.change_log, change);
+  request_effect::record(ops, after.invitation_id);
 }
 
 Result<Invitation> InvitationService::read(std::string_view invitation_id) {
@@ -545,6 +546,9 @@ Result<Invitation> InvitationService::cancel(const Context& ctx, std::string_vie
 }
 
 Result<Invitation> InvitationService::resend(const Context& ctx, std::string_view invitation_id) {
+  if (const std::string* resent = request_effect::applied()) {
+    return read(*resent);  // a replay: the first run sent it already
+  }
   const std::string token = base64url_encode(random_bytes(kTokenBytes));
   return retry_on_conflict<Invitation>(
       kAttempts,
@@ -586,6 +590,11 @@ Result<Invitation> InvitationService::resend(const Context& ctx, std::string_vie
 
 Result<Membership> InvitationService::accept(const Context& ctx, std::string_view invitation_id,
                                              std::string_view token) {
+  if (const std::string* accepted = request_effect::applied()) {
+    // A replay (the same caller, path and token): the first run made the caller a member.
+    TENANTD_TRY_ASSIGN(const Invitation answered, read(*accepted));
+    return members_.own(ctx, answered.tenant_id);
+  }
   auto inv = read(invitation_id);
   if (!inv) {
     return std::move(inv).error();
@@ -632,6 +641,9 @@ Result<Membership> InvitationService::accept(const Context& ctx, std::string_vie
 
 Result<Invitation> InvitationService::decline(const Context& ctx, std::string_view invitation_id,
                                               std::string_view token) {
+  if (const std::string* declined = request_effect::applied()) {
+    return read(*declined);  // a replay: the first run declined it
+  }
   return retry_on_conflict<Invitation>(
       kAttempts,
       [&]() -> Attempt<Invitation> {

@@ -495,6 +495,17 @@ Result<Membership> MemberService::get(const Context& ctx, std::string_view tenan
   return std::move(**m);
 }
 
+Result<Membership> MemberService::own(const Context& ctx, std::string_view tenant_id) {
+  auto m = read_membership(store_, tenant_id, ctx.principal.sub);
+  if (!m) {
+    return std::move(m).error();
+  }
+  if (!m->has_value()) {
+    return user_not_found(ctx.principal.sub);
+  }
+  return std::move(**m);
+}
+
 Result<Page<UserTenant>> MemberService::tenants_of(const Context& ctx, std::string_view user_id,
                                                    const PageRequest& page) {
   const bool own = !ctx.principal.sub.empty() && user_id == ctx.principal.sub;

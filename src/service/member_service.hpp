@@ -88,6 +88,8 @@ class MemberService {
   Result<Page<Membership>> list(const Context& ctx, std::string_view tenant_id,
                                 std::optional<TenantRole> role, const PageRequest& page);
   Result<Membership> get(const Context& ctx, std::string_view tenant_id, std::string_view user_id);
+  // The caller's own membership, which every member may read (a Viewer cannot read the others').
+  Result<Membership> own(const Context& ctx, std::string_view tenant_id);
   // Honours ctx.if_match against the membership's version.
   Result<Membership> update(const Context& ctx, std::string_view tenant_id,
                             std::string_view user_id, const UpdateMemberInput& input);

@@ -16,10 +16,18 @@ Scope::~Scope() {
 }
 
 void record(std::vector<store::WriteOp>& ops, std::string_view resource_id) {
-  if (current != nullptr && current->marker()) {
-    ops.emplace_back(store::Put{store::Table::Control, current->marker()(resource_id),
-                                store::Condition::none()});
+  if (current == nullptr || !current->marker()) {
+    return;
   }
+  store::Item marker = current->marker()(resource_id);
+  for (const auto& op : ops) {
+    const auto* put = std::get_if<store::Put>(&op);
+    if (put != nullptr && put->table == store::Table::Control && put->item.pk == marker.pk &&
+        put->item.sk == marker.sk) {
+      return;  // one transaction may not write an item twice (DynamoDB refuses it)
+    }
+  }
+  ops.emplace_back(store::Put{store::Table::Control, std::move(marker), store::Condition::none()});
 }
 
 const std::string* applied() {

@@ -433,6 +433,9 @@ Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_
   // their driver writes too as operations progress. Without If-Match such a race is retried on
   // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
   // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
+  if (request_effect::applied() != nullptr) {
+    return get(ctx, tenant_id);  // a replay: the first run changed the status already
+  }
   constexpr int kAttempts = 5;
   return retry_on_conflict<Tenant>(
       kAttempts - 1,
@@ -580,6 +583,7 @@ Result<Tenant> TenantService::commit(const Context& ctx, const Tenant& before, T
   }
   const std::string event_type = change.event_type;
   records::record_change(ops, ctx, ids_, options_, change);
+  request_effect::record(ops, after.tenant_id);
   const auto written = store_.write(std::move(ops));
   if (written.condition_failed()) {
     if (written.failed_op == 0) {

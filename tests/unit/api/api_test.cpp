@@ -313,6 +313,19 @@ TEST_F(LostAnswerTest, BackupRetryDoesNotStartASecondBackup) {
   EXPECT_EQ(count(instance + "/backups"), 1U);
 }
 
+TEST_F(LostAnswerTest, SuspendTenantRetryGetsTheSuspendedTenantNotAnInvalidTransition) {
+  const std::string tenant = "/tenants/" + create_tenant();
+  ASSERT_EQ(call("PATCH", tenant + "/status", R"({"status":"ACTIVE"})").status, 200);
+  const std::string body = R"({"reason":"Unpaid invoices since March"})";
+  lose_next_effect_answer();
+  EXPECT_EQ(call("POST", tenant + "/suspend", body, {{"Idempotency-Key", "s1"}}).status, 503);
+
+  const Response retry = call("POST", tenant + "/suspend", body, {{"Idempotency-Key", "s1"}});
+  ASSERT_EQ(retry.status, 200) << retry.body;
+  ASSERT_NE(retry.header("Idempotent-Replayed"), nullptr);
+  EXPECT_EQ(as_view((*parse_json(retry.body))["status"]), "SUSPENDED");
+}
+
 TEST_F(LostAnswerTest, CreateInstanceRetryGetsTheOperationTheFirstRunStarted) {
   const std::string instances = "/tenants/" + create_tenant() + "/instances";
   lose_next_effect_answer();

@@ -10,6 +10,7 @@
 #include "service/access.hpp"
 #include "service/hierarchy_service.hpp"
 #include "service/local_directory.hpp"
+#include "service/request_effect.hpp"
 #include "service/tenant_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -231,6 +232,51 @@ TEST_F(InvitationServiceTest, AcceptCreatesTheMembershipAndAcceptsInOneTransacti
   auto again = invitations_.accept(invitee("bob@example.com"), inv.invitation_id, token);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::InvitationNotPending);
+}
+
+// The API's Idempotency-Key scope, as api/idempotency.cpp opens it: the marker names the resource.
+request_effect::MarkerFn marker_for(std::string key) {
+  return [key = std::move(key)](std::string_view resource_id) {
+    store::Item item;
+    item.pk = "IDEMPOTENCY#" + key;
+    item.sk = "IDEMPOTENCY";
+    item.data = R"({"resource":")" + std::string(resource_id) + R"("})";
+    return item;
+  };
+}
+
+TEST_F(InvitationServiceTest, AReplayedAcceptAnswersTheMembershipItMadeNotNotPending) {
+  const auto tid = make_tenant("Acme Ltd");
+  const auto inv = invite(tid, "bob@example.com", TenantRole::Viewer);
+  const auto token = latest_token(inv.invitation_id);
+  const auto bob = invitee("bob@example.com");
+  {
+    const request_effect::Scope first(marker_for("k1"), std::nullopt);
+    ASSERT_TRUE(invitations_.accept(bob, inv.invitation_id, token).ok());
+  }
+  // The marker committed with the accept, naming the invitation.
+  const auto marker = store_->get(store::Table::Control, {"IDEMPOTENCY#k1", "IDEMPOTENCY"});
+  ASSERT_TRUE(marker.ok() && marker->has_value());
+  EXPECT_NE((*marker)->data.find(inv.invitation_id), std::string::npos);
+
+  const request_effect::Scope replay(marker_for("k1"), inv.invitation_id);
+  auto again = invitations_.accept(bob, inv.invitation_id, token);
+  ASSERT_TRUE(again.ok()) << again.error().message;  // a Viewer, reading its own membership
+  EXPECT_EQ(again->email, "bob@example.com");
+  EXPECT_EQ(again->role, TenantRole::Viewer);
+}
+
+TEST_F(InvitationServiceTest, AReplayedResendSendsNothingMore) {
+  const auto tid = make_tenant("Acme Ltd");
+  const auto inv = invite(tid, "bob@example.com");
+  {
+    const request_effect::Scope first(marker_for("k1"), std::nullopt);
+    ASSERT_EQ(invitations_.resend(platform(), inv.invitation_id).value().resend_count, 1);
+  }
+  const auto token = latest_token(inv.invitation_id);
+  const request_effect::Scope replay(marker_for("k1"), inv.invitation_id);
+  EXPECT_EQ(invitations_.resend(platform(), inv.invitation_id).value().resend_count, 1);
+  EXPECT_EQ(latest_token(inv.invitation_id), token);  // no new token, no new e-mail
 }
 
 TEST_F(InvitationServiceTest, TwoConcurrentAcceptsCreateOneMembership) {
