@@ -460,6 +460,24 @@ class AnswerTest(InvitationTestCase):
                                          {"email": address, "role": "Admin"}),
                          409, "USER_ALREADY_MEMBER")
 
+    def test_an_accept_with_an_idempotency_key_commits_once_and_replays(self):
+        """The key's APPLIED marker rides in the accept's own transaction (invitation, membership,
+        counter, outbox): every store takes it, and a repeat gets the same membership."""
+        t = self.create_tenant()
+        tid = t["tenantId"]
+        address = email()
+        iid = self.invite(tid, address, role="Viewer")["invitationId"]
+        token = self.token(iid)
+        invitee = self.user(address)
+        key = {"Idempotency-Key": "accept-" + iid}
+        first = invitee.post(f"/v1.0/invitations/{iid}/accept", {"token": token}, headers=key)
+        self.assertEqual(first.status, 200, first)
+        again = invitee.post(f"/v1.0/invitations/{iid}/accept", {"token": token}, headers=key)
+        self.assertEqual((again.status, again.body), (200, first.body))
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual([x["role"] for x in self.members(tid)], ["Viewer"])
+        self.assertEqual(self.get(iid)["status"], "ACCEPTED")
+
     def test_another_email_is_403_and_a_wrong_token_404(self):
         t = self.create_tenant()
         address = email()
