@@ -220,6 +220,15 @@ class LostAnswerTest : public ApiTest {
     };
   }
 
+  // POSTs `body` with an Idempotency-Key whose effect is applied but answered 503, then retries.
+  Response retry_after_lost_answer(const std::string& path, const std::string& body) {
+    lose_next_effect_answer();
+    EXPECT_EQ(call("POST", path, body, {{"Idempotency-Key", "lost"}}).status, 503);
+    Response retry = call("POST", path, body, {{"Idempotency-Key", "lost"}});
+    EXPECT_NE(retry.header("Idempotent-Replayed"), nullptr);
+    return retry;
+  }
+
   std::string create_tenant() {
     const Response r = call("POST", "/tenants", std::string(kTenantBody));
     return std::string(as_view((*parse_json(r.body))["tenantId"]));
@@ -252,18 +261,14 @@ class LostAnswerTest : public ApiTest {
 
 TEST_F(LostAnswerTest, CreateTenantRetryGetsTheTenantTheFirstRunMade) {
   const std::string body(kTenantBody);
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}}).status, 503);
-
-  const Response retry = call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}});
+  const Response retry = retry_after_lost_answer("/tenants", body);
   ASSERT_EQ(retry.status, 201) << retry.body;
-  ASSERT_NE(retry.header("Idempotent-Replayed"), nullptr);
   const std::string id(as_view((*parse_json(retry.body))["tenantId"]));
   ASSERT_NE(retry.header("Location"), nullptr);
   EXPECT_EQ(*retry.header("Location"), "/v1.0/tenants/" + id);
   EXPECT_EQ(count("/tenants"), 1U);
   // From now on the retry's answer is the one kept.
-  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "k1"}}).body, retry.body);
+  EXPECT_EQ(call("POST", "/tenants", body, {{"Idempotency-Key", "lost"}}).body, retry.body);
 }
 
 TEST_F(LostAnswerTest, ServerErrorOfAWriteNotAppliedReleasesTheKey) {
@@ -280,10 +285,7 @@ TEST_F(LostAnswerTest, ServerErrorOfAWriteNotAppliedReleasesTheKey) {
 TEST_F(LostAnswerTest, AssignMemberRetryGetsTheMembershipTheFirstRunMade) {
   const std::string users = "/tenants/" + create_tenant() + "/users";
   const std::string body = R"({"email":"new@example.com","role":"Viewer"})";
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", users, body, {{"Idempotency-Key", "m1"}}).status, 503);
-
-  const Response retry = call("POST", users, body, {{"Idempotency-Key", "m1"}});
+  const Response retry = retry_after_lost_answer(users, body);
   ASSERT_EQ(retry.status, 201) << retry.body;
   EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "new@example.com");
   EXPECT_EQ(count(users), 1U);
@@ -292,10 +294,7 @@ TEST_F(LostAnswerTest, AssignMemberRetryGetsTheMembershipTheFirstRunMade) {
 TEST_F(LostAnswerTest, CreateInvitationRetryGetsTheInvitationTheFirstRunMade) {
   const std::string invitations = "/tenants/" + create_tenant() + "/invitations";
   const std::string body = R"({"email":"guest@example.com","role":"Viewer"})";
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", invitations, body, {{"Idempotency-Key", "v1"}}).status, 503);
-
-  const Response retry = call("POST", invitations, body, {{"Idempotency-Key", "v1"}});
+  const Response retry = retry_after_lost_answer(invitations, body);
   ASSERT_EQ(retry.status, 201) << retry.body;
   EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "guest@example.com");
   EXPECT_EQ(count(invitations), 1U);
@@ -303,10 +302,7 @@ TEST_F(LostAnswerTest, CreateInvitationRetryGetsTheInvitationTheFirstRunMade) {
 
 TEST_F(LostAnswerTest, BackupRetryDoesNotStartASecondBackup) {
   const std::string instance = "/instances/" + active_instance();
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", instance + "/backup", "{}", {{"Idempotency-Key", "b1"}}).status, 503);
-
-  const Response retry = call("POST", instance + "/backup", "{}", {{"Idempotency-Key", "b1"}});
+  const Response retry = retry_after_lost_answer(instance + "/backup", "{}");
   ASSERT_EQ(retry.status, 202) << retry.body;
   const std::string backup(as_view((*parse_json(retry.body))["backupId"]));
   EXPECT_EQ(call("GET", instance + "/backups/" + backup).status, 200);
@@ -316,24 +312,15 @@ TEST_F(LostAnswerTest, BackupRetryDoesNotStartASecondBackup) {
 TEST_F(LostAnswerTest, SuspendTenantRetryGetsTheSuspendedTenantNotAnInvalidTransition) {
   const std::string tenant = "/tenants/" + create_tenant();
   ASSERT_EQ(call("PATCH", tenant + "/status", R"({"status":"ACTIVE"})").status, 200);
-  const std::string body = R"({"reason":"Unpaid invoices since March"})";
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", tenant + "/suspend", body, {{"Idempotency-Key", "s1"}}).status, 503);
-
-  const Response retry = call("POST", tenant + "/suspend", body, {{"Idempotency-Key", "s1"}});
+  const Response retry =
+      retry_after_lost_answer(tenant + "/suspend", R"({"reason":"Unpaid invoices since March"})");
   ASSERT_EQ(retry.status, 200) << retry.body;
-  ASSERT_NE(retry.header("Idempotent-Replayed"), nullptr);
   EXPECT_EQ(as_view((*parse_json(retry.body))["status"]), "SUSPENDED");
 }
 
 TEST_F(LostAnswerTest, CreateInstanceRetryGetsTheOperationTheFirstRunStarted) {
   const std::string instances = "/tenants/" + create_tenant() + "/instances";
-  lose_next_effect_answer();
-  EXPECT_EQ(call("POST", instances, R"({"tier":"STANDARD"})", {{"Idempotency-Key", "i1"}}).status,
-            503);
-
-  const Response retry =
-      call("POST", instances, R"({"tier":"STANDARD"})", {{"Idempotency-Key", "i1"}});
+  const Response retry = retry_after_lost_answer(instances, R"({"tier":"STANDARD"})");
   ASSERT_EQ(retry.status, 202) << retry.body;
   const auto doc = parse_json(retry.body);
   EXPECT_EQ(as_view((*doc)["type"]), "PROVISION");
