@@ -109,10 +109,12 @@ if [[ $asan_ok -eq 0 ]]; then
   log "asan tests"
   asan_args=(--preset asan -j "$jobs")
   # Run once, in the release stage: the console's browser tests (the browser, not tenantd's
-  # memory, is what they exercise), and the functional suite on DynamoDB and on PostgreSQL and
-  # the replicas test: the same API code as the SQLite functional suite, which runs here, while
-  # the stores' own tests (conformance against moto and PostgreSQL, schema, restart) run here too.
-  asan_exclude='^browser\.|^functional_(dynamodb|postgres)\.|^functional\.test_postgres_replicas$'
+  # memory, is what they exercise), the functional suite on DynamoDB and on PostgreSQL and the
+  # replicas test (the same API code as the SQLite functional suite, which runs here, while the
+  # stores' own tests (conformance against moto and PostgreSQL, schema, restart) run here too),
+  # and the release scripts' test (~160 s of shell scripts against moto; the tenantd commands it
+  # runs, `invoke` and `serve`, are the ones the other functional tests run here).
+  asan_exclude='^browser\.|^functional_(dynamodb|postgres)\.|^functional\.test_(postgres_replicas|release_scripts)$'
   if [[ ${TENANTD_ASAN_FUNCTIONAL:-1} == 0 ]]; then
     asan_exclude="^functional\.|$asan_exclude"
   fi
