@@ -58,7 +58,7 @@ def check_idempotency(target, model):
     for t in tenants:
         by_name[t["organizationName"]] = by_name.get(t["organizationName"], 0) + 1
     retried = 0
-    for key, name, ids, attempts in model.idempotent_creates:
+    for key, name, ids, attempts, refused in model.idempotent_creates:
         if attempts > 1 or len(ids) > 1:
             retried += 1
         if len(set(ids)) > 1:
@@ -68,7 +68,12 @@ def check_idempotency(target, model):
             problems.append(f"{count} tenants named {name!r} from one Idempotency-Key")
         if ids and count != 1:
             problems.append(f"acknowledged create {name!r} left {count} tenants")
-    unresolved = sum(1 for _, _, ids, _ in model.idempotent_creates if not ids)
+        if refused and count:
+            # The first run's effect exists, yet the key's retry was refused: its answer was lost
+            # and the retry ran the create again (docs/decisions/0033-idempotent-effects.md).
+            problems.append(f"Idempotency-Key {key}: {name!r} exists, the retry answered {refused}")
+    unresolved = sum(1 for _, _, ids, _, refused in model.idempotent_creates
+                     if not ids and not refused)
     figures = {"creates": len(model.idempotent_creates), "retried_or_repeated": retried,
                "unanswered_at_stop": unresolved,
                "tenants_listed": len(tenants)}

@@ -83,7 +83,8 @@ class Model:
         self.instances = {}  # instanceId -> tenantId
         self.operations = {}  # operationId -> instanceId
         self.invitations = {}  # invitationId -> tenantId
-        self.idempotent_creates = []  # (key, name, [tenantIds of 2xx answers], attempts)
+        # (key, name, [tenantIds of 2xx answers], attempts, the error code that ended it or None)
+        self.idempotent_creates = []
         self.requests = 0
         self.answers = {}  # status (or "none") -> count
         self.unexpected = []  # (what, status, body): 4xx answers the workload did not expect
@@ -156,6 +157,7 @@ class Worker(threading.Thread):
                 "environment": "dev"}
         ids = []
         attempts = 0
+        refused = None
         # Retried with the same key until a definite answer: exactly one tenant must result.
         while attempts < 60 and not self.stop.is_set():
             attempts += 1
@@ -172,9 +174,10 @@ class Worker(threading.Thread):
                 break
             if not retryable(reply):
                 self.model.note_unexpected("create tenant", reply)
+                refused = error_code(reply) or str(reply.status)
                 break
         with self.model.lock:
-            self.model.idempotent_creates.append((key, name, ids, attempts))
+            self.model.idempotent_creates.append((key, name, ids, attempts, refused))
             if ids:
                 self.model.tenants[ids[0]] = {"name": name, "email": "owner@example.com",
                                               "email_certain": True}
