@@ -429,13 +429,13 @@ Result<Tenant> TenantService::update(const Context& ctx, std::string_view tenant
 
 Result<Tenant> TenantService::apply(const Context& ctx, std::string_view tenant_id,
                                     TenantAction action, std::optional<std::string> reason) {
+  if (request_effect::applied() != nullptr) {
+    return get(ctx, tenant_id);  // a replay: the first run changed the status already
+  }
   // Park, unpark, suspend and resume also write the tenant's instances (the cascade), which
   // their driver writes too as operations progress. Without If-Match such a race is retried on
   // fresh reads (each attempt re-checks the transition), so that a park followed at once by an
   // unpark never answers 409 (docs/decisions/0016-original-api-aliases.md).
-  if (request_effect::applied() != nullptr) {
-    return get(ctx, tenant_id);  // a replay: the first run changed the status already
-  }
   constexpr int kAttempts = 5;
   return retry_on_conflict<Tenant>(
       kAttempts - 1,
