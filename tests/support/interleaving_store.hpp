@@ -18,10 +18,10 @@ class InterleavingStore final : public store::ItemStore {
   std::function<void()> before_next_write;
   // Runs before every get (until cleared), so a test can commit a change between two reads.
   std::function<void(const store::Key&)> before_get;
-  // A write it returns true for is reported Failed: after it reached the inner store when
-  // `failed_writes_apply`, else without reaching it.
-  std::function<bool(const std::vector<store::WriteOp>&)> fail_write;
-  bool failed_writes_apply = false;
+  // The first write it returns true for is reported Failed (then it is cleared): after it
+  // reached the inner store when `failed_write_applies`, else without reaching it.
+  std::function<bool(const std::vector<store::WriteOp>&)> fail_next_write;
+  bool failed_write_applies = false;
 
   Result<std::optional<store::Item>> get(store::Table table, const store::Key& key) override {
     if (before_get) {
@@ -42,8 +42,9 @@ class InterleavingStore final : public store::ItemStore {
       before_next_write = nullptr;
       interleaved();
     }
-    if (fail_write && fail_write(ops)) {
-      if (failed_writes_apply) {
+    if (fail_next_write && fail_next_write(ops)) {
+      fail_next_write = nullptr;
+      if (failed_write_applies) {
         (void)inner_.write(std::move(ops));
       }
       return store::WriteResult{store::WriteResult::Status::Failed, 0, "injected failure"};

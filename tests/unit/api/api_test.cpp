@@ -207,12 +207,11 @@ class LostAnswerTest : public ApiTest {
   // The next effect (a transaction that puts outside the control table) fails, after it is
   // applied or before; the key's records and the directory's users live in the control table.
   void lose_next_effect_answer(bool applied = true) {
-    faults_.failed_writes_apply = applied;
-    faults_.fail_write = [this](const std::vector<store::WriteOp>& ops) {
+    faults_.failed_write_applies = applied;
+    faults_.fail_next_write = [](const std::vector<store::WriteOp>& ops) {
       for (const auto& op : ops) {
         const auto* put = std::get_if<store::Put>(&op);
         if (put != nullptr && put->table != store::Table::Control) {
-          faults_.fail_write = nullptr;
           return true;
         }
       }
