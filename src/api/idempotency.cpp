@@ -22,6 +22,16 @@ store::Key record_key(std::string_view principal, std::string_view key) {
   return {std::move(pk), "IDEMPOTENCY"};
 }
 
+// The key's record (claim, APPLIED marker or kept answer), read as absent once `expires` passes.
+store::Item record_item(const store::Key& k, TimePoint expires, std::string data) {
+  store::Item item;
+  item.pk = k.pk;
+  item.sk = k.sk;
+  item.ttl = epoch_seconds(expires);
+  item.data = std::move(data);
+  return item;
+}
+
 // Headers worth replaying with the body.
 constexpr std::string_view kKeptHeaders[] = {"Location", "ETag"};
 
@@ -61,13 +71,9 @@ Result<Idempotency::Claim> Idempotency::begin(std::string_view principal, std::s
       .field("state", "IN_PROGRESS")
       .field("version", kClaimVersion)
       .end_object();
-  store::Item item;
-  item.pk = k.pk;
-  item.sk = k.sk;
-  item.ttl = epoch_seconds(now + kClaimTimeout);
-  item.data = claim.str();
   const auto claimed = store_.write(
-      {store::Put{store::Table::Control, std::move(item), store::Condition::not_exists()}});
+      {store::Put{store::Table::Control, record_item(k, now + kClaimTimeout, claim.str()),
+                  store::Condition::not_exists()}});
   if (claimed.ok()) {
     return Claim{};
   }
@@ -123,12 +129,7 @@ store::Item Idempotency::applied_marker(std::string_view principal, std::string_
       .field("resource", resource_id)
       .field("version", kAppliedVersion)
       .end_object();
-  store::Item item;
-  item.pk = k.pk;
-  item.sk = k.sk;
-  item.ttl = epoch_seconds(clock_.now() + kRetention);
-  item.data = marker.str();
-  return item;
+  return record_item(k, clock_.now() + kRetention, marker.str());
 }
 
 void Idempotency::finish(std::string_view principal, std::string_view key,
@@ -156,14 +157,10 @@ void Idempotency::finish(std::string_view principal, std::string_view key,
     }
   }
   out.end_object().end_object();
-  store::Item item;
-  item.pk = k.pk;
-  item.sk = k.sk;
-  item.ttl = epoch_seconds(clock_.now() + kRetention);
-  item.data = out.str();
   // Best effort: if this fails the key is released when the claim expires.
   (void)store_.write(
-      {store::Put{store::Table::Control, std::move(item), store::Condition::none()}});
+      {store::Put{store::Table::Control, record_item(k, clock_.now() + kRetention, out.str()),
+                  store::Condition::none()}});
 }
 
 }  // namespace tenantd::api
