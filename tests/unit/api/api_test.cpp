@@ -252,6 +252,16 @@ class LostAnswerTest : public ApiTest {
         as_view((*parse_json(call("GET", "/instances/" + instance_id).body))["state"]));
   }
 
+  // A Viewer's membership or invitation for `email`, POSTed to `collection` with its answer lost:
+  // the retry answers 201 with it, and the collection holds that one.
+  void expect_one_made_for(const std::string& email, const std::string& collection) {
+    const Response retry =
+        retry_after_lost_answer(collection, R"({"email":")" + email + R"(","role":"Viewer"})");
+    ASSERT_EQ(retry.status, 201) << retry.body;
+    EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), email);
+    EXPECT_EQ(count(collection), 1U);
+  }
+
   std::size_t count(const std::string& path) {
     const auto doc = parse_json(call("GET", path).body);
     return (*doc)["items"].Size();
@@ -282,21 +292,11 @@ TEST_F(LostAnswerTest, ServerErrorOfAWriteNotAppliedReleasesTheKey) {
 }
 
 TEST_F(LostAnswerTest, AssignMemberRetryGetsTheMembershipTheFirstRunMade) {
-  const std::string users = "/tenants/" + create_tenant() + "/users";
-  const std::string body = R"({"email":"new@example.com","role":"Viewer"})";
-  const Response retry = retry_after_lost_answer(users, body);
-  ASSERT_EQ(retry.status, 201) << retry.body;
-  EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "new@example.com");
-  EXPECT_EQ(count(users), 1U);
+  expect_one_made_for("new@example.com", "/tenants/" + create_tenant() + "/users");
 }
 
 TEST_F(LostAnswerTest, CreateInvitationRetryGetsTheInvitationTheFirstRunMade) {
-  const std::string invitations = "/tenants/" + create_tenant() + "/invitations";
-  const std::string body = R"({"email":"guest@example.com","role":"Viewer"})";
-  const Response retry = retry_after_lost_answer(invitations, body);
-  ASSERT_EQ(retry.status, 201) << retry.body;
-  EXPECT_EQ(as_view((*parse_json(retry.body))["email"]), "guest@example.com");
-  EXPECT_EQ(count(invitations), 1U);
+  expect_one_made_for("guest@example.com", "/tenants/" + create_tenant() + "/invitations");
 }
 
 TEST_F(LostAnswerTest, BackupRetryDoesNotStartASecondBackup) {
