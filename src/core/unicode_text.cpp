@@ -32,6 +32,12 @@ struct CaseFold {
 
 #include "core/unicode_tables.inc"
 
+// Most names are ASCII, which is its own NFC: the common case skips decoding and the tables.
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 // Hangul syllables compose and decompose by arithmetic (Unicode section 3.12).
 constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
 constexpr char32_t kLCount = 19, kVCount = 21, kTCount = 28;
@@ -173,6 +179,9 @@ std::string encode_utf8(std::u32string_view text) {
 }
 
 std::u32string nfc(std::u32string_view text) {
+  if (std::all_of(text.begin(), text.end(), [](char32_t cp) { return cp < 0x80; })) {
+    return std::u32string(text);  // ASCII neither decomposes nor composes
+  }
   std::u32string d;
   d.reserve(text.size());
   for (const char32_t cp : text) {
@@ -216,6 +225,9 @@ std::u32string nfc(std::u32string_view text) {
 }
 
 std::string nfc(std::string_view utf8) {
+  if (is_ascii(utf8)) {
+    return std::string(utf8);
+  }
   const auto cps = decode_utf8(utf8);
   if (!cps) {
     return std::string(utf8);
@@ -224,6 +236,14 @@ std::string nfc(std::string_view utf8) {
 }
 
 std::string comparison_key(std::string_view utf8) {
+  if (is_ascii(utf8)) {
+    // Case folding maps no ASCII character but A-Z, and those to a-z.
+    std::string key(utf8);
+    std::transform(key.begin(), key.end(), key.begin(), [](char c) {
+      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return key;
+  }
   const auto cps = decode_utf8(utf8);
   if (!cps) {
     return std::string(utf8);

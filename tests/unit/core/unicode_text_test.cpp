@@ -45,6 +45,24 @@ TEST(UnicodeText, ComparisonKeyFoldsCaseAndNormalisation) {
   EXPECT_NE(comparison_key("acme"), comparison_key("acm\xC3\xA9"));
 }
 
+// ASCII text skips the tables; appending a precomposed non-ASCII letter (which composes with
+// nothing before it) sends the same text through the full algorithm to compare.
+TEST(UnicodeText, AsciiTextTakesTheShortCutWithTheFullAlgorithmsAnswer) {
+  const std::string e_acute = "\xC3\xA9";          // é
+  const std::string capital_e_acute = "\xC3\x89";  // É
+  for (int a = 0; a < 0x80; ++a) {
+    for (int b = 0; b < 0x80; ++b) {
+      const std::string ascii{static_cast<char>(a), static_cast<char>(b)};
+      ASSERT_EQ(nfc(std::string_view(ascii)) + e_acute, nfc(std::string_view(ascii + e_acute)))
+          << a << " " << b;
+      ASSERT_EQ(comparison_key(ascii) + e_acute, comparison_key(ascii + capital_e_acute))
+          << a << " " << b;
+      const std::u32string wide{static_cast<char32_t>(a), static_cast<char32_t>(b)};
+      ASSERT_EQ(nfc(std::u32string_view(wide)) + U'\u00E9', nfc(wide + U'\u00E9')) << a << " " << b;
+    }
+  }
+}
+
 TEST(UnicodeText, InvalidUtf8IsRepairedForEchoing) {
   EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));
   EXPECT_FALSE(
