@@ -17,6 +17,7 @@ constexpr std::size_t kMaxOpsPerWrite = 100;  // DynamoDB's transaction limit
 constexpr int kPageSize = 1000;
 constexpr std::size_t kPendingGaugeCap = 10000;  // the gauge saturates instead of reading on
 constexpr Millis kPendingGaugeRefresh{5000};
+constexpr Millis kPendingGaugeRefreshBusy{1000};
 
 std::string sink_error(std::string_view sink, std::string_view message) {
   std::string text(sink);
@@ -144,10 +145,14 @@ Result<std::size_t> OutboxDispatcher::dispatch_due() {
     // Rescheduled events moved past `now`; continue after this page rather than rereading it.
     query.start_after = store::cursor_after(page->back(), kDueIndex);
   }
-  // Counting is a read of the pending partition: do it when something changed, else rarely.
+  // Counting is a read of the pending partition: at most once a second after a change (under
+  // load a pass runs every `linger`, and scrapes are seconds apart), else rarely.
+  gauge_stale_ = gauge_stale_ || touched > 0;
+  const Millis since_refresh = std::chrono::duration_cast<Millis>(now - last_gauge_refresh_);
   if (options_.metrics != nullptr &&
-      (touched > 0 || now - last_gauge_refresh_ >= kPendingGaugeRefresh)) {
+      (since_refresh >= (gauge_stale_ ? kPendingGaugeRefreshBusy : kPendingGaugeRefresh))) {
     last_gauge_refresh_ = now;
+    gauge_stale_ = false;
     refresh_pending_gauge();
   }
   return delivered;

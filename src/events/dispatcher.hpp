@@ -107,6 +107,7 @@ class OutboxDispatcher {
   std::mutex pass_mutex_;           // one pass at a time
   std::mt19937_64 random_;          // guarded by pass_mutex_
   TimePoint last_gauge_refresh_{};  // guarded by pass_mutex_
+  bool gauge_stale_ = false;        // events changed since; guarded by pass_mutex_
 
   // Set by a notify until the next background pass starts: later notifies need not wake it.
   std::atomic<bool> wake_pending_{false};

@@ -156,6 +156,26 @@ TEST_F(DispatcherTest, DeliversDueEventsOldestFirstAndDeletesThem) {
   EXPECT_EQ(metrics_.outbox_pending().value(), 0);
 }
 
+// Counting reads the pending partition; under load a pass runs every few milliseconds.
+TEST_F(DispatcherTest, ThePendingGaugeIsCountedAtMostOnceASecondAfterAChange) {
+  auto* sink = new FakeSink();
+  auto dispatcher = make_dispatcher({sink});
+  append("evt-a", kStart);
+  ASSERT_EQ(*dispatcher->dispatch_due(), 1u);
+  EXPECT_EQ(metrics_.outbox_pending().value(), 0);
+
+  sink->fail_event("evt-b", 5);
+  append("evt-b", kStart);
+  append("evt-c", kStart);
+  clock_.advance(std::chrono::milliseconds(10));
+  ASSERT_EQ(*dispatcher->dispatch_due(), 1u);  // evt-b stays pending, evt-c is delivered
+  EXPECT_EQ(metrics_.outbox_pending().value(), 0) << "counted again within the second";
+
+  clock_.advance(std::chrono::milliseconds(1000));
+  ASSERT_EQ(*dispatcher->dispatch_due(), 0u);  // evt-b's retry fails again
+  EXPECT_EQ(metrics_.outbox_pending().value(), 1) << "the change is counted a second later";
+}
+
 TEST_F(DispatcherTest, ASecondPassDoesNotRedeliver) {
   append("evt-a", kStart);
   auto* sink = new FakeSink();
