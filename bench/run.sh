@@ -9,11 +9,14 @@
 #   - GET /v1.0/tenants?limit=20 with BENCH_LIST_SMALL tenants in the table, then with
 #     BENCH_TENANTS (seeded by POSTs), and nginx serving a body of the same size: a page must cost
 #     the same whatever the table's size. The big table's page is measured right after the
-#     seeding and again once the server is idle (its checkpoint and outbox backlog worked off);
+#     seeding, then, once the server is idle (its checkpoint and outbox backlog worked off), in
+#     BENCH_PAGE_ROUNDS runs alternating with a second server holding BENCH_LIST_SMALL tenants:
+#     a run of this machine varies by a fifth from the next, so the cost ratio compares medians;
 #   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
 #   - idle RSS (VmRSS) after start and after the load.
 # Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
-# BENCH_TENANTS [100000], BENCH_LIST_SMALL [2000], BENCH_STARTUP_RUNS [10], BENCH_MEMBER_ROUNDS [3]. Exits non-zero when any wrk run saw a non-2xx
+# BENCH_TENANTS [100000], BENCH_LIST_SMALL [2000], BENCH_STARTUP_RUNS [10], BENCH_MEMBER_ROUNDS [3],
+# BENCH_PAGE_ROUNDS [3]. Exits non-zero when any wrk run saw a non-2xx
 # response or a socket error (the figures would not be of working requests). The results are printed and written to bench/results/ (not committed);
 # copy the table into docs/performance.md with the machine line.
 set -euo pipefail
@@ -24,20 +27,23 @@ tenants_target=${BENCH_TENANTS:-100000}
 list_small_target=${BENCH_LIST_SMALL:-2000}
 startup_runs=${BENCH_STARTUP_RUNS:-10}
 member_rounds=${BENCH_MEMBER_ROUNDS:-3}
+page_rounds=${BENCH_PAGE_ROUNDS:-3}
 
 build_tenantd
 work=$(mktemp -d /tmp/tenantd-bench.XXXXXX)
 tenantd_pid=""
+small_pid=""
 nginx_pid=""
+stop() {
+  if [[ -n $1 ]]; then
+    kill "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+  fi
+}
 cleanup() {
-  if [[ -n $nginx_pid ]]; then
-    kill "$nginx_pid" 2>/dev/null || true
-    wait "$nginx_pid" 2>/dev/null || true
-  fi
-  if [[ -n $tenantd_pid ]]; then
-    kill "$tenantd_pid" 2>/dev/null || true
-    wait "$tenantd_pid" 2>/dev/null || true
-  fi
+  stop "$nginx_pid"
+  stop "$tenantd_pid"
+  stop "$small_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -83,29 +89,34 @@ ratio() {
 }
 
 # ---------------------------------------------------------------- tenantd
-mkdir -p "$work/data"
-log "starting tenantd"
-RATE_LIMIT_RPS=${RATE_LIMIT_RPS:-100000000} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000000} \
-  "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$work/data" >"$work/tenantd.log" 2>&1 &
-tenantd_pid=$!
-base=""
-for _ in $(seq 1 300); do
-  base=$(grep -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/tenantd.log" | sed 's/.* on //' || true)
-  if [[ -n $base ]]; then
-    break
-  fi
-  if ! kill -0 "$tenantd_pid" 2>/dev/null; then
-    cat "$work/tenantd.log" >&2
-    log "tenantd exited before listening"
-    exit 1
-  fi
-  sleep 0.1
-done
-if [[ -z $base ]]; then
+# start_tenantd NAME: serves $work/NAME on a free port; sets started_pid and started_base.
+start_tenantd() {
+  local name=$1
+  mkdir -p "$work/$name"
+  log "starting tenantd on $work/$name"
+  RATE_LIMIT_RPS=${RATE_LIMIT_RPS:-100000000} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000000} \
+    "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name" >"$work/$name.log" 2>&1 &
+  started_pid=$!
+  started_base=""
+  for _ in $(seq 1 300); do
+    started_base=$(grep -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/$name.log" |
+      sed 's/.* on //' || true)
+    if [[ -n $started_base ]]; then
+      log "tenantd at $started_base (pid $started_pid)"
+      return
+    fi
+    if ! kill -0 "$started_pid" 2>/dev/null; then
+      cat "$work/$name.log" >&2
+      log "tenantd exited before listening"
+      exit 1
+    fi
+    sleep 0.1
+  done
   log "tenantd did not start listening within 30 s"
   exit 1
-fi
-log "tenantd at $base (pid $tenantd_pid)"
+}
+start_tenantd data
+tenantd_pid=$started_pid base=$started_base
 sleep 1
 rss_start=$(rss_kib "$tenantd_pid")
 
@@ -171,12 +182,14 @@ for round in $(seq 1 "$member_rounds"); do
 done
 admin_rps=$(median "${admin_runs[@]}") member_rps=$(median "${member_runs[@]}")
 
-# run_list NAME: wrk on the first page of 20 and sets list_rps, list_p99, list_bad and list_count
-# (the page really has 20 items, not an error body that is cheap to serve).
+# run_list NAME [BASE AUTH]: wrk on the first page of 20 (of this server, or of BASE with AUTH)
+# and sets list_rps, list_p99, list_bad and list_count (the page really has 20 items, not an error
+# body that is cheap to serve).
 run_list() {
-  run_wrk "$1" -H "$auth" "$base/v1.0/tenants?limit=20"
+  local url=${2:-$base} authorization=${3:-$auth}
+  run_wrk "$1" -H "$authorization" "$url/v1.0/tenants?limit=20"
   list_rps=$rps list_p99=$p99_ms list_bad=$((list_bad + bad))
-  curl -sf -H "$auth" "$base/v1.0/tenants?limit=20" -o "$work/list-$1.json"
+  curl -sf -H "$authorization" "$url/v1.0/tenants?limit=20" -o "$work/list-$1.json"
   list_count=$(jq '.items | length' "$work/list-$1.json")
 }
 
@@ -224,13 +237,30 @@ seed_to "$tenants_target"
 seed_seconds=$((SECONDS - seed_start))
 run_list list-unsettled
 unsettled_rps=$list_rps
-# The seeding leaves the checkpointer and the outbox a backlog that competes with the list for
-# the two cores; the page's cost by the table's size is measured once the server is quiet again.
-settle_seconds=$(wait_until_idle "$tenantd_pid")
-run_list list
-# The cost of a page (1/requests per second) at the large size over the small one.
-list_cost_ratio=$(ratio "$small_rps" "$list_rps")
 unsettled_cost_ratio=$(ratio "$small_rps" "$unsettled_rps")
+# The seeding leaves the checkpointer and the outbox a backlog that competes with the list for
+# the two cores; the page's cost by the table's size is measured once the server is quiet again,
+# alternating with a second server that holds the small table (idle while the other is measured).
+settle_seconds=$(wait_until_idle "$tenantd_pid")
+start_tenantd small-data
+small_pid=$started_pid small_base=$started_base
+small_auth="Authorization: Bearer $("$bin" token --email bench@example.com --groups platform-admins \
+  --data-dir "$work/small-data")"
+TOKEN=${small_auth#Authorization: Bearer } \
+  bench/load/seed_tenants.py "$small_base" "$small_tenants" "alt$(date +%s)"
+big_runs=() small_runs=()
+for round in $(seq 1 "$page_rounds"); do
+  run_list "list-big-$round"
+  big_runs+=("$list_rps")
+  big_p99=$list_p99 big_count=$list_count
+  run_list "list-small-$round" "$small_base" "$small_auth"
+  small_runs+=("$list_rps")
+done
+stop "$small_pid"
+small_pid=""
+list_rps=$(median "${big_runs[@]}") small_median_rps=$(median "${small_runs[@]}")
+# The cost of a page (1/requests per second) at the large size over the small one.
+list_cost_ratio=$(ratio "$small_median_rps" "$list_rps")
 
 sleep 2
 rss_after=$(rss_kib "$tenantd_pid")
@@ -263,10 +293,11 @@ Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENC
 | POST /v1.0/tenants p99 ms | $post_p99 | | |
 | GET /v1.0/tenants?limit=20 with $small_tenants tenants, requests/s ($small_count items, $list_bytes bytes) | $small_rps | $nginx_list_rps | $(ratio "$small_rps" "$nginx_list_rps") |
 | GET /v1.0/tenants?limit=20 with $small_tenants tenants, p99 ms | $small_p99 | | |
-| GET /v1.0/tenants?limit=20 with $tenants tenants, requests/s ($list_count items/page; after ${settle_seconds} s for the server to settle) | $list_rps | | |
-| GET /v1.0/tenants?limit=20 with $tenants tenants, p99 ms | $list_p99 | | |
-| cost of a page at $tenants tenants / at $small_tenants | $list_cost_ratio | | |
-| the same, measured right after the seeding (the checkpoint and outbox backlog still running) | $unsettled_cost_ratio ($unsettled_rps requests/s) | | |
+| GET /v1.0/tenants?limit=20 with $tenants tenants, requests/s ($big_count items/page; after ${settle_seconds} s for the server to settle; median of $page_rounds: ${big_runs[*]}) | $list_rps | | |
+| GET /v1.0/tenants?limit=20 with $tenants tenants, p99 ms (the last run) | $big_p99 | | |
+| the same page of a second server holding $small_tenants tenants, alternating with the runs above (median of $page_rounds: ${small_runs[*]}) | $small_median_rps | | |
+| cost of a page at $tenants tenants / at $small_tenants (the alternating medians) | $list_cost_ratio | | |
+| the same, the big table measured right after the seeding against the first small-table run (the checkpoint and outbox backlog still running) | $unsettled_cost_ratio ($unsettled_rps requests/s) | | |
 | start-up, exec to first 200 from /health, empty data dir (best of $startup_runs) | $startup_fresh | | |
 | start-up, data dir with $tenants tenants (best of $startup_runs) | $startup_full | | |
 | idle RSS after start | $((rss_start / 1024)) MiB ($rss_start KiB) | | |

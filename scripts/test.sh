@@ -255,7 +255,7 @@ load_ok=0
 if [[ $release_ok -eq 0 ]]; then
   # Tiny settings: only proves that the harness (tenantd, nginx, wrk scripts, timers) works.
   smoke_log=$(mktemp)
-  BENCH_DURATION=1s BENCH_CONNECTIONS=8 BENCH_TENANTS=0 BENCH_LIST_SMALL=30 BENCH_STARTUP_RUNS=2 BENCH_MEMBER_ROUNDS=1 \
+  BENCH_DURATION=1s BENCH_CONNECTIONS=8 BENCH_TENANTS=0 BENCH_LIST_SMALL=30 BENCH_STARTUP_RUNS=2 BENCH_MEMBER_ROUNDS=1 BENCH_PAGE_ROUNDS=1 \
     bench/run.sh >/dev/null 2>"$smoke_log" || load_ok=$?
   if [[ $load_ok -ne 0 ]]; then
     cat "$smoke_log"
