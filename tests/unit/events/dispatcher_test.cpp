@@ -169,7 +169,7 @@ TEST_F(DispatcherTest, ThePendingGaugeIsCountedAtMostOnceASecondAfterAChange) {
   append("evt-c", kStart);
   clock_.advance(std::chrono::milliseconds(10));
   ASSERT_EQ(*dispatcher->dispatch_due(), 1u);  // evt-b stays pending, evt-c is delivered
-  EXPECT_EQ(metrics_.outbox_pending().value(), 0) << "counted again within the second";
+  EXPECT_EQ(metrics_.outbox_pending().value(), 0) << "not counted again within the second";
 
   clock_.advance(std::chrono::milliseconds(1000));
   ASSERT_EQ(*dispatcher->dispatch_due(), 0u);  // evt-b's retry fails again
