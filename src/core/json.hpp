@@ -51,9 +51,6 @@ inline std::string_view as_view(const JsonValue& v) {
 class JsonWriter {
  public:
   JsonWriter() : writer_(buffer_) {}
-  // Starts with room for `capacity` bytes: a page of items would otherwise grow the buffer by
-  // half a dozen reallocations.
-  explicit JsonWriter(std::size_t capacity) : buffer_(nullptr, capacity), writer_(buffer_) {}
 
   JsonWriter& begin_object() {
     writer_.StartObject();

@@ -154,8 +154,7 @@ Response list_tenants(Api& api, Call& call) {
   if (!result) {
     return fail(call, result.error());
   }
-  constexpr std::size_t kSummaryBytes = 1024;  // a tenant summary with its links, rounded up
-  JsonWriter out((result->items.size() + 1) * kSummaryBytes);
+  JsonWriter out;
   out.begin_object().key("items").begin_array();
   for (const auto& tenant : result->items) {
     write_tenant_summary(out, tenant);
