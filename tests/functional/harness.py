@@ -657,13 +657,14 @@ class Server:
 
 
 def read_events(path):
-    """Every line of an NDJSON events file, parsed (a torn or invalid line is a failure)."""
+    """Every line of an NDJSON events file, parsed (a torn or invalid line is a failure). Text
+    after the last newline is a line the server is still writing: it is read on a later call."""
     if not os.path.exists(path):
         return []
     with open(path, "rb") as f:
         data = f.read()
     events = []
-    for n, line in enumerate(data.split(b"\n")):
+    for n, line in enumerate(data.split(b"\n")[:-1]):
         if not line.strip():
             continue
         try:
