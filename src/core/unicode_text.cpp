@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "core/strings.hpp"
+
 namespace tenantd::unicode {
 
 namespace {
@@ -36,6 +38,9 @@ struct CaseFold {
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+bool is_ascii(std::u32string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char32_t cp) { return cp < 0x80; });
 }
 
 // Hangul syllables compose and decompose by arithmetic (Unicode section 3.12).
@@ -179,7 +184,7 @@ std::string encode_utf8(std::u32string_view text) {
 }
 
 std::u32string nfc(std::u32string_view text) {
-  if (std::all_of(text.begin(), text.end(), [](char32_t cp) { return cp < 0x80; })) {
+  if (is_ascii(text)) {
     return std::u32string(text);  // ASCII neither decomposes nor composes
   }
   std::u32string d;
@@ -237,12 +242,7 @@ std::string nfc(std::string_view utf8) {
 
 std::string comparison_key(std::string_view utf8) {
   if (is_ascii(utf8)) {
-    // Case folding maps no ASCII character but A-Z, and those to a-z.
-    std::string key(utf8);
-    std::transform(key.begin(), key.end(), key.begin(), [](char c) {
-      return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
-    return key;
+    return to_lower(utf8);  // case folding maps no ASCII character but A-Z, and those to a-z
   }
   const auto cps = decode_utf8(utf8);
   if (!cps) {
