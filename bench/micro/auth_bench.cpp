@@ -148,7 +148,7 @@ const tenantd::store::Cursor& cursor() {
 constexpr std::string_view kScope = "tenants|status=ACTIVE|env=|name=|user-123";
 
 void BM_PageTokenIssue(benchmark::State& state) {
-  const tenantd::api::PageTokens tokens("page-key");
+  const tenantd::api::PageTokens tokens(tenantd::DerivedKey("page-key"));
   for (auto _ : state) {
     benchmark::DoNotOptimize(tokens.issue(kScope, cursor()));
   }
@@ -156,7 +156,7 @@ void BM_PageTokenIssue(benchmark::State& state) {
 BENCHMARK(BM_PageTokenIssue);
 
 void BM_PageTokenOpen(benchmark::State& state) {
-  const tenantd::api::PageTokens tokens("page-key");
+  const tenantd::api::PageTokens tokens(tenantd::DerivedKey("page-key"));
   const std::string token = tokens.issue(kScope, cursor());
   for (auto _ : state) {
     benchmark::DoNotOptimize(tokens.open(kScope, token));

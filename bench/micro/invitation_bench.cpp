@@ -55,7 +55,7 @@ struct Fixture {
                                               MemberEvents{});
     InvitationOptions options;
     options.accept_url_template = "https://app.example.com/{invitationId}?token={token}";
-    options.seal_key = std::string(32, 'k');
+    options.seal_key = DerivedKey(std::string(32, 'k'));
     invitations = std::make_unique<InvitationService>(*store, *directory, *members, ids, options,
                                                       InvitationEvents{});
   }

@@ -75,7 +75,7 @@ Error invalid_token(std::string message) {
 
 }  // namespace
 
-PageTokens::PageTokens(std::string key) : key_(std::move(key)) {}
+PageTokens::PageTokens(DerivedKey key) : key_(std::move(key)) {}
 
 std::string PageTokens::issue(std::string_view scope, const store::Cursor& cursor) const {
   std::string raw;
@@ -86,7 +86,7 @@ std::string PageTokens::issue(std::string_view scope, const store::Cursor& curso
   put_field(raw, cursor.index_sk);
   put_field(raw, cursor.pk);
   put_field(raw, cursor.sk);
-  const Sha256Digest tag = tag_of(key_, scope, raw);
+  const Sha256Digest tag = tag_of(key_.get(), scope, raw);
   raw.append(reinterpret_cast<const char*>(tag.data()), kTagSize);
   return base64url_encode(raw);
 }
@@ -101,7 +101,7 @@ Result<store::Cursor> PageTokens::open(std::string_view scope, std::string_view 
   }
   const std::string_view payload = std::string_view(*raw).substr(0, raw->size() - kTagSize);
   const std::string_view tag = std::string_view(*raw).substr(raw->size() - kTagSize);
-  const Sha256Digest expected = tag_of(key_, scope, payload);
+  const Sha256Digest expected = tag_of(key_.get(), scope, payload);
   if (!constant_time_equals(
           tag, std::string_view(reinterpret_cast<const char*>(expected.data()), kTagSize))) {
     return invalid_token(

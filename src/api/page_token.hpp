@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/derived_key.hpp"
 #include "core/result.hpp"
 #include "store/item_store.hpp"
 
@@ -18,7 +19,7 @@ class PageTokens {
  public:
   // `key` signs the tokens; it must be secret and the same on every process serving the API
   // (tokens outlive a process: derive it from a persistent secret).
-  explicit PageTokens(std::string key);
+  explicit PageTokens(DerivedKey key);
 
   // base64url(version | cursor fields, each length-prefixed | 16-byte HMAC-SHA256 tag).
   std::string issue(std::string_view scope, const store::Cursor& cursor) const;
@@ -28,7 +29,7 @@ class PageTokens {
   Result<store::Cursor> open(std::string_view scope, std::string_view token) const;
 
  private:
-  std::string key_;
+  DerivedKey key_;
 };
 
 }  // namespace tenantd::api

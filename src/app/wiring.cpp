@@ -19,7 +19,7 @@
 #include "aws/environment.hpp"
 #include "aws/secrets_manager.hpp"
 #include "console/console_front.hpp"
-#include "core/crypto.hpp"
+#include "core/derived_key.hpp"
 #include "core/json.hpp"
 #include "core/periodic_task.hpp"
 #include "events/dispatcher.hpp"
@@ -160,8 +160,8 @@ Result<std::string> service_secret(const Config& config) {
 
 // Seals invitation accept URLs while they wait in the outbox (the store never holds them);
 // whoever dispatches the outbox derives the same key from the same secret.
-std::string outbox_seal_key(const std::string& secret) {
-  return hmac_sha256(secret, "outbox-seal");
+DerivedKey outbox_seal_key(const std::string& secret) {
+  return DerivedKey::derive(secret, "outbox-seal");
 }
 
 // Replicas share a PostgreSQL store and each dispatches the outbox: they claim events first.
@@ -201,7 +201,7 @@ class ServeRuntime final : public Runtime {
     TENANTD_TRY_ASSIGN(auto sinks, make_sinks(config, aws_environment(config)));
     rt->build_observability(config);
     TENANTD_TRY_ASSIGN(const std::string shared_secret, service_secret(config));
-    const std::string seal_key = outbox_seal_key(shared_secret);
+    const DerivedKey seal_key = outbox_seal_key(shared_secret);
     rt->build_background(config, std::move(sinks), shared_secret, seal_key);
     TENANTD_TRY(rt->build_services(config, seal_key));
     rt->build_doors(config, local_secret);
@@ -360,7 +360,7 @@ class ServeRuntime final : public Runtime {
 
   // The outbox dispatcher, the TTL sweeper, and the page tokens and rate limiter of the API.
   void build_background(const Config& config, std::vector<std::unique_ptr<events::EventSink>> sinks,
-                        const std::string& shared_secret, const std::string& seal_key) {
+                        const std::string& shared_secret, const DerivedKey& seal_key) {
     events::DispatcherOptions dispatch;
     dispatch.max_attempts = config.outbox_max_attempts;
     dispatch.base_backoff = Millis(config.outbox_base_backoff_ms);
@@ -372,7 +372,8 @@ class ServeRuntime final : public Runtime {
         std::make_unique<events::OutboxDispatcher>(*store_, std::move(sinks), clock_, dispatch);
     sweeper_ =
         std::make_unique<store::TtlSweeper>(*store_, std::chrono::minutes(1), 500, logger_.get());
-    page_tokens_ = std::make_unique<api::PageTokens>(hmac_sha256(shared_secret, "page-tokens"));
+    page_tokens_ =
+        std::make_unique<api::PageTokens>(DerivedKey::derive(shared_secret, "page-tokens"));
     rate_limiter_ =
         std::make_unique<api::RateLimiter>(config.rate_limit_rps, config.rate_limit_burst, clock_);
   }
@@ -390,7 +391,7 @@ class ServeRuntime final : public Runtime {
 
   // The services, in the order their hooks need: hierarchy and instances join the tenant
   // service's transactions, invitations use the member service.
-  Status build_services(const Config& config, const std::string& seal_key) {
+  Status build_services(const Config& config, const DerivedKey& seal_key) {
     const service::ChangeLogOptions change_log{config.audit_retention};
     auto tenant_events = change_events<service::TenantEvents>();
     hierarchy_ = std::make_unique<service::HierarchyService>(

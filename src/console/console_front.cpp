@@ -71,7 +71,14 @@ ConsoleFront::ConsoleFront(RequestHandler& api, store::ItemStore& store, const C
   if (const auto at = index_.body.find(kPlaceholder); at != std::string::npos) {
     index_.body.replace(at, kPlaceholder.size(), attribute_text(config_text()));
   }
-  index_.etag = "\"" + sha256_hex(index_.body).substr(0, 20) + "\"";
+}
+
+// The index's ETag is hashed when it is first served, not at start: the first SHA-256
+// initialises OpenSSL (~2 ms), which a cold start serving no console page should not pay.
+const Asset& ConsoleFront::index() {
+  std::call_once(index_etag_once_,
+                 [this] { index_.etag = "\"" + sha256_hex(index_.body).substr(0, 20) + "\""; });
+  return index_;
 }
 
 Response ConsoleFront::handle(Request& request) {
@@ -112,7 +119,7 @@ Response ConsoleFront::serve_console(Request& request, std::string_view rest) {
   const Asset* asset = nullptr;
   bool immutable = false;
   if (rest.empty() || rest == "index.html") {
-    asset = &index_;
+    asset = &index();
   } else if (starts_with(rest, kAssetsPrefix)) {
     // assets/<build>/<path>: only the current build's folder exists.
     std::string_view tail = rest.substr(kAssetsPrefix.size());

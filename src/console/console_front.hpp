@@ -3,6 +3,7 @@
 // under /console/ and passes every other request on to the API unchanged. Used by `serve` and
 // the Lambda alike. See docs/console.md and docs/decisions/0021-admin-console.md.
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "console/console_assets.hpp"
@@ -33,6 +34,7 @@ class ConsoleFront final : public RequestHandler {
   std::string content_security_policy() const;
 
  private:
+  const Asset& index();
   Response serve_console(Request& request, std::string_view rest);
   Response exchange_code(Request& request);
   Response config_json() const;
@@ -46,6 +48,7 @@ class ConsoleFront final : public RequestHandler {
   ConsoleSettings settings_;
   SignInCodes codes_;
   Asset index_;  // index.html with this deployment's settings in its <meta>
+  std::once_flag index_etag_once_;
 };
 
 }  // namespace tenantd::console

@@ -245,7 +245,7 @@ std::vector<OutboxEvent> OutboxDispatcher::open_sealed(Batch& batch) const {
   for (std::size_t i = 0; i < batch.events.size(); ++i) {
     auto event = batch.events[i].sealed_detail.empty()
                      ? std::optional<OutboxEvent>(batch.events[i])
-                     : opened_for_delivery(batch.events[i], options_.seal_key);
+                     : opened_for_delivery(batch.events[i], options_.seal_key.get());
     if (!event) {
       batch.openable[i] = false;
       batch.accepted[i] = false;

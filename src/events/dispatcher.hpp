@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/derived_key.hpp"
 #include "core/periodic_task.hpp"
 #include "core/result.hpp"
 #include "events/event_sink.hpp"
@@ -46,7 +47,7 @@ struct DispatcherOptions {
   double jitter = 0.2;
   // Opens events' sealed detail members (32 bytes; see seal()); events that carry sealed
   // members cannot be delivered without it.
-  std::string seal_key;
+  DerivedKey seal_key;
   // > 0: before delivering, a pass claims its events with one conditional write that moves
   // them this far into the future, so that dispatchers sharing the store (replicas) never
   // deliver an event at once; a claimer that dies leaves its events to others after the lease.

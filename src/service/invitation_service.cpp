@@ -269,7 +269,7 @@ std::string InvitationService::sealed_accept_url(const Invitation& inv,
   JsonWriter member;
   member.begin_object().field("acceptUrl", url).end_object();
   std::string fragment = member.str();  // {"acceptUrl":"..."}: the members without braces
-  return seal(options_.seal_key, std::string_view(fragment).substr(1, fragment.size() - 2));
+  return seal(options_.seal_key.get(), std::string_view(fragment).substr(1, fragment.size() - 2));
 }
 
 void InvitationService::record_transition(std::vector<store::WriteOp>& ops, const Context& ctx,

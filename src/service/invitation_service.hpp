@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/derived_key.hpp"
 #include "core/ids.hpp"
 #include "domain/invitation.hpp"
 #include "records/change_log.hpp"
@@ -39,7 +40,7 @@ struct InvitationOptions {
   std::chrono::seconds ttl{7 * 24 * 3600};
   // The accept link: {invitationId}, {token} and {tenantId} are filled in.
   std::string accept_url_template;
-  std::string seal_key;  // 32 bytes; seals the accept URL inside the outbox event
+  DerivedKey seal_key;  // 32 bytes; seals the accept URL inside the outbox event
   ChangeLogOptions change_log;
 };
 

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)params.get("limit");
   (void)params.get("nextToken");
 
-  static const PageTokens kTokens("fuzz-page-token-key-0123456789abcdef");
+  static const PageTokens kTokens(tenantd::DerivedKey("fuzz-page-token-key-0123456789abcdef"));
   (void)kTokens.open("GET /tenants", token);
 
   // Round trip of a cursor made of the query's decoded values.

@@ -30,7 +30,7 @@ class ApiTest : public ::testing::Test {
         store_(store::sqlite::SqliteStore::open(":memory:", "dev", clock_).value()),
         faults_(*store_),
         verifier_(kSecret),
-        page_tokens_("page-key"),
+        page_tokens_(DerivedKey("page-key")),
         rate_limiter_(1000, 1000, clock_),
         logger_(obs::LoggerOptions{"dev", obs::LogLevel::Error, [](std::string_view) {}, &clock_}),
         tenants_(faults_, ids_, service::ChangeLogOptions{}, service::TenantEvents{}),
@@ -49,7 +49,8 @@ class ApiTest : public ::testing::Test {
 
   static service::InvitationOptions invitation_options() {
     service::InvitationOptions options;
-    options.seal_key = std::string(32, 'k');  // seals the accept link in the outbox event
+    options.seal_key =
+        DerivedKey(std::string(32, 'k'));  // seals the accept link in the outbox event
     return options;
   }
 

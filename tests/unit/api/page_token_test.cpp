@@ -23,7 +23,7 @@ void expect_invalid(const Result<store::Cursor>& r) {
 }
 
 TEST(PageTokens, RoundTripsTheCursor) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const auto cursor = tokens.open(kScope, tokens.issue(kScope, sample_cursor()));
   ASSERT_TRUE(cursor.ok()) << cursor.error().message;
   EXPECT_EQ(cursor->index_pk, "GSI1#TENANTS");
@@ -33,7 +33,7 @@ TEST(PageTokens, RoundTripsTheCursor) {
 }
 
 TEST(PageTokens, RoundTripsEmptyAndBinaryAndLongFields) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const store::Cursor odd{"", std::string("a\0b|c", 5), std::string(300, 'x'), "\xff\x80"};
   const auto back = tokens.open("s", tokens.issue("s", odd));
   ASSERT_TRUE(back.ok());
@@ -44,7 +44,7 @@ TEST(PageTokens, RoundTripsEmptyAndBinaryAndLongFields) {
 }
 
 TEST(PageTokens, TokenIsUrlSafeAndOpaque) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string token = tokens.issue(kScope, sample_cursor());
   EXPECT_EQ(
       token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
@@ -54,7 +54,7 @@ TEST(PageTokens, TokenIsUrlSafeAndOpaque) {
 }
 
 TEST(PageTokens, RejectsEveryAlteredCharacter) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string token = tokens.issue(kScope, sample_cursor());
   for (std::size_t i = 0; i < token.size(); ++i) {
     for (const char replacement : {'A', 'B', '-', '9'}) {
@@ -70,7 +70,7 @@ TEST(PageTokens, RejectsEveryAlteredCharacter) {
 }
 
 TEST(PageTokens, RejectsEveryAlteredByteOfTheDecodedToken) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const auto raw = base64url_decode(tokens.issue(kScope, sample_cursor()));
   ASSERT_TRUE(raw.has_value());
   for (std::size_t i = 0; i < raw->size(); ++i) {
@@ -81,7 +81,7 @@ TEST(PageTokens, RejectsEveryAlteredByteOfTheDecodedToken) {
 }
 
 TEST(PageTokens, RejectsTruncatedOrExtendedTokens) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string token = tokens.issue(kScope, sample_cursor());
   for (std::size_t n = 0; n < token.size(); ++n) {
     EXPECT_FALSE(tokens.open(kScope, token.substr(0, n)).ok()) << n;
@@ -91,7 +91,7 @@ TEST(PageTokens, RejectsTruncatedOrExtendedTokens) {
 }
 
 TEST(PageTokens, RejectsTokenOfAnotherScope) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string token = tokens.issue(kScope, sample_cursor());
   expect_invalid(tokens.open("tenants|status=PARKED|env=|name=|user-123", token));
   expect_invalid(tokens.open("tenants|status=ACTIVE|env=|name=|user-999", token));
@@ -99,13 +99,13 @@ TEST(PageTokens, RejectsTokenOfAnotherScope) {
 }
 
 TEST(PageTokens, RejectsTokenSignedWithAnotherKey) {
-  const PageTokens mine("key-1");
-  const PageTokens theirs("key-2");
+  const PageTokens mine(DerivedKey("key-1"));
+  const PageTokens theirs(DerivedKey("key-2"));
   expect_invalid(mine.open(kScope, theirs.issue(kScope, sample_cursor())));
 }
 
 TEST(PageTokens, RejectsGarbage) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   for (const char* text : {"", "A", "AAAA", "not a token", "eyJhbGciOiJIUzI1NiJ9", "====", "%2F%2F",
                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
     expect_invalid(tokens.open(kScope, text));
@@ -124,7 +124,7 @@ std::string forge(std::string_view key, std::string_view scope, const std::strin
 }
 
 TEST(PageTokens, LayoutIsVersionThenLengthPrefixedFieldsThenTag) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string payload = std::string("\x01") +
                               "\x01"
                               "a"
@@ -140,7 +140,7 @@ TEST(PageTokens, LayoutIsVersionThenLengthPrefixedFieldsThenTag) {
 }
 
 TEST(PageTokens, RejectsAuthenticPayloadOfUnknownVersionOrShape) {
-  const PageTokens tokens("key-1");
+  const PageTokens tokens(DerivedKey("key-1"));
   const std::string fields = std::string("\x01") +
                              "a"
                              "\x01"

@@ -478,8 +478,9 @@ TEST_F(DispatcherTest, DeadLettersAreLoggedWithTheirLastError) {
 }
 
 TEST_F(DispatcherTest, SinksSeeSealedMembersOpenedWhileTheStoreKeepsThemSealed) {
-  options_.seal_key = std::string(32, 's');
-  append("evt-a", kStart, seal(options_.seal_key, R"("acceptUrl":"https://x/?token=SECRET")"));
+  options_.seal_key = DerivedKey(std::string(32, 's'));
+  append("evt-a", kStart,
+         seal(options_.seal_key.get(), R"("acceptUrl":"https://x/?token=SECRET")"));
   auto* opened_by = new FakeSink("first");
   auto* failing = new FakeSink("second");
   failing->fail_event("evt-a", 1);
@@ -499,7 +500,7 @@ TEST_F(DispatcherTest, SinksSeeSealedMembersOpenedWhileTheStoreKeepsThemSealed) 
 TEST_F(DispatcherTest, AnEventWhoseSealCannotBeOpenedIsNeverDelivered) {
   append("evt-a", kStart, seal(std::string(32, 'x'), R"("acceptUrl":"u")"));
   append("evt-b", kStart);
-  options_.seal_key = std::string(32, 'y');
+  options_.seal_key = DerivedKey(std::string(32, 'y'));
   auto* sink = new FakeSink();
   auto dispatcher = make_dispatcher({sink});
 

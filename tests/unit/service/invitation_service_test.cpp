@@ -42,7 +42,7 @@ class InvitationServiceTest : public ::testing::Test {
     InvitationOptions o;
     o.ttl = std::chrono::hours(24);
     o.accept_url_template = "https://app.test/join/{tenantId}/{invitationId}?token={token}";
-    o.seal_key = kSealKey;
+    o.seal_key = DerivedKey(kSealKey);
     return o;
   }
   Context as(std::string sub, std::string email, std::vector<std::string> groups = {}) const {
