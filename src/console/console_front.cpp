@@ -63,21 +63,22 @@ std::string attribute_text(std::string_view text) {
 
 ConsoleFront::ConsoleFront(RequestHandler& api, store::ItemStore& store, const Clock& clock,
                            Ids& ids, ConsoleSettings settings)
-    : api_(api), clock_(clock), ids_(ids), settings_(std::move(settings)), codes_(store, clock) {
-  // The settings travel in index.html itself, so that the console starts without another
-  // round trip (config.json serves the same for tools).
-  index_ = *find_asset("index.html");
-  constexpr std::string_view kPlaceholder = "{{CONFIG}}";
-  if (const auto at = index_.body.find(kPlaceholder); at != std::string::npos) {
-    index_.body.replace(at, kPlaceholder.size(), attribute_text(config_text()));
-  }
-}
+    : api_(api), clock_(clock), ids_(ids), settings_(std::move(settings)), codes_(store, clock) {}
 
-// The index's ETag is hashed when it is first served, not at start: the first SHA-256
-// initialises OpenSSL (~2 ms), which a cold start serving no console page should not pay.
+// index.html is made when it is first served, not at start: the embedded files are copied out
+// of the binary then (~100 KB, page faults included), and the first SHA-256 initialises OpenSSL
+// (~2 ms), neither of which a cold start that serves no console page should pay.
 const Asset& ConsoleFront::index() {
-  std::call_once(index_etag_once_,
-                 [this] { index_.etag = "\"" + sha256_hex(index_.body).substr(0, 20) + "\""; });
+  std::call_once(index_once_, [this] {
+    // The settings travel in index.html itself, so that the console starts without another
+    // round trip (config.json serves the same for tools).
+    index_ = *find_asset("index.html");
+    constexpr std::string_view kPlaceholder = "{{CONFIG}}";
+    if (const auto at = index_.body.find(kPlaceholder); at != std::string::npos) {
+      index_.body.replace(at, kPlaceholder.size(), attribute_text(config_text()));
+    }
+    index_.etag = "\"" + sha256_hex(index_.body).substr(0, 20) + "\"";
+  });
   return index_;
 }
 

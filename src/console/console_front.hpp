@@ -47,8 +47,8 @@ class ConsoleFront final : public RequestHandler {
   Ids& ids_;
   ConsoleSettings settings_;
   SignInCodes codes_;
-  Asset index_;  // index.html with this deployment's settings in its <meta>
-  std::once_flag index_etag_once_;
+  Asset index_;  // index.html with this deployment's settings in its <meta>, made by index()
+  std::once_flag index_once_;
 };
 
 }  // namespace tenantd::console
