@@ -122,7 +122,10 @@ Result<std::unique_ptr<store::ItemStore>> open_store(const Config& config, const
     return Error::make(ErrorCode::ServiceUnavailable,
                        "cannot create data dir " + config.data_dir + ": " + ec.message());
   }
-  auto opened = store::sqlite::SqliteStore::open(config.database_path(), config.environment, clock);
+  // A Lambda serves one invocation at a time: its reads need no connections of their own.
+  using Readers = store::sqlite::SqliteStore::Readers;
+  auto opened = store::sqlite::SqliteStore::open(config.database_path(), config.environment, clock,
+                                                 config.lambda ? Readers::Writer : Readers::Own);
   if (!opened) {
     return std::move(opened).error();
   }

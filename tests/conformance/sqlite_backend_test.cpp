@@ -1,4 +1,5 @@
-// Runs the conformance suite against SQLite (a temp file and ":memory:"), plus the checks that
+// Runs the conformance suite against SQLite (a temp file, the same with reads on the writer's
+// connection as a Lambda opens it, and ":memory:"), plus the checks that
 // only make sense for SQLite: query plans use the indexes, and kill -9 loses no acknowledged write.
 #include <signal.h>
 #include <sqlite3.h>
@@ -52,8 +53,9 @@ class TempDbFile {
   std::string path_;
 };
 
-std::unique_ptr<SqliteStore> open_or_die(const std::string& path, const Clock& clock) {
-  auto opened = SqliteStore::open(path, "test", clock);
+std::unique_ptr<SqliteStore> open_or_die(const std::string& path, const Clock& clock,
+                                         SqliteStore::Readers readers = SqliteStore::Readers::Own) {
+  auto opened = SqliteStore::open(path, "test", clock, readers);
   if (!opened) {
     ADD_FAILURE() << "open " << path << ": " << opened.error().message;
     return nullptr;
@@ -63,14 +65,16 @@ std::unique_ptr<SqliteStore> open_or_die(const std::string& path, const Clock& c
 
 class SqliteFileBackend final : public Backend {
  public:
+  explicit SqliteFileBackend(SqliteStore::Readers readers) : readers_(readers) {}
   std::unique_ptr<store::ItemStore> create(const Clock& clock) override {
-    return open_or_die(file_.path(), clock);
+    return open_or_die(file_.path(), clock, readers_);
   }
   std::unique_ptr<store::ItemStore> reopen(const Clock& clock) override {
-    return open_or_die(file_.path(), clock);
+    return open_or_die(file_.path(), clock, readers_);
   }
 
  private:
+  SqliteStore::Readers readers_;
   TempDbFile file_;
 };
 
@@ -84,9 +88,13 @@ class SqliteMemoryBackend final : public Backend {
 
 INSTANTIATE_TEST_SUITE_P(
     Sqlite, ItemStoreConformance,
-    ::testing::Values(BackendParam{"file", [] { return std::make_unique<SqliteFileBackend>(); }},
-                      BackendParam{"memory",
-                                   [] { return std::make_unique<SqliteMemoryBackend>(); }}),
+    ::testing::Values(
+        BackendParam{"file",
+                     [] { return std::make_unique<SqliteFileBackend>(SqliteStore::Readers::Own); }},
+        BackendParam{
+            "file_reads_on_writer",
+            [] { return std::make_unique<SqliteFileBackend>(SqliteStore::Readers::Writer); }},
+        BackendParam{"memory", [] { return std::make_unique<SqliteMemoryBackend>(); }}),
     backend_param_name);
 
 // ---- SQLite only ----
@@ -303,6 +311,32 @@ TEST_F(SqliteStoreTest, ASteadyStreamOfCommitsKeepsTheWalBounded) {
   reader.join();
   const auto index_bytes = std::filesystem::file_size(file_.path() + "-shm");
   EXPECT_LE(index_bytes, std::uintmax_t{6} * 32768) << "the WAL index grew to " << index_bytes;
+}
+
+std::size_t threads_of_this_process() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++count;
+  }
+  return count;
+}
+
+// A Lambda's cold start opens the store and writes a probe: no checkpointer thread is started
+// for that, only once the WAL is long enough to be checkpointed.
+TEST_F(SqliteStoreTest, TheCheckpointerThreadStartsWhenTheFirstCheckpointIsDue) {
+  const std::size_t before = threads_of_this_process();
+  auto store = open_or_die(file_.path(), clock_, SqliteStore::Readers::Writer);
+  ASSERT_NE(store, nullptr);
+  put_data(*store, "P", "{}");
+  EXPECT_EQ(threads_of_this_process(), before);
+  const std::string data = eight_pages_of_data();
+  for (int commit = 0; commit < 130; ++commit) {  // ~1,040 pages
+    put_data(*store, "P" + std::to_string(commit), data);
+  }
+  EXPECT_EQ(threads_of_this_process(), before + 1);
+  store.reset();
+  EXPECT_EQ(threads_of_this_process(), before);
 }
 
 // A thread reads on a connection of its own (kept between calls): it sees every write committed

@@ -520,11 +520,12 @@ class SqliteStore::Lease {
 };
 
 SqliteStore::SqliteStore(std::string path, std::string environment, const Clock& clock,
-                         bool in_memory)
+                         bool in_memory, Readers readers)
     : path_(std::move(path)),
       environment_(std::move(environment)),
       clock_(clock),
-      in_memory_(in_memory) {
+      in_memory_(in_memory),
+      reads_on_writer_(in_memory || readers == Readers::Writer) {
   for (Table table : kAllTables) {
     table_names_.push_back(quote_identifier(table_name(table, environment_)));
   }
@@ -558,8 +559,8 @@ void configure_sqlite_once() {
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
-                                                       std::string environment,
-                                                       const Clock& clock) {
+                                                       std::string environment, const Clock& clock,
+                                                       Readers readers) {
   configure_sqlite_once();
   const bool in_memory = path == ":memory:";
   if (path.empty()) {
@@ -578,7 +579,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     }
   }
   std::unique_ptr<SqliteStore> store(
-      new SqliteStore(path, std::move(environment), clock, in_memory));
+      new SqliteStore(path, std::move(environment), clock, in_memory, readers));
   auto writer = store->connect(false);
   if (!writer) {
     return std::move(writer).error();
@@ -588,7 +589,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path,
     // The writer's commits no longer checkpoint (that would fsync while holding the write lock);
     // a connection of its own does it in the background.
     sqlite3_wal_hook(store->writer_->db, &SqliteStore::on_wal_commit, store.get());
-    store->start_checkpointer();
   }
   TENANTD_TRY(store->migrate());
   return store;
@@ -636,6 +636,11 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
       std::lock_guard lock(store->checkpoint_mutex_);
       store->checkpoint_due_ = true;
       store->restart_due_ = store->restart_due_ || pages >= kRestartPages;
+      // Started when the first checkpoint is due, not with the store: a process that never
+      // writes 1,000 pages (a Lambda's short life, a CLI command) never starts the thread.
+      if (!store->checkpointer_.joinable()) {
+        store->start_checkpointer();
+      }
     }
     store->checkpoint_wanted_.notify_one();
   }
@@ -644,8 +649,6 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
 
 void SqliteStore::start_checkpointer() {
   checkpointer_ = std::thread([this] {
-    // Opened when the first checkpoint is due, not with the store: a process that never writes
-    // 1,000 pages (a Lambda's short life, a CLI command) never pays for a third connection.
     std::unique_ptr<Connection> connection;
     std::unique_lock lock(checkpoint_mutex_);
     while (true) {
@@ -685,11 +688,11 @@ void SqliteStore::start_checkpointer() {
 }
 
 void SqliteStore::stop_checkpointer() {
-  if (!checkpointer_.joinable()) {
-    return;
-  }
   {
     std::lock_guard lock(checkpoint_mutex_);
+    if (!checkpointer_.joinable()) {
+      return;
+    }
     stopping_ = true;
   }
   checkpoint_wanted_.notify_one();
@@ -697,7 +700,7 @@ void SqliteStore::stop_checkpointer() {
 }
 
 Result<SqliteStore::Lease> SqliteStore::reader() {
-  if (in_memory_) {
+  if (reads_on_writer_) {
     return writer();
   }
   if (const std::size_t slot = thread_kind::pooled ? kThreadReaders : thread_slot();

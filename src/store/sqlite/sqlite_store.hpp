@@ -39,11 +39,18 @@ inline constexpr std::size_t kMaxGroupOps = 1000;
 
 class SqliteStore final : public ItemStore {
  public:
+  // Who serves reads: read-only connections beside the writer (threads read while a write
+  // commits), or the writer's own connection. The latter suits a process that serves one request
+  // at a time, such as a Lambda: it never reads beside a write, and opening a second connection
+  // (and parsing the schema again) would only lengthen its cold start.
+  enum class Readers { Own, Writer };
+
   // Opens (creating when missing) the database at `path` and migrates it. ":memory:" gives a
   // private in-memory database served by a single connection. `clock` must outlive the store;
   // it decides when ttl has passed.
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, std::string environment,
-                                                   const Clock& clock);
+                                                   const Clock& clock,
+                                                   Readers readers = Readers::Own);
 
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
@@ -70,7 +77,8 @@ class SqliteStore final : public ItemStore {
  private:
   class Lease;  // exclusive use of a connection for one call
 
-  SqliteStore(std::string path, std::string environment, const Clock& clock, bool in_memory);
+  SqliteStore(std::string path, std::string environment, const Clock& clock, bool in_memory,
+              Readers readers);
 
   Result<Lease> reader();
   Lease writer();
@@ -95,11 +103,12 @@ class SqliteStore final : public ItemStore {
   std::string environment_;
   const Clock& clock_;
   bool in_memory_;
+  bool reads_on_writer_;                  // ":memory:" or Readers::Writer
   std::vector<std::string> table_names_;  // quoted, indexed by Table
 
   // Writes wait here to be committed in groups, on the writer connection below.
   GroupCommitQueue groups_{kMaxGroupOps};
-  // Writes (and, for ":memory:", everything) go through this one connection.
+  // Writes (and, with reads_on_writer_, everything) go through this one connection.
   std::mutex writer_mutex_;
   std::unique_ptr<Connection> writer_;
   // A read-only connection per reading thread, indexed by the thread's slot and created on its
