@@ -36,11 +36,12 @@ to_ms() {
   }'
 }
 
-# wrk_figures FILE: sets rps, p99_ms and bad (non-2xx/3xx responses plus socket errors) from the
-# output of `wrk --latency` in FILE.
+# wrk_figures FILE: sets rps, requests, p99_ms and bad (non-2xx/3xx responses plus socket errors)
+# from the output of `wrk --latency` in FILE.
 wrk_figures() {
   local non2xx socket_errors
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$1")
+  requests=$(awk '/ requests in / {print $1}' "$1")
   p99_ms=$(to_ms "$(awk '$1 == "99%" {print $2}' "$1")")
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$1")
   socket_errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$1")

@@ -11,7 +11,8 @@
 #     the same whatever the table's size. The big table's page is measured right after the
 #     seeding, then, once the server is idle (its checkpoint and outbox backlog worked off), in
 #     BENCH_PAGE_ROUNDS runs alternating with a second server holding BENCH_LIST_SMALL tenants:
-#     a run of this machine varies by a fifth from the next, so the cost ratio compares medians;
+#     a run of this machine varies by a fifth from the next, so the cost ratio compares medians,
+#     both of requests/s and of the server's own CPU per request (/proc/PID/stat);
 #   - start-up time, exec to first 200 from /health, best of 10 (bench/load/startup_time.py);
 #   - idle RSS (VmRSS) after start and after the load.
 # Settings (environment): BENCH_DURATION [10s], BENCH_THREADS [2], BENCH_CONNECTIONS [64],
@@ -182,12 +183,22 @@ for round in $(seq 1 "$member_rounds"); do
 done
 admin_rps=$(median "${admin_runs[@]}") member_rps=$(median "${member_runs[@]}")
 
-# run_list NAME [BASE AUTH]: wrk on the first page of 20 (of this server, or of BASE with AUTH)
-# and sets list_rps, list_p99, list_bad and list_count (the page really has 20 items, not an error
-# body that is cheap to serve).
+# cpu_ticks PID: the user and system CPU the process has used so far, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# run_list NAME [BASE AUTH PID]: wrk on the first page of 20 (of this server, or of BASE with AUTH,
+# served by PID) and sets list_rps, list_p99, list_bad, list_count (the page really has 20 items,
+# not an error body that is cheap to serve) and list_cpu_us, the server's CPU per request in
+# microseconds: unlike requests/s, it does not depend on how the two cores were shared with wrk.
 run_list() {
-  local url=${2:-$base} authorization=${3:-$auth}
+  local url=${2:-$base} authorization=${3:-$auth} pid=${4:-$tenantd_pid} ticks
+  ticks=$(cpu_ticks "$pid")
   run_wrk "$1" -H "$authorization" "$url/v1.0/tenants?limit=20"
+  ticks=$(($(cpu_ticks "$pid") - ticks))
+  list_cpu_us=$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }')
   list_rps=$rps list_p99=$p99_ms list_bad=$((list_bad + bad))
   curl -sf -H "$authorization" "$url/v1.0/tenants?limit=20" -o "$work/list-$1.json"
   list_count=$(jq '.items | length' "$work/list-$1.json")
@@ -248,19 +259,20 @@ small_auth="Authorization: Bearer $("$bin" token --email bench@example.com --gro
   --data-dir "$work/small-data")"
 TOKEN=${small_auth#Authorization: Bearer } \
   bench/load/seed_tenants.py "$small_base" "$small_tenants" "alt$(date +%s)"
-big_runs=() small_runs=()
+big_runs=() small_runs=() big_cpu_runs=() small_cpu_runs=()
 for round in $(seq 1 "$page_rounds"); do
   run_list "list-big-$round"
-  big_runs+=("$list_rps")
+  big_runs+=("$list_rps") big_cpu_runs+=("$list_cpu_us")
   big_p99=$list_p99 big_count=$list_count
-  run_list "list-small-$round" "$small_base" "$small_auth"
-  small_runs+=("$list_rps")
+  run_list "list-small-$round" "$small_base" "$small_auth" "$small_pid"
+  small_runs+=("$list_rps") small_cpu_runs+=("$list_cpu_us")
 done
 stop "$small_pid"
 small_pid=""
 list_rps=$(median "${big_runs[@]}") small_median_rps=$(median "${small_runs[@]}")
 # The cost of a page (1/requests per second) at the large size over the small one.
 list_cost_ratio=$(ratio "$small_median_rps" "$list_rps")
+big_cpu_us=$(median "${big_cpu_runs[@]}") small_cpu_us=$(median "${small_cpu_runs[@]}")
 
 sleep 2
 rss_after=$(rss_kib "$tenantd_pid")
@@ -297,6 +309,7 @@ Command: bench/run.sh (wrk -t$threads -c$connections -d$duration --latency; BENC
 | GET /v1.0/tenants?limit=20 with $tenants tenants, p99 ms (the last run) | $big_p99 | | |
 | the same page of a second server holding $small_tenants tenants, alternating with the runs above (median of $page_rounds: ${small_runs[*]}) | $small_median_rps | | |
 | cost of a page at $tenants tenants / at $small_tenants (the alternating medians) | $list_cost_ratio | | |
+| the server's CPU per page at $tenants tenants / at $small_tenants, µs (medians of the same runs: ${big_cpu_runs[*]} / ${small_cpu_runs[*]}) | $(ratio "$big_cpu_us" "$small_cpu_us") ($big_cpu_us / $small_cpu_us) | | |
 | the same, the big table measured right after the seeding against the first small-table run (the checkpoint and outbox backlog still running) | $unsettled_cost_ratio ($unsettled_rps requests/s) | | |
 | start-up, exec to first 200 from /health, empty data dir (best of $startup_runs) | $startup_fresh | | |
 | start-up, data dir with $tenants tenants (best of $startup_runs) | $startup_full | | |

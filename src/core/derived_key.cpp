@@ -16,7 +16,7 @@ struct DerivedKey::State {
 
 DerivedKey::DerivedKey(std::string key) : state_(std::make_shared<State>()) {
   state_->key = std::move(key);
-  std::call_once(state_->once, [] {});
+  std::call_once(state_->once, [] {});  // nothing left to derive: get() returns the key as given
 }
 
 DerivedKey DerivedKey::derive(std::string secret, std::string label) {
