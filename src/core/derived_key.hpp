@@ -2,7 +2,7 @@
 // A key derived from a secret as HMAC-SHA256(secret, label) when it is first used, not when the
 // process starts: the first HMAC initialises OpenSSL's providers and configuration (~2 ms), which
 // a Lambda cold start that needs no key, such as a health check, should not pay
-// (docs/performance.md, "Issue 17: a cold start without OpenSSL").
+// (docs/decisions/0034-cold-start-defers-work.md).
 #include <memory>
 #include <string>
 

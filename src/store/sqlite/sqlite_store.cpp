@@ -9,6 +9,7 @@
 #include <array>
 #include <filesystem>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -639,7 +640,12 @@ int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
       // Started when the first checkpoint is due, not with the store: a process that never
       // writes 1,000 pages (a Lambda's short life, a CLI command) never starts the thread.
       if (!store->checkpointer_.joinable()) {
-        store->start_checkpointer();
+        try {
+          store->start_checkpointer();
+        } catch (const std::system_error&) {
+          // Out of threads: the WAL grows until a later commit tries again. Nothing may be
+          // thrown through SQLite's frames.
+        }
       }
     }
     store->checkpoint_wanted_.notify_one();
