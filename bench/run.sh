@@ -53,15 +53,20 @@ rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
 }
 
+# cpu_ticks PID: the user and system CPU the process has used so far, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 # wait_until_idle PID: waits (at most 120 s) until the process has used under a tenth of a core
 # over two half-second samples in a row, and prints the seconds waited.
 wait_until_idle() {
   local start=$SECONDS quiet=0 before after quiet_ticks
   quiet_ticks=$(($(getconf CLK_TCK) / 20))
-  before=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  before=$(cpu_ticks "$1")
   while [[ $quiet -lt 2 && $((SECONDS - start)) -lt 120 ]]; do
     sleep 0.5
-    after=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    after=$(cpu_ticks "$1")
     if [[ $((after - before)) -lt $quiet_ticks ]]; then
       quiet=$((quiet + 1))
     else
@@ -182,11 +187,6 @@ for round in $(seq 1 "$member_rounds"); do
   member_runs+=("$rps") member_bad=$((member_bad + bad))
 done
 admin_rps=$(median "${admin_runs[@]}") member_rps=$(median "${member_runs[@]}")
-
-# cpu_ticks PID: the user and system CPU the process has used so far, in clock ticks.
-cpu_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
 
 # run_list NAME [BASE AUTH PID]: wrk on the first page of 20 (of this server, or of BASE with AUTH,
 # served by PID) and sets list_rps, list_p99, list_bad, list_count (the page really has 20 items,

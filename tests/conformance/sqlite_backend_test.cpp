@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <latch>
 #include <mutex>
 #include <optional>
@@ -314,12 +315,9 @@ TEST_F(SqliteStoreTest, ASteadyStreamOfCommitsKeepsTheWalBounded) {
 }
 
 std::size_t threads_of_this_process() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry :
-       std::filesystem::directory_iterator("/proc/self/task")) {
-    ++count;
-  }
-  return count;
+  return static_cast<std::size_t>(
+      std::distance(std::filesystem::directory_iterator("/proc/self/task"),
+                    std::filesystem::directory_iterator{}));
 }
 
 // A Lambda's cold start opens the store and writes a probe: no checkpointer thread is started
