@@ -6,6 +6,7 @@
 #include "api/observe.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/responses.hpp"
+#include "core/ids.hpp"
 #include "core/round_trips.hpp"
 #include "service/request_effect.hpp"
 
@@ -47,8 +48,9 @@ Response Api::handle(Request& request) {
   const TimePoint now = deps_.clock.now();
   if (request.request_id.empty()) {
     const std::string* given = request.header("X-Request-Id");
+    // A correlation id, not a stored one: it costs no system call (core/ids.hpp).
     request.request_id =
-        (given != nullptr && is_sane_request_id(*given)) ? *given : deps_.ids.uuid();
+        (given != nullptr && is_sane_request_id(*given)) ? *given : correlation_uuid();
   }
   Call call{request, service::Context{{}, request.request_id, now, std::nullopt}, {}, {}, {}, {}};
   call.query = QueryParams::parse(request.query);

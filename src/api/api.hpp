@@ -13,7 +13,6 @@
 #include "auth/principal.hpp"
 #include "core/clock.hpp"
 #include "core/http_message.hpp"
-#include "core/ids.hpp"
 #include "service/context.hpp"
 #include "service/tenant_service.hpp"
 #include "store/item_store.hpp"
@@ -49,7 +48,6 @@ struct Services {
 struct ApiDeps {
   store::ItemStore& store;
   const Clock& clock;
-  Ids& ids;
   auth::Authenticator authenticate;  // the principal of a request to an authenticated route
   const PageTokens& page_tokens;
   RateLimiter& rate_limiter;

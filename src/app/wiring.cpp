@@ -422,8 +422,8 @@ class ServeRuntime final : public Runtime {
   // The API, and the console's door in front of it.
   void build_doors(const Config& config, const std::string& local_secret) {
     api_ = std::make_unique<api::Api>(
-        api::ApiDeps{*store_, clock_, ids_, identity_->authenticator(), *page_tokens_,
-                     *rate_limiter_, *logger_, *metrics_, services()},
+        api::ApiDeps{*store_, clock_, identity_->authenticator(), *page_tokens_, *rate_limiter_,
+                     *logger_, *metrics_, services()},
         api::ApiOptions{config.environment, std::size_t{64} * 1024});
     console_ = std::make_unique<console::ConsoleFront>(
         *api_, *store_, clock_, ids_,

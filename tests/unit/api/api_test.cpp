@@ -40,7 +40,7 @@ class ApiTest : public ::testing::Test {
         invitations_(faults_, directory_, members_, ids_, invitation_options(),
                      service::InvitationEvents{}),
         instances_(faults_, ids_, service::InstanceOptions{}, service::InstanceEvents{}),
-        api_(ApiDeps{faults_, clock_, ids_,
+        api_(ApiDeps{faults_, clock_,
                      auth::bearer_authenticator([this](std::string_view token, TimePoint now) {
                        return verifier_.verify(token, now);
                      }),
@@ -119,6 +119,18 @@ TEST_F(ApiTest, HealthIsOpenAndHealthy) {
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("\"status\":\"healthy\""), std::string::npos);
   EXPECT_NE(r.header("X-Request-Id"), nullptr);
+}
+
+// Request ids only correlate: they come from correlation_uuid(), which costs no system call,
+// not from the stored ids' generator (a getrandom per id).
+TEST_F(ApiTest, ARequestWithoutAnIdGetsACorrelationIdNotAStoredId) {
+  const Response a = call("GET", "/health", {}, {{"Authorization", "none"}});
+  const Response b = call("GET", "/health", {}, {{"Authorization", "none"}});
+  ASSERT_NE(a.header("X-Request-Id"), nullptr);
+  ASSERT_NE(b.header("X-Request-Id"), nullptr);
+  EXPECT_TRUE(is_id("r-" + *a.header("X-Request-Id"), "r")) << *a.header("X-Request-Id");
+  EXPECT_NE(*a.header("X-Request-Id"), *b.header("X-Request-Id"));
+  EXPECT_EQ(ids_.uuid(), "00000000-0000-4000-8000-000000000001");  // none taken by the requests
 }
 
 TEST_F(ApiTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
