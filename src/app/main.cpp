@@ -28,6 +28,7 @@
 #include "obs/emf.hpp"
 #include "obs/logger.hpp"
 #include "obs/metrics.hpp"
+#include "store/item_store.hpp"
 #include "transport/http_server.hpp"
 
 namespace tenantd {
@@ -104,6 +105,10 @@ int serve(std::vector<std::string>& args) {
   options.on_loop_start = [&logger] { logger.batch_thread_lines(); };
   options.on_loop_turn = [&logger] { logger.flush_thread_lines(); };
   options.on_loop_exit = [&logger] { logger.end_thread_batch(); };
+  // A turn's read requests share one snapshot of the store (the runtime outlives the server).
+  store::ItemStore& store = (*runtime)->store();
+  options.before_read_batch = [&store] { store.begin_read_batch(); };
+  options.after_read_batch = [&store] { store.end_read_batch(); };
   transport::HttpServer server((*runtime)->handler(), options);
   auto port = server.listen(config->host, config->port);
   if (!port) {

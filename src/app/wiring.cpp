@@ -260,6 +260,7 @@ class ServeRuntime final : public Runtime {
   }
   obs::MetricsRegistry& metrics() override { return *metrics_; }
   const obs::Logger& logger() override { return *logger_; }
+  store::ItemStore& store() override { return *store_; }
 
   Result<std::string> handle_ecs_event(std::string_view event_json) override {
     if (!ecs_tags_) {

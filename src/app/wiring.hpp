@@ -17,6 +17,10 @@ class Logger;
 class MetricsRegistry;
 }  // namespace tenantd::obs
 
+namespace tenantd::store {
+class ItemStore;
+}  // namespace tenantd::store
+
 namespace tenantd {
 
 class Runtime {
@@ -40,6 +44,8 @@ class Runtime {
   virtual obs::MetricsRegistry& metrics() = 0;
   // The process's logger (JSON lines on stderr).
   virtual const obs::Logger& logger() = 0;
+  // The item store the API reads and writes (`serve` brackets each loop's read batch with it).
+  virtual store::ItemStore& store() = 0;
 };
 
 // Opens the store (creating tables when missing) and wires everything.

@@ -162,6 +162,14 @@ class ItemStore {
   virtual Status migrate() = 0;
   // Cheap round trip for the health check.
   virtual Status ping() = 0;
+
+  // Between these two calls on one thread, that thread's reads may share one snapshot: the one
+  // its first read takes, renewed after every write this store commits meanwhile. An HTTP loop
+  // brackets the read requests of one turn with them, all of which arrived before the first is
+  // answered (docs/decisions/0035-read-batches-share-a-snapshot.md). A store whose reads cost
+  // nothing to start ignores them.
+  virtual void begin_read_batch() {}
+  virtual void end_read_batch() {}
 };
 
 }  // namespace tenantd::store

@@ -212,6 +212,8 @@ struct Loop {
   // Responses of this turn, sent when it ends, after on_loop_turn: a client never sees its
   // response before the request's log line is written (HttpServer::end_turn).
   std::vector<std::shared_ptr<HttpServer::Session>> ready;
+  // Read requests of this turn, answered together after its socket reads (answer_reads).
+  std::vector<std::shared_ptr<HttpServer::Session>> reads;
   std::vector<std::shared_ptr<HttpServer::Session>>
       sending;  // ready's spare, kept for its capacity
 };
@@ -296,7 +298,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
  private:
-  // Handling: the handler runs on a writer thread; the loop leaves the session alone meanwhile.
+  // Handling: the handler runs on a writer thread, or waits for the turn's read batch; the loop
+  // leaves the session alone meanwhile.
   enum class Phase { Idle, Reading, Handling, Writing, Lingering, Closed };
 
   void next_request() {
@@ -461,9 +464,23 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       });
       return;
     }
+    if (!may_write(message.method())) {
+      phase_ = Phase::Handling;
+      loop_.reads.push_back(shared_from_this());  // answered with the turn's other reads
+      return;
+    }
     write(call_handler());
   }
 
+ public:
+  // Answers the read request handle() set aside for the turn's read batch.
+  void answer_read() {
+    if (phase_ == Phase::Handling) {
+      write(call_handler());
+    }
+  }
+
+ private:
   Response call_handler() {
     try {
       return server_.handler_.handle(request_);
@@ -859,6 +876,7 @@ void HttpServer::serve_loop(std::size_t index) {
       }
       for (int n = 1; n < kTurnHandlers && loop.ioc.poll_one() != 0; ++n) {
       }
+      answer_reads(loop);
     } catch (const std::exception& e) {
       options_.log(std::string("http server: unexpected exception: ") + e.what());
     }
@@ -867,6 +885,33 @@ void HttpServer::serve_loop(std::size_t index) {
   end_turn(loop);
   if (options_.on_loop_exit) {
     options_.on_loop_exit();
+  }
+}
+
+void HttpServer::answer_reads(Loop& loop) {
+  if (loop.reads.empty()) {
+    return;
+  }
+  struct Batch {
+    HttpServer& server;
+    Loop& loop;
+    explicit Batch(HttpServer& s, Loop& l) : server(s), loop(l) {
+      if (server.options_.before_read_batch) {
+        server.options_.before_read_batch();
+      }
+    }
+    ~Batch() {  // also when an answer throws: the batch ends with the turn
+      loop.reads.clear();
+      if (server.options_.after_read_batch) {
+        server.options_.after_read_batch();
+      }
+    }
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+  };
+  const Batch batch(*this, loop);
+  for (const auto& session : loop.reads) {
+    session->answer_read();
   }
 }
 

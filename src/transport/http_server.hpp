@@ -47,6 +47,13 @@ struct HttpServerOptions {
   std::function<void()> on_loop_start;
   std::function<void()> on_loop_turn;
   std::function<void()> on_loop_exit;
+  // Called on a loop's thread around the turn's read requests (GET, HEAD, OPTIONS), which are
+  // answered together once the turn's reads from the sockets are done: each of them arrived
+  // before the first is answered, so they may share one snapshot of the store without missing
+  // a write acknowledged before any of them was sent
+  // (docs/decisions/0035-read-batches-share-a-snapshot.md). Empty: nothing is called.
+  std::function<void()> before_read_batch;
+  std::function<void()> after_read_batch;
 };
 
 // The API's error response (docs/http-api.md#errors) (the API's own format) for what the server
@@ -84,6 +91,7 @@ class HttpServer {
   friend class Session;
   void accept_next();
   void serve_loop(std::size_t index);
+  void answer_reads(Loop& loop);
   void end_turn(Loop& loop);
   void forget(Session* session, const std::string& address);
   // Takes a slot for `address` under sessions_mutex_; nullptr when a cap is reached.

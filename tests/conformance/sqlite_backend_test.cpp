@@ -365,6 +365,49 @@ TEST_F(SqliteStoreTest, AThreadsOwnReaderSeesNewWritesAndGoesWithItsStore) {
   reader.join();
 }
 
+// A read batch (an HTTP loop's turn of read requests) keeps the snapshot its first read took, so
+// that it starts one read transaction, not one per read: another process's commit (here another
+// store on the same file) stays unseen until the batch ends. A write of its own store is seen at
+// once: the snapshot is renewed after it. Queries and get_many read the same snapshot.
+TEST_F(SqliteStoreTest, AReadBatchSharesOneSnapshotYetSeesItsOwnStoresWrites) {
+  auto store = open_or_die(file_.path(), clock_);
+  auto other = open_or_die(file_.path(), clock_);
+  ASSERT_NE(store, nullptr);
+  ASSERT_NE(other, nullptr);
+  auto many = [&store](const std::string& pk) {
+    auto got = store->get_many(store::Table::Tenants, {{pk, "S"}});
+    EXPECT_TRUE(got.ok() && got->size() == 1u);
+    return got.ok() && got->size() == 1u && (*got)[0].has_value();
+  };
+  auto listed = [&store](const std::string& pk) {
+    store::Query query;
+    query.table = store::Table::Tenants;
+    query.pk = pk;
+    auto got = store->query(query);
+    EXPECT_TRUE(got.ok());
+    return got.ok() ? got->size() : 0u;
+  };
+
+  store->begin_read_batch();
+  EXPECT_EQ(read_data(*store, "P"), "(absent)");
+  put_data(*other, "P", R"({"by":"other"})");
+  EXPECT_EQ(read_data(*store, "P"), "(absent)") << "the batch did not keep its snapshot";
+  EXPECT_FALSE(many("P"));
+  EXPECT_EQ(listed("P"), 0u);
+
+  put_data(*store, "Q", R"({"by":"own"})");
+  EXPECT_EQ(read_data(*store, "Q"), R"({"by":"own"})");
+  EXPECT_EQ(read_data(*store, "P"), R"({"by":"other"})");  // the renewed snapshot has both
+
+  put_data(*other, "R", "{}");
+  EXPECT_FALSE(many("R"));
+  store->end_read_batch();
+
+  EXPECT_EQ(read_data(*store, "R"), "{}");  // outside a batch every read sees every commit
+  put_data(*other, "T", "{}");
+  EXPECT_EQ(listed("T"), 1u);
+}
+
 // More reading threads than there are thread slots: the rest share the pool.
 TEST_F(SqliteStoreTest, MoreReadingThreadsThanThreadReadersShareThePool) {
   auto store = open_or_die(file_.path(), clock_);

@@ -464,6 +464,11 @@ struct SqliteStore::Connection {
   Statement ping;
   std::array<TableStatements, kAllTables.size()> tables;
   bool in_use = false;  // a thread's own reader: leased (a nested read then takes a pooled one)
+  // A thread's own reader in a read batch: whether the batch's read transaction is open, and
+  // the store's commit count when it began.
+  bool in_batch = false;
+  bool in_snapshot = false;
+  std::uint64_t snapshot_commits = 0;
 
   Connection() = default;
   Connection(const Connection&) = delete;
@@ -631,8 +636,10 @@ Result<std::unique_ptr<SqliteStore::Connection>> SqliteStore::connect(bool read_
 }
 
 int SqliteStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* store = static_cast<SqliteStore*>(self);
+  // Called once the commit is visible to new readers, before the writer acknowledges it.
+  store->commits_.fetch_add(1, std::memory_order_release);
   if (pages >= kCheckpointPages) {
-    auto* store = static_cast<SqliteStore*>(self);
     {
       std::lock_guard lock(store->checkpoint_mutex_);
       store->checkpoint_due_ = true;
@@ -709,13 +716,15 @@ Result<SqliteStore::Lease> SqliteStore::reader() {
   if (reads_on_writer_) {
     return writer();
   }
-  if (const std::size_t slot = thread_kind::pooled ? kThreadReaders : thread_slot();
-      slot < kThreadReaders) {
-    std::unique_ptr<Connection>& own = thread_readers_[slot];
+  if (std::unique_ptr<Connection>* slot = own_reader_slot(); slot != nullptr) {
+    std::unique_ptr<Connection>& own = *slot;
     if (!own) {
       TENANTD_TRY_ASSIGN(own, connect(true));
     }
     if (!own->in_use) {
+      if (own->in_batch) {
+        TENANTD_TRY(enter_snapshot(*own));
+      }
       return Lease(own.get());
     }
   }
@@ -729,6 +738,75 @@ Result<SqliteStore::Lease> SqliteStore::reader() {
   }
   TENANTD_TRY_ASSIGN(auto connection, connect(true));
   return Lease(this, std::move(connection));
+}
+
+std::unique_ptr<SqliteStore::Connection>* SqliteStore::own_reader_slot() {
+  if (reads_on_writer_ || thread_kind::pooled) {
+    return nullptr;
+  }
+  const std::size_t slot = thread_slot();
+  return slot < kThreadReaders ? &thread_readers_[slot] : nullptr;
+}
+
+void SqliteStore::begin_read_batch() {
+  std::unique_ptr<Connection>* slot = own_reader_slot();
+  if (slot == nullptr) {
+    return;
+  }
+  if (!*slot) {
+    auto opened = connect(true);
+    if (!opened) {
+      return;  // the batch's reads try again, and report what fails
+    }
+    *slot = std::move(*opened);
+  }
+  (*slot)->in_batch = true;
+}
+
+void SqliteStore::end_read_batch() {
+  std::unique_ptr<Connection>* slot = own_reader_slot();
+  if (slot == nullptr || !*slot) {
+    return;
+  }
+  if ((*slot)->in_snapshot) {
+    leave_snapshot(**slot);
+  }
+  (*slot)->in_batch = false;
+}
+
+// Keeps the batch's read transaction, or begins one (its snapshot is taken by the next
+// statement) when there is none or the writer has committed since it began.
+Status SqliteStore::enter_snapshot(Connection& c) {
+  const std::uint64_t commits = commits_.load(std::memory_order_acquire);
+  if (c.in_snapshot) {
+    if (c.snapshot_commits == commits) {
+      return {};
+    }
+    leave_snapshot(c);
+  }
+  auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
+  if (!begin) {
+    return std::move(begin).error();
+  }
+  Use use(*begin);
+  if (sqlite3_step(*use) != SQLITE_DONE) {
+    return sqlite_error(c.db, "begin");
+  }
+  c.in_snapshot = true;
+  c.snapshot_commits = commits;
+  return {};
+}
+
+void SqliteStore::leave_snapshot(Connection& c) {
+  c.in_snapshot = false;
+  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
+  if (commit) {
+    Use use(*commit);
+    if (sqlite3_step(*use) == SQLITE_DONE) {
+      return;
+    }
+  }
+  c.exec("ROLLBACK");  // a read transaction has nothing to keep
 }
 
 SqliteStore::Lease SqliteStore::writer() {
@@ -826,13 +904,15 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
   }
   TENANTD_TRY_ASSIGN(auto lease, reader());
   Connection& c = *lease;
-  // One read transaction: one snapshot and one WAL read lock for all the keys.
+  // One read transaction: one snapshot and one WAL read lock for all the keys (a read batch's,
+  // when there is one).
+  const bool own_transaction = !c.in_snapshot;
   auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
   auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
   if (!begin || !commit) {
     return sqlite_error(c.db, "prepare");
   }
-  {
+  if (own_transaction) {
     Use use(*begin);
     if (sqlite3_step(*use) != SQLITE_DONE) {
       return sqlite_error(c.db, "begin");
@@ -849,7 +929,7 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
     }
     items.push_back(std::move(*item));
   }
-  {
+  if (own_transaction) {
     Use use(*commit);
     if (sqlite3_step(*use) != SQLITE_DONE && !failed) {
       failed = sqlite_error(c.db, "commit");

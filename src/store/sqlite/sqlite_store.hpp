@@ -7,8 +7,10 @@
 // its fsyncs seldom stall a write, and restarts it when it grows long. Each commit's WAL frames go
 // to the file in one batch (wal_write_buffer.hpp).
 #include <array>
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,6 +66,10 @@ class SqliteStore final : public ItemStore {
   Result<std::size_t> purge_expired(Table table, std::size_t max_items) override;
   Status migrate() override;
   Status ping() override;
+  // A thread with a read connection of its own keeps one read transaction open for the batch's
+  // reads: WAL mode takes and drops a file lock (two fcntl calls) per read transaction.
+  void begin_read_batch() override;
+  void end_read_batch() override;
 
   // SQLite's EXPLAIN QUERY PLAN of the statement `query` would run, one line per step;
   // lets tests prove that no query scans a table.
@@ -81,6 +87,9 @@ class SqliteStore final : public ItemStore {
               Readers readers);
 
   Result<Lease> reader();
+  std::unique_ptr<Connection>* own_reader_slot();  // the calling thread's, if it may have one
+  Status enter_snapshot(Connection& c);
+  static void leave_snapshot(Connection& c);
   Lease writer();
   Result<std::optional<Item>> get_on(Connection& c, Table table, const Key& key);
   Result<std::unique_ptr<Connection>> connect(bool read_only) const;
@@ -105,6 +114,9 @@ class SqliteStore final : public ItemStore {
   bool in_memory_;
   bool reads_on_writer_;                  // ":memory:" or Readers::Writer
   std::vector<std::string> table_names_;  // quoted, indexed by Table
+  // Commits of the writer connection so far: a read batch's snapshot older than the last one is
+  // renewed, so that a read sees every write this store acknowledged before it.
+  std::atomic<std::uint64_t> commits_{0};
 
   // Writes wait here to be committed in groups, on the writer connection below.
   GroupCommitQueue groups_{kMaxGroupOps};

@@ -606,6 +606,79 @@ TEST_F(HttpServerTest, GracefulStopFinishesAWriteRunningOnAWriterThread) {
   EXPECT_FALSE(response.keep_alive());
 }
 
+// Records, for each path, the read batch (counted by before_read_batch) it was handled in; 0:
+// outside any batch. /slow holds the loop for a while.
+class BatchRecorder final : public RequestHandler {
+ public:
+  Response handle(Request& request) override {
+    if (request.path == "/slow") {
+      slow_entered.set_value();
+      std::this_thread::sleep_for(300ms);
+    }
+    std::lock_guard lock(mutex);
+    batch_of[request.path] = in_batch ? batches : 0;
+    Response response;
+    response.status = 204;
+    return response;
+  }
+  std::mutex mutex;
+  int batches = 0;
+  bool in_batch = false;
+  std::map<std::string, int> batch_of;
+  std::promise<void> slow_entered;
+};
+
+// Read requests are answered in a read batch, after the turn's socket reads: requests that
+// arrive while the loop is busy are answered together in the next one (so the app's store
+// starts one snapshot for them). A write on a writer thread is in no batch.
+TEST_F(HttpServerTest, ReadsThatArriveTogetherAreAnsweredInOneReadBatch) {
+  BatchRecorder recorder;
+  HttpServerOptions options;
+  options.threads = 1;
+  options.write_threads = 1;
+  options.before_read_batch = [&recorder] {
+    std::lock_guard lock(recorder.mutex);
+    EXPECT_FALSE(recorder.in_batch);
+    recorder.in_batch = true;
+    ++recorder.batches;
+  };
+  options.after_read_batch = [&recorder] {
+    std::lock_guard lock(recorder.mutex);
+    EXPECT_TRUE(recorder.in_batch);
+    recorder.in_batch = false;
+  };
+  HttpServer server(recorder, options);
+  auto port = server.listen("127.0.0.1", 0);
+  ASSERT_TRUE(port.ok());
+  port_ = *port;
+  std::thread runner([&server] { server.run(); });
+  {
+    auto busy = connect();
+    auto first = connect();
+    auto second = connect();
+    auto writing = connect();
+    send(busy, get("/slow"));
+    ASSERT_EQ(recorder.slow_entered.get_future().wait_for(5s), std::future_status::ready);
+    send(first, get("/first"));
+    send(second, get("/second"));
+    std::this_thread::sleep_for(50ms);  // both are in before /slow's batch ends
+    EXPECT_EQ(receive(busy).result_int(), 204);
+    EXPECT_EQ(receive(first).result_int(), 204);
+    EXPECT_EQ(receive(second).result_int(), 204);
+    send(writing, post("/write", "{}"));
+    EXPECT_EQ(receive(writing).result_int(), 204);
+  }
+  server.stop(2s);
+  runner.join();
+
+  std::lock_guard lock(recorder.mutex);
+  EXPECT_GE(recorder.batch_of["/slow"], 1);
+  EXPECT_GT(recorder.batch_of["/first"], recorder.batch_of["/slow"]);
+  EXPECT_EQ(recorder.batch_of["/second"], recorder.batch_of["/first"]);
+  EXPECT_EQ(recorder.batch_of["/write"], 0);
+  EXPECT_FALSE(recorder.in_batch);
+}
+
 TEST_F(HttpServerTest, ListenReportsABindFailure) {
   start();
   TestHandler other;
