@@ -490,6 +490,23 @@ struct SqliteStore::Connection {
   int exec(const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr); }
 };
 
+namespace {
+
+// Begins a read transaction on `c`; the next statement takes its snapshot.
+Status begin_read(SqliteStore::Connection& c) {
+  auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
+  if (!begin) {
+    return std::move(begin).error();
+  }
+  Use use(*begin);
+  if (sqlite3_step(*use) != SQLITE_DONE) {
+    return sqlite_error(c.db, "begin");
+  }
+  return {};
+}
+
+}  // namespace
+
 // Exclusive use of one connection: the calling thread's own reader (marked in use), a pooled
 // reader (returned on destruction) or the writer connection under its mutex.
 class SqliteStore::Lease {
@@ -784,14 +801,7 @@ Status SqliteStore::enter_snapshot(Connection& c) {
     }
     leave_snapshot(c);
   }
-  auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
-  if (!begin) {
-    return std::move(begin).error();
-  }
-  Use use(*begin);
-  if (sqlite3_step(*use) != SQLITE_DONE) {
-    return sqlite_error(c.db, "begin");
-  }
+  TENANTD_TRY(begin_read(c));
   c.in_snapshot = true;
   c.snapshot_commits = commits;
   return {};
@@ -907,16 +917,12 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
   // One read transaction: one snapshot and one WAL read lock for all the keys (a read batch's,
   // when there is one).
   const bool own_transaction = !c.in_snapshot;
-  auto begin = c.statement(c.begin_read, [] { return std::string("BEGIN"); });
   auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
-  if (!begin || !commit) {
-    return sqlite_error(c.db, "prepare");
+  if (!commit) {
+    return std::move(commit).error();
   }
   if (own_transaction) {
-    Use use(*begin);
-    if (sqlite3_step(*use) != SQLITE_DONE) {
-      return sqlite_error(c.db, "begin");
-    }
+    TENANTD_TRY(begin_read(c));
   }
   std::vector<std::optional<Item>> items;
   items.reserve(keys.size());
