@@ -257,11 +257,16 @@ if [[ $release_ok -eq 0 ]]; then
   smoke_log=$(mktemp)
   BENCH_DURATION=1s BENCH_CONNECTIONS=8 BENCH_TENANTS=0 BENCH_LIST_SMALL=30 BENCH_STARTUP_RUNS=2 BENCH_MEMBER_ROUNDS=1 BENCH_PAGE_ROUNDS=1 \
     bench/run.sh >/dev/null 2>"$smoke_log" || load_ok=$?
+  if [[ $load_ok -eq 0 ]]; then # the A/B harness too, one build against itself
+    BENCH_DURATION=1s BENCH_CONNECTIONS=8 BENCH_ROUNDS=1 BENCH_AB_TENANTS=30 \
+      bench/ab.sh build/release/tenantd build/release/tenantd list >/dev/null 2>>"$smoke_log" ||
+      load_ok=$?
+  fi
   if [[ $load_ok -ne 0 ]]; then
     cat "$smoke_log"
   fi
   rm -f "$smoke_log"
-  record_stage "load benchmark smoke run" "$load_ok"
+  record_stage "load benchmark smoke run (bench/run.sh, bench/ab.sh)" "$load_ok"
 else
   record_stage "load benchmark smoke run (not built)" 1
 fi
