@@ -46,7 +46,7 @@ serve() {
     >"$work/$side.log" 2>&1 &
   pid[$side]=$!
   for _ in $(seq 1 100); do
-    base=$(grep -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/$side.log" |
+    base=$(grep -s -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/$side.log" |
       sed 's/.* on //' || true)
     [[ -n $base ]] && break
     sleep 0.1
