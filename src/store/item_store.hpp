@@ -166,8 +166,8 @@ class ItemStore {
   // Between these two calls on one thread, that thread's reads may share one snapshot: the one
   // its first read takes, renewed after every write this store commits meanwhile. An HTTP loop
   // brackets the read requests of one turn with them, all of which arrived before the first is
-  // answered (docs/decisions/0035-read-batches-share-a-snapshot.md). A store whose reads cost
-  // nothing to start ignores them.
+  // answered (docs/decisions/0035-read-batches-share-a-snapshot.md). Stores whose reads are
+  // single requests (PostgreSQL, DynamoDB) ignore them.
   virtual void begin_read_batch() {}
   virtual void end_read_batch() {}
 };

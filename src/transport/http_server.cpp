@@ -892,27 +892,27 @@ void HttpServer::answer_reads(Loop& loop) {
   if (loop.reads.empty()) {
     return;
   }
-  struct Batch {
-    HttpServer& server;
-    Loop& loop;
-    explicit Batch(HttpServer& s, Loop& l) : server(s), loop(l) {
-      if (server.options_.before_read_batch) {
-        server.options_.before_read_batch();
-      }
+  auto call = [](const std::function<void()>& hook) {
+    if (hook) {
+      hook();
     }
-    ~Batch() {  // also when an answer throws: the batch ends with the turn
-      loop.reads.clear();
-      if (server.options_.after_read_batch) {
-        server.options_.after_read_batch();
-      }
-    }
-    Batch(const Batch&) = delete;
-    Batch& operator=(const Batch&) = delete;
   };
-  const Batch batch(*this, loop);
-  for (const auto& session : loop.reads) {
-    session->answer_read();
+  call(options_.before_read_batch);
+  std::size_t answered = 0;
+  try {
+    for (; answered < loop.reads.size(); ++answered) {
+      loop.reads[answered]->answer_read();
+    }
+  } catch (...) {
+    // Only running out of memory gets here (a handler's exception is its 500): the requests left
+    // are answered in the next turn's batch.
+    loop.reads.erase(loop.reads.begin(),
+                     loop.reads.begin() + static_cast<std::ptrdiff_t>(answered));
+    call(options_.after_read_batch);
+    throw;
   }
+  loop.reads.clear();
+  call(options_.after_read_batch);
 }
 
 // What the turn buffered is written first (on_loop_turn: the request log lines), then the turn's
