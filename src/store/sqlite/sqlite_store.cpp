@@ -505,6 +505,21 @@ Status begin_read(SqliteStore::Connection& c) {
   return {};
 }
 
+// Ends the read transaction on `c`. Should its COMMIT fail, a ROLLBACK ends it all the same (a
+// read transaction has nothing to keep), so that a kept connection never keeps an old snapshot.
+Status end_read(SqliteStore::Connection& c) {
+  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
+  if (commit) {
+    Use use(*commit);
+    if (sqlite3_step(*use) == SQLITE_DONE) {
+      return {};
+    }
+  }
+  Error error = commit ? sqlite_error(c.db, "commit") : std::move(commit).error();
+  c.exec("ROLLBACK");
+  return error;
+}
+
 }  // namespace
 
 // Exclusive use of one connection: the calling thread's own reader (marked in use), a pooled
@@ -809,14 +824,7 @@ Status SqliteStore::enter_snapshot(Connection& c) {
 
 void SqliteStore::leave_snapshot(Connection& c) {
   c.in_snapshot = false;
-  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
-  if (commit) {
-    Use use(*commit);
-    if (sqlite3_step(*use) == SQLITE_DONE) {
-      return;
-    }
-  }
-  c.exec("ROLLBACK");  // a read transaction has nothing to keep
+  static_cast<void>(end_read(c));  // the batch's reads are answered; the transaction ends anyway
 }
 
 SqliteStore::Lease SqliteStore::writer() {
@@ -917,10 +925,6 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
   // One read transaction: one snapshot and one WAL read lock for all the keys (a read batch's,
   // when there is one).
   const bool own_transaction = !c.in_snapshot;
-  auto commit = c.statement(c.commit, [] { return std::string("COMMIT"); });
-  if (!commit) {
-    return std::move(commit).error();
-  }
   if (own_transaction) {
     TENANTD_TRY(begin_read(c));
   }
@@ -936,9 +940,8 @@ Result<std::vector<std::optional<Item>>> SqliteStore::get_many(Table table,
     items.push_back(std::move(*item));
   }
   if (own_transaction) {
-    Use use(*commit);
-    if (sqlite3_step(*use) != SQLITE_DONE && !failed) {
-      failed = sqlite_error(c.db, "commit");
+    if (Status ended = end_read(c); !ended && !failed) {
+      failed = ended.error();
     }
   }
   if (failed) {
