@@ -34,28 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# serve SIDE BIN: starts BIN on a free port with $work/SIDE as its data dir and prepares the
-# request of the chosen mode; sets pid, url and auth for SIDE.
+# serve SIDE BIN: starts BIN with $work/SIDE as its data dir and prepares the request of the
+# chosen mode; sets pid, url and auth for SIDE.
 serve() {
-  local side=$1 bin=$2 base="" token tenant
+  local side=$1 bin=$2 base token tenant
   if [[ -n ${BENCH_AB_DATA:-} ]]; then
     cp -r "$BENCH_AB_DATA" "$work/$side"
   fi
-  RATE_LIMIT_RPS=100000000 RATE_LIMIT_BURST=100000000 \
-    "$bin" serve --host 127.0.0.1 --port "$(free_port)" --data-dir "$work/$side" \
-    >"$work/$side.log" 2>&1 &
-  pid[$side]=$!
-  for _ in $(seq 1 100); do
-    base=$(grep -s -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/$side.log" |
-      sed 's/.* on //' || true)
-    [[ -n $base ]] && break
-    sleep 0.1
-  done
-  if [[ -z $base ]]; then
-    cat "$work/$side.log" >&2
-    log "$bin did not start"
-    exit 1
-  fi
+  start_tenantd "$side" "$bin"
+  pid[$side]=$started_pid base=$started_base
   token=$("$bin" token --email bench@example.com --groups platform-admins --data-dir "$work/$side")
   auth[$side]="Authorization: Bearer $token"
   case $mode in
@@ -90,22 +77,22 @@ serve() {
 measure() {
   local side=$1 round=$2 ticks out="$work/wrk-$1-$2.txt"
   local args=(-t"$threads" -c"$connections" -d"$duration" --latency)
-  ticks=$(awk '{ print $14 + $15 }' "/proc/${pid[$side]}/stat")
+  ticks=$(cpu_ticks "${pid[$side]}")
   if [[ $mode == post ]]; then
     TOKEN=${auth[$side]#Authorization: Bearer } wrk "${args[@]}" -s bench/load/post_tenants.lua \
       "${url[$side]}" -- "ab$side$round$(date +%s)" >"$out"
   else
     wrk "${args[@]}" -H "${auth[$side]}" "${url[$side]}" >"$out"
   fi
-  ticks=$(($(awk '{ print $14 + $15 }' "/proc/${pid[$side]}/stat") - ticks))
+  ticks=$(($(cpu_ticks "${pid[$side]}") - ticks))
   wrk_figures "$out"
   awk -v s="$side" -v r="$rps" -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     -v b="$bad" 'BEGIN { printf "%s %s %.1f %d\n", s, r, (n > 0 ? t * 1e6 / hz / n : 0), b }'
 }
 
 median_of() {  # median_of SIDE COLUMN
-  awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/runs.txt" | sort -g |
-    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+  # shellcheck disable=SC2046 # one number per word
+  median $(awk -v s="$1" -v c="$2" '$1 == s { print $c }' "$work/runs.txt")
 }
 
 serve a "$bin_a"

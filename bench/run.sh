@@ -53,11 +53,6 @@ rss_kib() {
   awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
 }
 
-# cpu_ticks PID: the user and system CPU the process has used so far, in clock ticks.
-cpu_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
 # wait_until_idle PID: waits (at most 120 s) until the process has used under a tenth of a core
 # over two half-second samples in a row, and prints the seconds waited.
 wait_until_idle() {
@@ -95,32 +90,6 @@ ratio() {
 }
 
 # ---------------------------------------------------------------- tenantd
-# start_tenantd NAME: serves $work/NAME on a free port; sets started_pid and started_base.
-start_tenantd() {
-  local name=$1
-  mkdir -p "$work/$name"
-  log "starting tenantd on $work/$name"
-  RATE_LIMIT_RPS=${RATE_LIMIT_RPS:-100000000} RATE_LIMIT_BURST=${RATE_LIMIT_BURST:-100000000} \
-    "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$work/$name" >"$work/$name.log" 2>&1 &
-  started_pid=$!
-  started_base=""
-  for _ in $(seq 1 300); do
-    started_base=$(grep -m1 -o 'tenantd listening on http://[0-9.:]*' "$work/$name.log" |
-      sed 's/.* on //' || true)
-    if [[ -n $started_base ]]; then
-      log "tenantd at $started_base (pid $started_pid)"
-      return
-    fi
-    if ! kill -0 "$started_pid" 2>/dev/null; then
-      cat "$work/$name.log" >&2
-      log "tenantd exited before listening"
-      exit 1
-    fi
-    sleep 0.1
-  done
-  log "tenantd did not start listening within 30 s"
-  exit 1
-}
 start_tenantd data
 tenantd_pid=$started_pid base=$started_base
 sleep 1
@@ -172,9 +141,6 @@ nginx_get_rps=$nginx_rps nginx_get_p99=$nginx_p99
 # A tenant member's GET reads the membership as well as the tenant (authorisation): issue 17 wants
 # it at most 15% slower than a platform admin's. The two alternate, BENCH_MEMBER_ROUNDS times on
 # the same tenant, and the medians are compared.
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 curl -sf -X POST -H "$auth" -H 'Content-Type: application/json' \
   -d '{"email":"viewer@example.com","role":"Viewer"}' "$base/v1.0/tenants/$tenant_id/users" >/dev/null
 member_auth="Authorization: Bearer $("$bin" token --email viewer@example.com --data-dir "$work/data")"
