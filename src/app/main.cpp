@@ -1,6 +1,5 @@
 // tenantd: one binary, several doors. main() only parses the command line and hands over to
 // wiring.hpp (which builds the application) and the transports.
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -20,6 +19,7 @@
 #include "app/auth_setup.hpp"
 #include "app/cli.hpp"
 #include "app/config.hpp"
+#include "app/serve_memory.hpp"
 #include "app/wiring.hpp"
 #include "core/build_info.hpp"
 #include "core/ids.hpp"
@@ -49,20 +49,7 @@ int fail_config(const Error& error) {
   return fail(error, kExitUsage);
 }
 
-// glibc gives threads that contend on malloc arenas of their own, up to 8 per core, and each
-// arena keeps the memory its threads freed: with the writer threads that took the anonymous RSS
-// after the POST benchmark from 11.6 to 19.7 MiB, for no throughput (docs/performance.md,
-// 2026-12-05). Two arenas per core, unless the operator sets MALLOC_ARENA_MAX: with one per core
-// the event loops shared one and took turns on its lock, and a list page served 3,500 requests/s
-// instead of 12,900.
-void limit_malloc_arenas() {
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
-    mallopt(M_ARENA_MAX, static_cast<int>(2 * std::max(1U, std::thread::hardware_concurrency())));
-  }
-}
-
 int serve(std::vector<std::string>& args) {
-  limit_malloc_arenas();
   // Block the stop signals before any thread exists, so that every thread inherits the mask and
   // only the waiting thread below receives them.
   sigset_t stop_signals;
@@ -78,6 +65,7 @@ int serve(std::vector<std::string>& args) {
   if (auto allowed = check_serve_auth_mode(*config); !allowed) {
     return fail_config(allowed.error());
   }
+  give_each_serve_thread_an_arena(*config);
   auto runtime = build_runtime(*config);
   if (!runtime) {
     return fail(runtime.error(), kExitFailure);
@@ -116,6 +104,8 @@ int serve(std::vector<std::string>& args) {
   }
   std::cout << "tenantd listening on " << cli::listen_url(config->host, *port) << std::endl;
   (*runtime)->start_background();
+  FreedMemoryReturner freed_memory_returner;
+  freed_memory_returner.start();
 
   std::thread signal_waiter([&server, &stop_signals] {
     int signal_number = 0;
