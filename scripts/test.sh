@@ -287,7 +287,8 @@ if [[ $package_ok -eq 0 ]]; then
   # Tiny settings: only proves that the Lambda benchmark still drives the static bootstrap.
   lambda_bench_ok=0
   python3 bench/load/lambda_bench.py build/lambda-x86_64/tenantd --runs 2 --warm 20 \
-    --floor-client build/release/bench/runtime_floor_client ||
+    --floor-client build/release/bench/runtime_floor_client \
+    --api-double build/release/bench/runtime_api_double ||
     lambda_bench_ok=$?
   record_stage "lambda benchmark smoke run" "$lambda_bench_ok"
 fi

@@ -3,6 +3,7 @@
 Python stack measured in the same run (docs/performance.md#targets, issue 6).
 
     bench/load/lambda_bench.py BIN [--runs 10] [--warm 1000] [--floor-client PATH]
+                               [--api-double PATH]
 
 - cold start: exec of BIN (as `bootstrap`, AWS_LAMBDA_RUNTIME_API pointing at a local Runtime
   API) to the first response posted back, for the health event and for a GET of a tenant; best
@@ -15,6 +16,9 @@ Python stack measured in the same run (docs/performance.md#targets, issue 6).
 - the warm floor (with --floor-client, built as build/release/bench/runtime_floor_client): the same
   invocations answered by a client that does no work, in alternating rounds with tenantd's, so
   that both see the same machine. What the harness costs on its own is that floor.
+- with --api-double (build/release/bench/runtime_api_double): the same warm invocations, and the
+  floor's, in the same rounds, timed by a Runtime API written in C++, whose own share of each
+  invocation is smaller than the Python one's.
 """
 import argparse
 import json
@@ -93,6 +97,13 @@ def warm_latencies(binary, data_dir, count):
         api.close()
 
 
+def double_latencies(double, binary, data_dir, count):
+    """Warm health invocations timed by runtime_api_double (C++), in milliseconds."""
+    out = subprocess.run([double, str(count), json.dumps(HEALTH), binary], check=True,
+                         env=lambda_env(data_dir), capture_output=True).stdout
+    return [float(line) / 1000 for line in out.decode().split()]
+
+
 def percentiles(samples):
     ordered = sorted(samples)
     p50 = ordered[len(ordered) // 2]
@@ -110,6 +121,9 @@ def main():
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--warm", type=int, default=1000)
     parser.add_argument("--floor-client", help="runtime_floor_client, for the warm floor")
+    parser.add_argument("--api-double",
+                        help="runtime_api_double: times the warm invocations again through a C++ "
+                             "Runtime API, whose own cost is lower than this script's")
     args = parser.parse_args()
     work = tempfile.mkdtemp(prefix="tenantd-lambda-bench-")
     try:
@@ -135,11 +149,16 @@ def main():
         floor = [python_floor() for _ in range(args.runs)]
         rounds = WARM_ROUNDS if args.floor_client else 1
         per_round = max(1, args.warm // rounds)
-        warm, warm_floor = [], []
+        warm, warm_floor, fast, fast_floor = [], [], [], []
         for _ in range(rounds):
             warm += warm_latencies(bootstrap, data_dir, per_round)
             if args.floor_client:
                 warm_floor += warm_latencies(args.floor_client, data_dir, per_round)
+            if args.api_double:
+                fast += double_latencies(args.api_double, bootstrap, data_dir, per_round)
+                if args.floor_client:
+                    fast_floor += double_latencies(args.api_double, args.floor_client, data_dir,
+                                                   per_round)
         print(f"cold start, health event:   {summary(health)}")
         print(f"cold start, GET tenant:     {summary(get)}")
         print(f"python floor (boto3+pydantic): {summary(floor)}")
@@ -148,6 +167,10 @@ def main():
         if warm_floor:
             print(f"warm floor, a client doing no work ({len(warm_floor)}): "
                   f"{percentiles(warm_floor)}")
+        if fast:
+            print(f"warm invocation, C++ Runtime API ({len(fast)}): {percentiles(fast)}")
+        if fast_floor:
+            print(f"warm floor, C++ Runtime API ({len(fast_floor)}): {percentiles(fast_floor)}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
