@@ -24,20 +24,11 @@
 #include <string_view>
 #include <vector>
 
+#include "send_all.hpp"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t sent = ::write(fd, data.data(), data.size());
-    if (sent <= 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(sent));
-  }
-  return true;
-}
 
 // Reads one whole HTTP request (headers, then Content-Length bytes of body) from `fd`; `buffer`
 // keeps what arrived after it. Sets `head` and `body`; false when the peer closed.

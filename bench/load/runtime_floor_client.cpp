@@ -14,23 +14,14 @@
 #include <string>
 #include <string_view>
 
+#include "send_all.hpp"
+
 namespace {
 
 constexpr std::string_view kNext =
     "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: runtime\r\n\r\n";
 constexpr std::string_view kBody =
     R"({"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"status\":\"ok\"}"})";
-
-bool send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t sent = ::write(fd, data.data(), data.size());
-    if (sent <= 0) {
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(sent));
-  }
-  return true;
-}
 
 // Reads one whole HTTP response (headers, then Content-Length bytes of body) into `out`.
 bool read_response(int fd, std::string& out) {
