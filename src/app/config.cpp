@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -638,6 +639,11 @@ std::string settings_help() {
     out += '\n';
   }
   return out;
+}
+
+int Config::event_loops() const {
+  return threads > 0 ? threads
+                     : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
 }  // namespace tenantd

@@ -86,6 +86,8 @@ struct Config {
   std::string database_path() const { return data_dir + "/tenantd.db"; }
   std::string events_path() const { return data_dir + "/events.ndjson"; }
   std::string key_path() const { return data_dir + "/jwt.key"; }
+  // `threads`, or one per core when it is 0: the event loops of `serve`.
+  int event_loops() const;
 };
 
 // Whose defaults apply to settings neither the environment nor a flag gives (docs/architecture.md):

@@ -71,7 +71,7 @@ int serve(std::vector<std::string>& args) {
     return fail(runtime.error(), kExitFailure);
   }
   transport::HttpServerOptions options;
-  options.threads = config->threads;
+  options.threads = config->event_loops();
   options.write_threads = config->write_threads;
   options.max_connections = static_cast<std::size_t>(config->max_connections);
   options.max_connections_per_client = static_cast<std::size_t>(config->max_connections_per_client);

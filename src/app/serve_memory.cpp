@@ -3,9 +3,7 @@
 #include <malloc.h>
 #include <time.h>
 
-#include <algorithm>
 #include <cstdlib>
-#include <thread>
 
 namespace tenantd {
 namespace {
@@ -23,10 +21,7 @@ std::chrono::nanoseconds process_cpu_time() {
 }  // namespace
 
 int serve_malloc_arenas(const Config& config) {
-  const int loops = config.threads > 0
-                        ? config.threads
-                        : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  return loops + config.write_threads + kBackgroundThreads;
+  return config.event_loops() + config.write_threads + kBackgroundThreads;
 }
 
 void give_each_serve_thread_an_arena(const Config& config) {

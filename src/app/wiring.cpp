@@ -1,10 +1,8 @@
 #include "app/wiring.hpp"
 
-#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "api/api.hpp"
 #include "api/page_token.hpp"
@@ -73,8 +71,7 @@ enum class SchemaUse { Current, Migrating };
 Result<std::unique_ptr<store::ItemStore>> open_postgres(const Config& config, const Clock& clock,
                                                         SchemaUse use) {
   store::postgres::PostgresOptions options;
-  const auto threads = config.threads > 0 ? static_cast<std::size_t>(config.threads)
-                                          : std::max(1U, std::thread::hardware_concurrency());
+  const auto threads = static_cast<std::size_t>(config.event_loops());
   // The server threads, the outbox dispatcher, the sweepers and the provisioner.
   options.max_connections = config.database_pool_size > 0
                                 ? static_cast<std::size_t>(config.database_pool_size)

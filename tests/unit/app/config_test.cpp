@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tenantd {
@@ -98,6 +99,15 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(c->invitation_ttl, std::chrono::hours(24 * 7));
   EXPECT_EQ(c->outbox_max_attempts, 10);
   EXPECT_EQ(c->write_threads, 16);
+}
+
+TEST_F(ConfigTest, EventLoopsAreTheThreadsSettingOrOnePerCore) {
+  Config config;
+  config.threads = 3;
+  EXPECT_EQ(config.event_loops(), 3);
+  config.threads = 0;
+  const unsigned cores = std::thread::hardware_concurrency();
+  EXPECT_EQ(config.event_loops(), cores == 0 ? 1 : static_cast<int>(cores));
 }
 
 TEST_F(ConfigTest, PostgresStoreNeedsADatabaseUrlAndTakesItsSettings) {
