@@ -436,6 +436,7 @@ Result<Page<Instance>> InstanceService::list(const Context& ctx, std::string_vie
   q.pk = records::tenant_pk(tenant_id);
   q.sk = store::SortCondition::begins_with(records::kInstancePrefix);
   q.start_after = page.after;
+  q.other_index_keys = false;
   Page<Instance> out;
   int examined = 0;
   std::optional<store::Cursor> last;

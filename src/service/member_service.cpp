@@ -528,6 +528,7 @@ Result<Page<UserTenant>> MemberService::tenants_of(const Context& ctx, std::stri
   query.sk = store::SortCondition::begins_with("TENANT#");
   query.limit = page.limit + 1;
   query.start_after = page.after;
+  query.other_index_keys = false;
   auto items = store_.query(query);
   if (!items) {
     return std::move(items).error();

@@ -297,6 +297,7 @@ Result<Page<Tenant>> TenantService::list_own_by_name(const Context& ctx, const T
                                                      const PageRequest& page) {
   store::Query q = own_memberships(ctx);
   q.limit = kMaxExaminedPerPage;
+  q.other_index_keys = false;
   auto memberships = store_.query(q);
   if (!memberships) {
     return std::move(memberships).error();
@@ -336,6 +337,7 @@ Result<Page<Tenant>> TenantService::collect_page(store::Query q, const TenantFil
                                                  const PageRequest& page,
                                                  const TenantLoader& load) {
   q.start_after = page.after;
+  q.other_index_keys = false;  // the items are only read
   Page<Tenant> out;
   int examined = 0;
   std::optional<store::Cursor> last_examined;

@@ -138,7 +138,16 @@ struct Query {
   bool forward = true;  // ascending sort key
   int limit = 20;
   std::optional<Cursor> start_after;
+  // false: the items are only read, never written back (a list page), so they need not carry
+  // the other indexes' keys, which a store may then leave out. The queried index's key stays
+  // (cursor_after needs it), and so do the table key, ttl and data.
+  bool other_index_keys = true;
 };
+
+// Whether the items `query` returns carry the key of `index` (1..7).
+inline bool carries_index_key(const Query& query, int index) {
+  return query.other_index_keys || query.index == index;
+}
 
 // The cursor that continues a query after `item`.
 Cursor cursor_after(const Item& item, int index);

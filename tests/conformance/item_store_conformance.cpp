@@ -604,6 +604,33 @@ TEST_P(ItemStoreConformance, IndexQueryFindsOnlyItemsWithThatIndexKey) {
   EXPECT_EQ(got[0].indexes[0]->sk, "2026-01-01#t2");
 }
 
+TEST_P(ItemStoreConformance, AReadOnlyQueryStillPagesAndKeepsItsOwnIndexKeyAndData) {
+  // other_index_keys = false (list pages): the items may lack the other indexes' keys, but keep
+  // what reading and paging need.
+  Ops ops(*store_);
+  Strings expected;
+  for (int i = 0; i < 7; ++i) {
+    Item item = make_item("TENANT#t" + std::to_string(i), "METADATA", versioned(i));
+    item.indexes[1] = IndexKey{"ALL", "2026-01-0" + std::to_string(i)};
+    item.indexes[3] = IndexKey{"OTHER", "x"};
+    item.ttl = 4'000'000'000;
+    ops.put_ok(item);
+    expected.push_back(item.pk + "|METADATA");
+  }
+  Query q = index_query(2, "ALL", SortCondition::any(), true, 3);
+  q.other_index_keys = false;
+  int pages = 0;
+  const std::vector<Item> items = all_pages(*store_, q, &pages);
+  EXPECT_EQ(table_keys(items), expected);
+  EXPECT_EQ(pages, 3);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    ASSERT_TRUE(items[i].indexes[1].has_value());
+    EXPECT_EQ(items[i].indexes[1]->sk, "2026-01-0" + std::to_string(i));
+    EXPECT_EQ(version_of(items[i]), static_cast<std::int64_t>(i));
+    EXPECT_EQ(items[i].ttl, std::optional<std::int64_t>(4'000'000'000));
+  }
+}
+
 TEST_P(ItemStoreConformance, IndexQueryAppliesSortConditionsToTheIndexSortKey) {
   Ops ops(*store_);
   for (const char* isk : {"EMAIL#a@x", "EMAIL#b@x", "EMAIL#c@x", "EMAIL$", "NAME#z"}) {

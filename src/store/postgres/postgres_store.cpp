@@ -40,13 +40,14 @@ Error database_error(PgConnection& c, std::string_view what, const PgResult& res
                      "postgres: " + std::string(what) + ": " + result.message());
 }
 
-Item read_item(const PgResult& r, int row) {
+// The row `row` of `r`, with the index keys the query (if any) wants.
+Item read_item(const PgResult& r, int row, const Query* query = nullptr) {
   Item item;
   item.pk = std::string(r.text(row, 0));
   item.sk = std::string(r.text(row, 1));
   for (int i = 0; i < kIndexCount; ++i) {
     const int column = 2 + 2 * i;
-    if (!r.is_null(row, column)) {
+    if ((query == nullptr || carries_index_key(*query, i + 1)) && !r.is_null(row, column)) {
       item.indexes[static_cast<std::size_t>(i)] =
           IndexKey{std::string(r.text(row, column)), std::string(r.text(row, column + 1))};
     }
@@ -551,7 +552,7 @@ Result<std::vector<Item>> PostgresStore::query(const Query& query) {
     std::vector<Item> items;
     items.reserve(static_cast<std::size_t>(r.rows()));
     for (int row = 0; row < r.rows(); ++row) {
-      items.push_back(read_item(r, row));
+      items.push_back(read_item(r, row, &query));
     }
     return items;
   });

@@ -171,13 +171,15 @@ std::string column_text(sqlite3_stmt* stmt, int column) {
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, column)));
 }
 
-Item read_item(sqlite3_stmt* stmt) {
+// The row at `stmt`, with the index keys the query (if any) wants.
+Item read_item(sqlite3_stmt* stmt, const Query* query = nullptr) {
   Item item;
   item.pk = column_text(stmt, 0);
   item.sk = column_text(stmt, 1);
   for (int i = 0; i < kIndexCount; ++i) {
     const int column = 2 + 2 * i;
-    if (sqlite3_column_type(stmt, column) != SQLITE_NULL) {
+    if ((query == nullptr || carries_index_key(*query, i + 1)) &&
+        sqlite3_column_type(stmt, column) != SQLITE_NULL) {
       item.indexes[static_cast<std::size_t>(i)] =
           IndexKey{column_text(stmt, column), column_text(stmt, column + 1)};
     }
@@ -995,7 +997,7 @@ Result<std::vector<Item>> SqliteStore::query(const Query& query) {
   items.reserve(static_cast<std::size_t>(std::min(query.limit, 100)));
   int rc = SQLITE_OK;
   while ((rc = sqlite3_step(*use)) == SQLITE_ROW) {
-    items.push_back(read_item(*use));
+    items.push_back(read_item(*use, &query));
   }
   if (rc != SQLITE_DONE) {
     return sqlite_error(c.db, "query");
