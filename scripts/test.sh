@@ -262,11 +262,14 @@ if [[ $release_ok -eq 0 ]]; then
       bench/ab.sh build/release/tenantd build/release/tenantd list >/dev/null 2>>"$smoke_log" ||
       load_ok=$?
   fi
+  if [[ $load_ok -eq 0 ]]; then # kill -9 under the create load: no acknowledged create lost
+    BENCH_DURATION=2s BENCH_CONNECTIONS=8 bench/crash.sh >>"$smoke_log" 2>&1 || load_ok=$?
+  fi
   if [[ $load_ok -ne 0 ]]; then
     cat "$smoke_log"
   fi
   rm -f "$smoke_log"
-  record_stage "load benchmark smoke run (bench/run.sh, bench/ab.sh)" "$load_ok"
+  record_stage "load benchmark smoke run (bench/run.sh, bench/ab.sh, bench/crash.sh)" "$load_ok"
 else
   record_stage "load benchmark smoke run (not built)" 1
 fi

@@ -3,7 +3,8 @@
 -- Names are "Bench <run tag> <thread> <counter>", unique across threads and runs (the caller
 -- passes a fresh tag per wrk run). Prints the number of 201 responses at the end, which
 -- bench/run.sh also uses to seed the table in bounded rounds.
--- Environment: TOKEN (bearer token, required).
+-- Environment: TOKEN (bearer token, required); ACKED_IDS (optional): a file that done() fills with
+-- the tenantId of every 201, one per line (bench/crash.sh checks them after a kill -9).
 
 local thread_counter = 0
 local threads = {}
@@ -19,6 +20,9 @@ local counter = 0
 -- Global, so that done() can read it from every thread with thread:get().
 created = 0
 local auth = nil
+local acked_ids_file = os.getenv("ACKED_IDS")
+-- Global, as `created`: this thread's acknowledged tenant ids (only with ACKED_IDS).
+acked = {}
 
 function init(args)
   run_tag = args[1] or run_tag
@@ -40,6 +44,9 @@ end
 function response(status, headers, body)
   if status == 201 then
     created = created + 1
+    if acked_ids_file then
+      acked[#acked + 1] = body:match('"tenantId":"([^"]+)"')
+    end
   end
 end
 
@@ -49,4 +56,13 @@ function done(summary, latency, requests)
     total = total + (thread:get("created") or 0)
   end
   io.write(string.format("tenants created (201): %d\n", total))
+  if acked_ids_file then
+    local out = assert(io.open(acked_ids_file, "w"))
+    for _, thread in ipairs(threads) do
+      for _, id in ipairs(thread:get("acked") or {}) do
+        out:write(id, "\n")
+      end
+    end
+    out:close()
+  end
 end
