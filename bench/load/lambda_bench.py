@@ -18,7 +18,9 @@ Python stack measured in the same run (docs/performance.md#targets, issue 6).
   that both see the same machine. What the harness costs on its own is that floor.
 - with --api-double (build/release/bench/runtime_api_double): the same warm invocations, and the
   floor's, in the same rounds, timed by a Runtime API written in C++, whose own share of each
-  invocation is smaller than the Python one's.
+  invocation is smaller than the Python one's; and --runs more health cold starts, timed by it
+  from before its fork of BIN to the first response, against the same Python floor (with
+  --floor-client, alternating with as many of the client that does no work).
 """
 import argparse
 import json
@@ -98,10 +100,12 @@ def warm_latencies(binary, data_dir, count):
 
 
 def double_latencies(double, binary, data_dir, count):
-    """Warm health invocations timed by runtime_api_double (C++), in milliseconds."""
+    """A health cold start and `count` warm health invocations timed by runtime_api_double (C++),
+    in milliseconds: (cold, [warm...])."""
     out = subprocess.run([double, str(count), json.dumps(HEALTH), binary], check=True,
                          env=lambda_env(data_dir), capture_output=True).stdout
-    return [float(line) / 1000 for line in out.decode().split()]
+    millis = [float(line) / 1000 for line in out.decode().split()]
+    return millis[0], millis[1:]
 
 
 def percentiles(samples):
@@ -146,6 +150,12 @@ def main():
 
         health = [cold_start(bootstrap, data_dir, HEALTH) for _ in range(args.runs)]
         get = [cold_start(bootstrap, data_dir, get_tenant) for _ in range(args.runs)]
+        health_fast, cold_floor = [], []
+        for _ in range(args.runs if args.api_double else 0):
+            health_fast.append(double_latencies(args.api_double, bootstrap, data_dir, 0)[0])
+            if args.floor_client:
+                cold_floor.append(
+                    double_latencies(args.api_double, args.floor_client, data_dir, 0)[0])
         floor = [python_floor() for _ in range(args.runs)]
         rounds = WARM_ROUNDS if args.floor_client else 1
         per_round = max(1, args.warm // rounds)
@@ -155,14 +165,20 @@ def main():
             if args.floor_client:
                 warm_floor += warm_latencies(args.floor_client, data_dir, per_round)
             if args.api_double:
-                fast += double_latencies(args.api_double, bootstrap, data_dir, per_round)
+                fast += double_latencies(args.api_double, bootstrap, data_dir, per_round)[1]
                 if args.floor_client:
                     fast_floor += double_latencies(args.api_double, args.floor_client, data_dir,
-                                                   per_round)
+                                                   per_round)[1]
         print(f"cold start, health event:   {summary(health)}")
         print(f"cold start, GET tenant:     {summary(get)}")
         print(f"python floor (boto3+pydantic): {summary(floor)}")
         print(f"floor / tenantd (best, health): {min(floor) / min(health):.0f}x")
+        if health_fast:
+            print(f"cold start, health event, C++ Runtime API: {summary(health_fast)}")
+            print(f"floor / tenantd (best, health, C++ Runtime API): "
+                  f"{min(floor) / min(health_fast):.0f}x")
+        if cold_floor:
+            print(f"cold start, a client doing no work, C++ Runtime API: {summary(cold_floor)}")
         print(f"warm invocation ({len(warm)}): {percentiles(warm)}")
         if warm_floor:
             print(f"warm floor, a client doing no work ({len(warm_floor)}): "

@@ -1,11 +1,13 @@
-// A local Lambda Runtime API for timing warm invocations, in C++ so that the harness's own cost is
-// small next to the runtime's:
+// A local Lambda Runtime API for timing a cold start and warm invocations, in C++ so that the
+// harness's own cost is small next to the runtime's:
 //   runtime_api_double COUNT EVENT_JSON BINARY [ARGS...]
-// Starts BINARY with AWS_LAMBDA_RUNTIME_API pointing here (its output discarded), hands it one
-// untimed event and then COUNT more, one at a time, and prints for each of those the microseconds
-// from writing the `next` response to reading the whole posted result. Exits non-zero when an
-// invocation is answered with an error or the runtime goes away first. bench/load/lambda_bench.py
-// runs it for tenantd and for runtime_floor_client (docs/performance.md).
+// Starts BINARY with AWS_LAMBDA_RUNTIME_API pointing here (its output discarded) and hands it the
+// event COUNT + 1 times, one at a time. Prints first the microseconds from starting BINARY (before
+// the fork) to reading the first posted result, the cold start; then, for each of the other COUNT,
+// the microseconds from writing the `next` response to reading the whole posted result. Exits
+// non-zero when an invocation is answered with an error or the runtime goes away first.
+// bench/load/lambda_bench.py runs it for tenantd and for runtime_floor_client
+// (docs/performance.md).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -123,10 +125,13 @@ int main(int argc, char** argv) {
   const std::string_view event = argv[2];
   std::uint16_t port = 0;
   const int listener = listen_on_loopback(port);
+  const Clock::time_point started = Clock::now();
   const pid_t runtime = start_runtime(argv + 3, port);
 
+  double cold_micros = -1;
   std::vector<double> micros;
   micros.reserve(static_cast<std::size_t>(count));
+  const auto more = [&] { return cold_micros < 0 || static_cast<int>(micros.size()) < count; };
   int handed_out = 0;
   bool failed = false;
   Clock::time_point sent_at;
@@ -135,7 +140,7 @@ int main(int argc, char** argv) {
   std::string body;
   const std::string answer = accepted();
   // Should the runtime reconnect, its connections are served in turn.
-  while (static_cast<int>(micros.size()) < count && !failed) {
+  while (more() && !failed) {
     const int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       break;
@@ -144,7 +149,7 @@ int main(int argc, char** argv) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &kPatience, sizeof kPatience);
     buffer.clear();
-    while (static_cast<int>(micros.size()) < count && read_request(fd, buffer, head, body)) {
+    while (more() && read_request(fd, buffer, head, body)) {
       if (head.rfind("GET /2018-06-01/runtime/invocation/next ", 0) == 0) {
         ++handed_out;
         sent_at = Clock::now();
@@ -152,10 +157,12 @@ int main(int argc, char** argv) {
           break;
         }
       } else if (head.rfind("POST /2018-06-01/runtime/invocation/", 0) == 0) {
-        const auto took = Clock::now() - sent_at;
+        const Clock::time_point now = Clock::now();
         failed = head.find("/error ") != std::string::npos;
-        if (handed_out > 1) {  // the first invocation is the cold one
-          micros.push_back(std::chrono::duration<double, std::micro>(took).count());
+        if (handed_out == 1) {
+          cold_micros = std::chrono::duration<double, std::micro>(now - started).count();
+        } else {
+          micros.push_back(std::chrono::duration<double, std::micro>(now - sent_at).count());
         }
         if (failed) {
           std::fprintf(stderr, "invocation %d failed: %s\n", handed_out, body.c_str());
@@ -173,12 +180,14 @@ int main(int argc, char** argv) {
   }
   ::kill(runtime, SIGKILL);
   ::waitpid(runtime, nullptr, 0);
+  std::printf("%.1f\n", cold_micros);
   for (const double us : micros) {
     std::printf("%.1f\n", us);
   }
-  if (failed || static_cast<int>(micros.size()) < count) {
-    std::fprintf(stderr, "runtime_api_double: %zu of %d invocations answered%s\n", micros.size(),
-                 count, failed ? ", one with an error" : "");
+  if (failed || more()) {
+    std::fprintf(stderr, "runtime_api_double: %s, %zu of %d warm invocations answered%s\n",
+                 cold_micros < 0 ? "no cold one" : "the cold one", micros.size(), count,
+                 failed ? ", one with an error" : "");
     return 1;
   }
   return 0;
