@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README): installs what is missing, builds and runs every check CI runs.
+#   0. the pinned npm tools (scripts/npm-tools.sh): the contract tests' Prism needs them
 #   1. release build + all ctest tests (unit, conformance, functional)
 #   2. ASan+UBSan build + its ctest tests (functional ones too unless TENANTD_ASAN_FUNCTIONAL=0);
 #      any sanitizer report, also from servers the functional tests start, fails the stage
@@ -91,6 +92,18 @@ if ! python_bin=$(scripts/setup.sh --print-python | tail -n 1) || [[ -z $python_
   exit 1
 fi
 
+# The pinned npm tools (scripts/npm-tools.sh installs them into a cache folder once): the contract
+# tests' Prism, so before the first test stage, and the contract lint's Redocly and Spectral.
+log "npm tools"
+npm_ok=0
+npm_bin=$(scripts/npm-tools.sh | tail -n 1) || npm_ok=$?
+if [[ $npm_ok -eq 0 ]]; then
+  export TENANTD_NPM_BIN=$npm_bin
+else
+  echo "npm tools unavailable (scripts/npm-tools.sh failed)"
+fi
+record_stage "npm tools (scripts/npm-tools.sh)" "$npm_ok"
+
 log "release build"
 release_ok=0
 build_preset release || release_ok=$?
@@ -165,16 +178,14 @@ log "contract lint"
 # docs/openapi.yaml through Redocly's and Spectral's (spectral:oas) linters: 0 errors (warnings
 # are printed, not counted). The pinned tools come from scripts/npm-tools.sh's cache folder.
 lint_ok=0
-if npm_bin=$(scripts/npm-tools.sh | tail -n 1) && [[ -x $npm_bin/redocly && -x $npm_bin/spectral ]]; then
-  export TENANTD_NPM_BIN=$npm_bin  # the contract tests' Prism comes from here as well
+if [[ $npm_ok -eq 0 && -x $npm_bin/redocly && -x $npm_bin/spectral ]]; then
   "$npm_bin/redocly" lint --format=stylish docs/openapi.yaml || lint_ok=$?
   spectral_rules=$(mktemp --suffix=.yaml)
   echo 'extends: ["spectral:oas"]' >"$spectral_rules"
   "$npm_bin/spectral" lint --ruleset "$spectral_rules" --fail-severity=error docs/openapi.yaml || lint_ok=$?
   rm -f "$spectral_rules"
 else
-  echo "npm tools unavailable (scripts/npm-tools.sh failed)"
-  lint_ok=1
+  lint_ok=1 # the npm tools stage says why
 fi
 record_stage "contract lint (redocly, spectral:oas)" "$lint_ok"
 echo "(elapsed ${SECONDS}s)"
