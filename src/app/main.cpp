@@ -288,12 +288,9 @@ int invoke(std::vector<std::string>& args) {
   lambda::Invocation invocation;
   invocation.request_id = "invoke-" + correlation_uuid();
   const auto outcome = handler.handle(event, invocation);
-  if (!outcome.ok) {
-    std::cout << lambda::error_document(outcome) << '\n';
-    return kExitFailure;
-  }
-  std::cout << outcome.body << '\n';
-  return kExitOk;
+  std::cout << (outcome.ok ? outcome.body : lambda::error_document(outcome)) << std::endl;
+  handler.finish(invocation);
+  return outcome.ok ? kExitOk : kExitFailure;
 }
 
 // `tenantd lambda`: the custom runtime loop against AWS_LAMBDA_RUNTIME_API.

@@ -39,15 +39,23 @@ Outcome LambdaHandler::handle(std::string_view event_json, const Invocation& inv
   Outcome outcome = event ? dispatch(*event, event_json, invocation)
                           : failure("InvalidEvent", "The event " + problem.message);
   cold_ = false;
+  latency_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return outcome;
+}
+
+void LambdaHandler::finish(const Invocation& invocation) {
+  if (!latency_ms_) {
+    return;  // nothing was handled (past its deadline), or finish() ran already
+  }
+  const double latency_ms = *latency_ms_;
+  latency_ms_.reset();
   if (jobs_.flush) {
     jobs_.flush(invocation.deadline);
   }
   if (jobs_.observed) {
-    jobs_.observed(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count());
+    jobs_.observed(latency_ms);
   }
-  return outcome;
 }
 
 Outcome LambdaHandler::dispatch(const JsonValue& event, std::string_view event_json,

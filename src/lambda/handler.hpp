@@ -25,9 +25,10 @@ struct Jobs {
   std::function<Result<std::string>()> scheduled;
   // An ECS event (its JSON text): an instance progress report; may be empty.
   std::function<Result<std::string>(std::string_view event_json)> ecs;
-  // After every invocation: delivers the outbox events it wrote while time remains.
+  // After every invocation's answer: delivers the outbox events it wrote while time remains.
   std::function<void(std::optional<TimePoint> deadline)> flush;
-  // Last, with the invocation's latency: its metrics line (EMF in Lambda); may be empty.
+  // Last, with the invocation's latency (event in, answer out): its metrics line (EMF in
+  // Lambda); may be empty.
   std::function<void(double latency_ms)> observed;
 };
 
@@ -43,7 +44,11 @@ class LambdaHandler {
  public:
   LambdaHandler(RequestHandler& api, Jobs jobs, const Clock& clock);
 
+  // The invocation's answer, to be posted at once; what can wait for it is left to finish().
   Outcome handle(std::string_view event_json, const Invocation& invocation);
+  // After the answer is posted and before the next event is asked for (the Lambda service
+  // freezes a runtime only then): the outbox flush, then the metrics line.
+  void finish(const Invocation& invocation);
 
  private:
   Outcome dispatch(const JsonValue& event, std::string_view event_json,
@@ -52,7 +57,8 @@ class LambdaHandler {
   RequestHandler& api_;
   Jobs jobs_;
   const Clock& clock_;
-  bool cold_ = true;  // the first invocation of this process
+  bool cold_ = true;                  // the first invocation of this process
+  std::optional<double> latency_ms_;  // of a handled invocation that finish() has yet to close
 };
 
 // The body of an invocation error as the Runtime API and `tenantd invoke` show it.

@@ -177,6 +177,12 @@ Status run_runtime_loop(RuntimeClient& api, LambdaHandler& handler) {
     const Status posted = outcome.ok ? api.respond(next->invocation.request_id, outcome.body)
                                      : api.fail(next->invocation.request_id, outcome);
     (void)posted;  // a lost post times the invocation out on the Lambda side; serve the next one
+    // The caller has its answer; what is left of the invocation runs before the next `next`.
+    try {
+      handler.finish(next->invocation);
+    } catch (const std::exception&) {
+      // The flush logs its own failures; whatever escapes it must not end the runtime.
+    }
   }
 }
 

@@ -30,6 +30,7 @@ class LambdaHandlerTest : public ::testing::Test {
       return std::string(R"({"outboxDelivered":0})");
     };
     jobs.flush = [this](std::optional<TimePoint>) { ++flushes_; };
+    jobs.observed = [this](double) { ++observed_; };
     return LambdaHandler(api_, std::move(jobs), clock_);
   }
   Invocation invocation() const {
@@ -42,6 +43,7 @@ class LambdaHandlerTest : public ::testing::Test {
   RecordingApi api_;
   int scheduled_runs_ = 0;
   int flushes_ = 0;
+  int observed_ = 0;
 };
 
 TEST_F(LambdaHandlerTest, HttpEventsReachTheApiWithTheLambdaIdsAndColdStartOnlyFirst) {
@@ -49,9 +51,11 @@ TEST_F(LambdaHandlerTest, HttpEventsReachTheApiWithTheLambdaIdsAndColdStartOnlyF
   const auto first =
       handler.handle(R"({"httpMethod":"GET","path":"/health","headers":{}})", invocation());
   ASSERT_TRUE(first.ok) << first.error_message;
+  handler.finish(invocation());
   const auto second = handler.handle(
       R"({"httpMethod":"GET","path":"/x","headers":{"X-Request-Id":"client-1"}})", invocation());
   ASSERT_TRUE(second.ok);
+  handler.finish(invocation());
   ASSERT_EQ(api_.seen.size(), 2U);
   EXPECT_EQ(api_.seen[0].request_id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
   EXPECT_EQ(api_.seen[1].request_id, "client-1");  // the caller's own id wins, as in serve
@@ -60,6 +64,26 @@ TEST_F(LambdaHandlerTest, HttpEventsReachTheApiWithTheLambdaIdsAndColdStartOnlyF
   EXPECT_FALSE(api_.seen[1].cold_start);
   EXPECT_NE(first.body.find(R"(\"path\":\"/health\")"), std::string::npos);
   EXPECT_EQ(flushes_, 2);  // every invocation delivers what it wrote
+}
+
+TEST_F(LambdaHandlerTest, TheFlushAndTheMetricsLineWaitForFinishAndRunOnceAnInvocation) {
+  auto handler = make();
+  const auto outcome = handler.handle(R"({"httpMethod":"GET","path":"/health"})", invocation());
+  ASSERT_TRUE(outcome.ok);
+  EXPECT_EQ(flushes_, 0);  // the answer is not held up by them
+  EXPECT_EQ(observed_, 0);
+  handler.finish(invocation());
+  handler.finish(invocation());
+  EXPECT_EQ(flushes_, 1);
+  EXPECT_EQ(observed_, 1);
+
+  Invocation late = invocation();
+  late.deadline = clock_.now();
+  EXPECT_EQ(handler.handle(R"({"httpMethod":"GET","path":"/health"})", late).error_type,
+            "DeadlineExceeded");
+  handler.finish(late);
+  EXPECT_EQ(flushes_, 1);  // nothing ran, so nothing is left to finish
+  EXPECT_EQ(observed_, 1);
 }
 
 TEST_F(LambdaHandlerTest, ScheduledEventsRunThePeriodicJobs) {

@@ -2,6 +2,8 @@
 
 #include <deque>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "lambda/runtime_api.hpp"
 
@@ -15,6 +17,7 @@ class ScriptedRuntime final : public RuntimeClient {
   std::vector<std::pair<std::string, std::string>> responses;  // request id, body
   std::vector<std::pair<std::string, Outcome>> errors;
   int failed_nexts = 0;
+  std::vector<std::string>* log = nullptr;  // when set: "respond ID" for each answer
 
   Result<NextInvocation> next() override {
     if (events.empty()) {
@@ -27,6 +30,9 @@ class ScriptedRuntime final : public RuntimeClient {
   }
   Status respond(std::string_view id, std::string_view body) override {
     responses.emplace_back(std::string(id), std::string(body));
+    if (log != nullptr) {
+      log->push_back("respond " + std::string(id));
+    }
     return {};
   }
   Status fail(std::string_view id, const Outcome& outcome) override {
@@ -73,6 +79,25 @@ TEST(RuntimeLoop, AHandlerFailureIsAnInvocationErrorAndTheLoopGoesOn) {
   EXPECT_EQ(runtime.errors[0].second.error_message, "handler exploded");
   ASSERT_EQ(runtime.responses.size(), 1U);
   EXPECT_EQ(runtime.responses[0].first, "b");
+}
+
+TEST(RuntimeLoop, TheAnswerIsPostedBeforeTheOutboxFlushAndTheMetricsLine) {
+  std::vector<std::string> log;
+  ScriptedRuntime runtime;
+  runtime.log = &log;
+  runtime.events.push_back(event("a", R"({"httpMethod":"GET","path":"/fine"})"));
+  runtime.events.push_back(event("b", R"({"httpMethod":"GET","path":"/fine"})"));
+  FragileApi api;
+  SystemClock clock;
+  Jobs jobs;
+  jobs.flush = [&log](std::optional<TimePoint>) { log.emplace_back("flush"); };
+  jobs.observed = [&log](double) { log.emplace_back("metrics"); };
+  LambdaHandler handler(api, std::move(jobs), clock);
+
+  (void)run_runtime_loop(runtime, handler);
+  const std::vector<std::string> expected = {"respond a", "flush", "metrics",
+                                             "respond b", "flush", "metrics"};
+  EXPECT_EQ(log, expected);
 }
 
 }  // namespace
