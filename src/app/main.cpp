@@ -19,6 +19,7 @@
 #include "app/auth_setup.hpp"
 #include "app/cli.hpp"
 #include "app/config.hpp"
+#include "app/lambda_memory.hpp"
 #include "app/serve_memory.hpp"
 #include "app/wiring.hpp"
 #include "core/build_info.hpp"
@@ -295,6 +296,7 @@ int invoke(std::vector<std::string>& args) {
 
 // `tenantd lambda`: the custom runtime loop against AWS_LAMBDA_RUNTIME_API.
 int lambda_runtime(std::vector<std::string>& args) {
+  (void)populate_lambda_heap();  // before the first allocations of the cold start
   const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (endpoint == nullptr || *endpoint == '\0') {
     std::cerr << "tenantd: lambda needs AWS_LAMBDA_RUNTIME_API (the Lambda service sets it)\n";
