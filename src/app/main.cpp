@@ -10,9 +10,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <iostream>
+#include <initializer_list>
 #include <iterator>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,8 +42,33 @@ constexpr int kExitFailure = 1;  // could not start / the operation failed
 constexpr int kExitUsage = 2;    // bad command line or configuration
 constexpr std::chrono::seconds kStopGrace{10};
 
+// Standard output and error through stdio, not <iostream>: the streams' static initialisation
+// (eight stream objects and every facet of the classic locale) cost each start ~0.2 ms, a Lambda's
+// cold start too (docs/decisions/0037-a-lambda-answers-first.md).
+void print(std::FILE* to, std::initializer_list<std::string_view> parts) {
+  for (const std::string_view part : parts) {
+    std::fwrite(part.data(), 1, part.size(), to);
+  }
+}
+
+// A line for a reader waiting on it (a test for "listening", CloudWatch for a metrics line).
+void print_line_now(std::string_view line) {
+  print(stdout, {line, "\n"});
+  std::fflush(stdout);
+}
+
+std::string read_all(std::FILE* from) {
+  std::string text;
+  char chunk[16384];
+  std::size_t got = 0;
+  while ((got = std::fread(chunk, 1, sizeof chunk, from)) > 0) {
+    text.append(chunk, got);
+  }
+  return text;
+}
+
 int fail(const Error& error, int code) {
-  std::cerr << "tenantd: " << cli::describe(error) << '\n';
+  print(stderr, {"tenantd: ", cli::describe(error), "\n"});
   return code;
 }
 
@@ -103,7 +130,7 @@ int serve(std::vector<std::string>& args) {
   if (!port) {
     return fail(port.error(), kExitFailure);
   }
-  std::cout << "tenantd listening on " << cli::listen_url(config->host, *port) << std::endl;
+  print_line_now("tenantd listening on " + cli::listen_url(config->host, *port));
   (*runtime)->start_background();
   FreedMemoryReturner freed_memory_returner;
   freed_memory_returner.start();
@@ -164,14 +191,14 @@ int token(std::vector<std::string>& args, bool link = false) {
     if (!code) {
       return fail(code.error(), kExitFailure);
     }
-    std::cout << config->public_url << "/console/?code=" << *code << '\n';
+    print(stdout, {config->public_url, "/console/?code=", *code, "\n"});
     return kExitOk;
   }
   auto jwt = mint_token(*config, request);
   if (!jwt) {
     return fail(jwt.error(), kExitFailure);
   }
-  std::cout << *jwt << '\n';
+  print(stdout, {*jwt, "\n"});
   return kExitOk;
 }
 
@@ -185,11 +212,11 @@ int migrate_command(std::vector<std::string>& args) {
     return fail(done.error(), kExitFailure);
   }
   if (config->store == "sqlite") {
-    std::cout << "migrated: sqlite store " << config->database_path()
-              << " has every table and index\n";
+    print(stdout,
+          {"migrated: sqlite store ", config->database_path(), " has every table and index\n"});
   } else {
-    std::cout << "migrated: " << config->store << " tables of environment " << config->environment
-              << " exist with every index\n";
+    print(stdout, {"migrated: ", config->store, " tables of environment ", config->environment,
+                   " exist with every index\n"});
   }
   return kExitOk;
 }
@@ -223,7 +250,7 @@ int outbox(std::vector<std::string>& args) {
         return fail(lines.error(), kExitFailure);
       }
       for (const auto& line : *lines) {
-        std::cout << line << '\n';
+        print(stdout, {line, "\n"});
       }
     }
     return kExitOk;
@@ -238,7 +265,7 @@ int outbox(std::vector<std::string>& args) {
     if (!count) {
       return fail(count.error(), kExitFailure);
     }
-    std::cout << "retrying " << *count << " event(s)\n";
+    print(stdout, {"retrying ", std::to_string(*count), " event(s)\n"});
     return kExitOk;
   }
   auto config = load_config(args);
@@ -249,7 +276,7 @@ int outbox(std::vector<std::string>& args) {
   if (!count) {
     return fail(count.error(), kExitFailure);
   }
-  std::cout << "delivered " << *count << " event(s)\n";
+  print(stdout, {"delivered ", std::to_string(*count), " event(s)\n"});
   return kExitOk;
 }
 
@@ -275,7 +302,11 @@ int invoke(std::vector<std::string>& args) {
   if (!config) {
     return fail_config(config.error());
   }
-  auto event_text = cli::read_event(*source, std::cin);
+  std::istringstream piped;  // stdin, read only when the event comes from it
+  if (!source->file && !source->text) {
+    piped.str(read_all(stdin));
+  }
+  auto event_text = cli::read_event(*source, piped);
   if (!event_text) {
     return fail_config(event_text.error());
   }
@@ -289,7 +320,7 @@ int invoke(std::vector<std::string>& args) {
   lambda::Invocation invocation;
   invocation.request_id = "invoke-" + correlation_uuid();
   const auto outcome = handler.handle(event, invocation);
-  std::cout << (outcome.ok ? outcome.body : lambda::error_document(outcome)) << std::endl;
+  print_line_now(outcome.ok ? outcome.body : lambda::error_document(outcome));
   handler.finish(invocation);
   return outcome.ok ? kExitOk : kExitFailure;
 }
@@ -299,7 +330,7 @@ int lambda_runtime(std::vector<std::string>& args) {
   (void)populate_lambda_heap();  // before the first allocations of the cold start
   const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (endpoint == nullptr || *endpoint == '\0') {
-    std::cerr << "tenantd: lambda needs AWS_LAMBDA_RUNTIME_API (the Lambda service sets it)\n";
+    print(stderr, {"tenantd: lambda needs AWS_LAMBDA_RUNTIME_API (the Lambda service sets it)\n"});
     return kExitUsage;
   }
   lambda::RuntimeApi api(endpoint);
@@ -317,7 +348,7 @@ int lambda_runtime(std::vector<std::string>& args) {
   obs::EmfReporter emf((*runtime)->metrics(), config->environment);
   // Metrics are EMF lines on stdout; CloudWatch Logs turns them into BBWS/TenantManagement.
   auto handler = make_lambda_handler(**runtime, clock, [&emf, &clock](double latency_ms) {
-    std::cout << emf.line(clock.now(), latency_ms) << std::endl;
+    print_line_now(emf.line(clock.now(), latency_ms));
   });
   const Status ended = lambda::run_runtime_loop(api, handler);
   return ended ? kExitOk : fail(ended.error(), kExitFailure);
@@ -328,7 +359,7 @@ int version(std::vector<std::string>& args) {
     return fail_config(
         cli::usage_error({{args.front(), "UNEXPECTED_ARGUMENT", "version takes none"}}));
   }
-  std::cout << "tenantd " << build_info::kVersion << " (" << build_info::kCommit << ")\n";
+  print(stdout, {"tenantd ", build_info::kVersion, " (", build_info::kCommit, ")\n"});
   return kExitOk;
 }
 
@@ -395,15 +426,15 @@ std::vector<cli::CommandSpec> command_specs() {
 // One subcommand: --help anywhere prints its help; a usage error (exit 2) ends with its usage.
 int run_command(const Command& command, std::vector<std::string> args) {
   if (cli::take_help(args)) {
-    std::cout << (command.spec.name == "serve" ? config_help()
-                                               : cli::command_help(command.spec, settings_help()));
+    print(stdout,
+          {command.spec.name == "serve" ? config_help()
+                                        : cli::command_help(command.spec, settings_help())});
     return kExitOk;
   }
   const int code = command.run(args);
   if (code == kExitUsage) {
-    std::cerr << '\n'
-              << cli::usage_line(command.spec) << "`tenantd " << command.spec.name
-              << " --help` lists its flags.\n";
+    print(stderr, {"\n", cli::usage_line(command.spec), "`tenantd ", command.spec.name,
+                   " --help` lists its flags.\n"});
   }
   return code;
 }
@@ -419,13 +450,13 @@ int run(int argc, char** argv) {
     return lambda_runtime(args);
   }
   if (args.empty()) {
-    std::cerr << cli::overview(command_specs());
+    print(stderr, {cli::overview(command_specs())});
     return kExitUsage;
   }
   std::string command_name = args.front();
   args.erase(args.begin());
   if (command_name == "help" || command_name == "--help" || command_name == "-h") {
-    std::cout << cli::overview(command_specs());
+    print(stdout, {cli::overview(command_specs())});
     return kExitOk;
   }
   if (command_name == "--version") {
@@ -436,8 +467,8 @@ int run(int argc, char** argv) {
       return run_command(command, std::move(args));
     }
   }
-  std::cerr << "tenantd: unknown command '" << command_name << "'\n\n"
-            << cli::overview(command_specs());
+  print(stderr,
+        {"tenantd: unknown command '", command_name, "'\n\n", cli::overview(command_specs())});
   return kExitUsage;
 }
 
@@ -448,7 +479,7 @@ int main(int argc, char** argv) {
   try {
     return tenantd::run(argc, argv);
   } catch (const std::exception& e) {
-    std::cerr << "tenantd: fatal: " << e.what() << '\n';
+    tenantd::print(stderr, {"tenantd: fatal: ", e.what(), "\n"});
     return 1;
   }
 }
