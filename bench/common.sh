@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sourced by bench/run.sh, bench/ab.sh and bench/postgres.sh: what the benchmarks share. Moves to the
-# repository root, reads the common wrk settings (BENCH_DURATION [10s], BENCH_THREADS [2],
-# BENCH_CONNECTIONS [64]) and defines the helpers below.
+# Sourced by bench/run.sh, bench/ab.sh, bench/crash.sh and bench/postgres.sh: what the benchmarks
+# share. Moves to the repository root, reads the common wrk settings (BENCH_DURATION [10s],
+# BENCH_THREADS [2], BENCH_CONNECTIONS [64]) and defines the helpers below.
 # shellcheck disable=SC2034 # the variables set here are the sourcing scripts'
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$(pwd)
